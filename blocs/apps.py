@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class BlocsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'blocs'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "blocs"

@@ -66,7 +66,9 @@ class Unit(models.Model):
         verbose_name = "đơn vị"
         verbose_name_plural = "đơn vị"
         constraints = [
-            models.UniqueConstraint(fields=["province", "name"], name="unit_unique_name_in_province"),
+            models.UniqueConstraint(
+                fields=["province", "name"], name="unit_unique_name_in_province"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
                 | Q(valid_from__isnull=True)
@@ -116,7 +118,9 @@ class Bloc(models.Model):
         verbose_name = "khối thi đua"
         verbose_name_plural = "khối thi đua"
         constraints = [
-            models.UniqueConstraint(fields=["province", "name"], name="bloc_unique_name_in_province"),
+            models.UniqueConstraint(
+                fields=["province", "name"], name="bloc_unique_name_in_province"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,8 +167,9 @@ class BlocTerm(models.Model):
 class MembershipQuerySet(models.QuerySet):
     def for_year(self, year: int) -> MembershipQuerySet:
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-        return self.filter(joined_on__lte=end).filter(Q(left_on__isnull=True) | Q(left_on__gte=start))
-
+        return self.filter(joined_on__lte=end).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=start)
+        )
 
 
 class Membership(models.Model):
@@ -215,7 +220,11 @@ class User(AbstractUser):
 
     full_name = models.CharField("họ và tên", max_length=150, blank=True)
     unit = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         verbose_name="đơn vị",
     )
     reviewer_province = models.ForeignKey(
@@ -242,7 +251,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
     action = models.CharField(max_length=60)
-    bloc = models.ForeignKey(Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="audit")
+    bloc = models.ForeignKey(
+        Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     object_type = models.CharField(max_length=60, blank=True)
     object_id = models.CharField(max_length=40, blank=True)

@@ -49,17 +49,23 @@ class FormatProfile(models.Model):
     signature_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
     page_number_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
     # Paragraphs
-    first_line_indent_mm = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("10"))
+    first_line_indent_mm = models.DecimalField(
+        max_digits=4, decimal_places=1, default=Decimal("10")
+    )
     paragraph_spacing_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("6"))
     line_height = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("1.15"))
     # Header texts and marks
     national_title = models.CharField(max_length=120, default="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
     motto = models.CharField(max_length=120, blank=True, default="Độc lập - Tự do - Hạnh phúc")
     issuer_mark = models.CharField(
-        max_length=10, blank=True, help_text="'*' under the issuer in the Party format; empty = a rule"
+        max_length=10,
+        blank=True,
+        help_text="'*' under the issuer in the Party format; empty = a rule",
     )
     title_mark = models.CharField(
-        max_length=10, blank=True, help_text="'-----' under the title in the Party format; empty = a rule"
+        max_length=10,
+        blank=True,
+        help_text="'-----' under the title in the Party format; empty = a rule",
     )
     # Numbering: {number} {doc_type} {symbol}; drafts leave {number} blank.
     number_pattern = models.CharField(max_length=60, default="Số: {number}/{doc_type}-{symbol}")
@@ -130,7 +136,9 @@ class Plan(models.Model):
     )
     title = models.TextField("trích yếu", max_length=2000)
     bases_style = models.CharField(
-        "cách trình bày căn cứ", max_length=10, choices=BasesStyle.choices,
+        "cách trình bày căn cứ",
+        max_length=10,
+        choices=BasesStyle.choices,
         default=BasesStyle.PARAGRAPH,
     )
     preamble = models.TextField("lời mở đầu (sau căn cứ)", blank=True)
@@ -169,7 +177,8 @@ class Plan(models.Model):
                 violation_error_message="Tháng phải từ 1 đến 12.",
             ),
             models.CheckConstraint(
-                condition=~Q(status="issued") | (Q(number__isnull=False) & Q(issue_date__isnull=False)),
+                condition=~Q(status="issued")
+                | (Q(number__isnull=False) & Q(issue_date__isnull=False)),
                 name="issued_plan_has_number_and_date",
                 violation_error_message="Kế hoạch đã ban hành phải có số và ngày.",
             ),
@@ -223,7 +232,9 @@ class Recipient(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="recipients")
     order = models.PositiveSmallIntegerField(default=0)
     name = models.CharField("nơi nhận", max_length=500)
-    purpose = models.CharField("mục đích", max_length=60, blank=True, help_text="Ví dụ: b/c, T/hiện")
+    purpose = models.CharField(
+        "mục đích", max_length=60, blank=True, help_text="Ví dụ: b/c, T/hiện"
+    )
     is_archive = models.BooleanField("dòng lưu", default=False)
 
     class Meta:
@@ -334,7 +345,9 @@ class DocumentRegister(models.Model):
 
     bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="registers")
     doc_type = models.CharField(max_length=10)
-    period = models.CharField(max_length=20, help_text="The year, or the term label for Party bodies")
+    period = models.CharField(
+        max_length=20, help_text="The year, or the term label for Party bodies"
+    )
     last_number = models.PositiveIntegerField(default=0)
 
     class Meta:

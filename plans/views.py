@@ -1,3 +1,374 @@
-from django.shortcuts import render
+"""Plan pages: list, create (blank / copy / import), detail, editors, transitions, comments."""
 
-# Create your views here.
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from blocs.access import get_bloc_for
+from blocs.forms import add_service_errors
+from plans import selectors, services
+from plans.forms import (
+    BodyForm,
+    CommentForm,
+    ConsultForm,
+    ImportForm,
+    ImportReviewForm,
+    ListsForm,
+    MilestoneFormSet,
+    PhaseFormSet,
+    PlanHeaderForm,
+    RevokeForm,
+    SignatureFormSet,
+    formset_rows,
+)
+from plans.importer import (
+    PlanImportError,
+    extract_text_from_upload,
+    parse_plan_text,
+    parse_plan_upload,
+)
+from plans.models import Plan
+from plans.outline import render_outline
+
+
+def _to_plan(plan: Plan) -> HttpResponse:
+    return redirect("plans:detail", bloc_id=plan.bloc_id, year=plan.year, plan_id=plan.pk)
+
+
+@login_required
+def plan_list(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    scope = get_bloc_for(request, bloc_id, year, need="plan.view")
+    plans = list(selectors.plans_for_scope(scope=scope))
+    previous = (
+        selectors.issued_plan(bloc_id=bloc_id, year=year - 1) if scope.can("plan.edit") else None
+    )
+    return render(
+        request,
+        "plans/list.html",
+        {"scope": scope, "plans": plans, "previous": previous, "can": scope.perms},
+    )
+
+
+@login_required
+@require_POST
+def plan_create(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    scope = get_bloc_for(request, bloc_id, year, need="plan.edit")
+    if request.POST.get("mode") == "copy":
+        source = selectors.issued_plan(bloc_id=bloc_id, year=year - 1)
+        if source is None:
+            messages.error(request, f"Chưa có kế hoạch năm {year - 1} đã ban hành để sao chép.")
+            return redirect("plans:list", bloc_id=bloc_id, year=year)
+        plan = services.plan_copy_to_next_year(plan=source, actor=request.user)
+        messages.success(
+            request,
+            f"Đã tạo dự thảo năm {year} từ kế hoạch năm {year - 1}; các mốc thời gian đã lùi một năm.",
+        )
+    else:
+        party = request.POST.get("profile") == "party"
+        plan = services.plan_create_blank(
+            bloc=scope.bloc, year=year, actor=request.user, party=party
+        )
+        messages.success(request, "Đã tạo dự thảo kế hoạch mới.")
+    return _to_plan(plan)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """Step 1: upload or paste; step 2: review what was understood, correct, save."""
+    scope = get_bloc_for(request, bloc_id, year, need="plan.edit")
+    ctx = {"scope": scope}
+    if request.method == "POST" and "source" in request.POST:
+        review = ImportReviewForm(request.POST)
+        parsed = None
+        if review.is_valid():
+            try:
+                parsed = parse_plan_text(review.cleaned_data["source"], default_year=year)
+                overrides = {k: v for k, v in review.cleaned_data.items() if k != "source"}
+                plan = services.plan_create_from_import(
+                    bloc=scope.bloc,
+                    parsed=parsed,
+                    actor=request.user,
+                    source_text=review.cleaned_data["source"],
+                    overrides=overrides,
+                )
+            except PlanImportError as exc:
+                review.add_error(None, str(exc))
+            except ValidationError as exc:
+                add_service_errors(review, exc)
+            else:
+                messages.success(
+                    request,
+                    "Đã nhập kế hoạch thành dự thảo. Hãy kiểm tra lại trước khi trình duyệt.",
+                )
+                return _to_plan(plan)
+        return render(
+            request, "plans/import_review.html", {**ctx, "form": review, "parsed": parsed}
+        )
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            upload = form.cleaned_data.get("file")
+            if upload is not None:
+                data = upload.read()
+                parsed = parse_plan_upload(data, upload.name)
+                source = extract_text_from_upload(data, upload.name)
+            else:
+                source = form.cleaned_data["text"]
+                parsed = parse_plan_text(source, default_year=year)
+        except PlanImportError as exc:
+            form.add_error("file" if form.cleaned_data.get("file") else "text", str(exc))
+        else:
+            review = ImportReviewForm(
+                initial={
+                    "source": source,
+                    "year": parsed.year,
+                    "parent_issuer": parsed.parent_issuer,
+                    "issuer": parsed.issuer or services.issuer_defaults(scope.bloc, year)["issuer"],
+                    "symbol": parsed.symbol or scope.bloc.symbol,
+                    "place": parsed.place,
+                    "title": parsed.title,
+                }
+            )
+            return render(
+                request, "plans/import_review.html", {**ctx, "form": review, "parsed": parsed}
+            )
+    return render(request, "plans/import.html", {**ctx, "form": form})
+
+
+@login_required
+def plan_detail(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id)
+    plan = selectors.plan_with_children(plan.pk)
+    return render(
+        request,
+        "plans/detail.html",
+        {
+            "scope": scope,
+            "plan": plan,
+            "can": scope.perms,
+            "outline": selectors.outline(plan),
+            "deadlines": selectors.deadlines(plan=plan),
+            "comment_form": CommentForm(),
+            "consult_form": ConsultForm(),
+            "revoke_form": RevokeForm(),
+        },
+    )
+
+
+def _editor(request, bloc_id, year, plan_id):
+    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.edit")
+    if plan.is_frozen:
+        messages.error(request, services.FROZEN_MESSAGE)
+        return None, scope
+    return plan, scope
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_header(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    form = PlanHeaderForm(request.POST or None, instance=Plan.objects.get(pk=plan.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=plan, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu phần đầu văn bản.")
+            return _to_plan(plan)
+    return render(
+        request,
+        "plans/edit.html",
+        {"scope": scope, "plan": plan, "form": form, "title": "Thể thức và phần đầu"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    initial = {"outline": render_outline(services.section_tree(plan))}
+    form = BodyForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.plan_replace_body(
+            plan=plan, sections=form.cleaned_data["outline"], actor=request.user
+        )
+        messages.success(request, "Đã lưu nội dung kế hoạch.")
+        return _to_plan(plan)
+    return render(
+        request,
+        "plans/edit.html",
+        {"scope": scope, "plan": plan, "form": form, "title": "Nội dung"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    initial = {
+        "bases": "\n".join(b.text for b in plan.bases.all()),
+        "recipients": "\n".join(
+            f"{r.name} ({r.purpose})" if r.purpose else r.name for r in plan.recipients.all()
+        ),
+    }
+    sig_initial = [
+        {"role": s.role, "text": s.text, "after_gap": s.after_gap}
+        for s in plan.signature_lines.all()
+    ]
+    form = ListsForm(request.POST or None, initial=initial)
+    formset = SignatureFormSet(request.POST or None, initial=sig_initial, prefix="sig")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        signature = [(r["role"], r["text"], r["after_gap"]) for r in formset_rows(formset)]
+        try:
+            services.plan_set_lists(
+                plan=plan,
+                actor=request.user,
+                bases=form.cleaned_data["bases"],
+                recipients=form.cleaned_data["recipients"],
+                signature=signature,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu căn cứ, nơi nhận và khối chữ ký.")
+            return _to_plan(plan)
+    return render(
+        request,
+        "plans/edit_lists.html",
+        {"scope": scope, "plan": plan, "form": form, "formset": formset},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    phases_initial = [
+        {
+            "seq": p.seq,
+            "name": p.name,
+            "start": p.start,
+            "end": p.end,
+            "commemorations": p.commemorations,
+        }
+        for p in plan.phases.all()
+    ]
+    ms_initial = [
+        {
+            "kind": m.kind,
+            "phase_seq": m.phase.seq if m.phase else None,
+            "due": m.due,
+            "due_month": m.due_month,
+            "due_year": m.due_year,
+            "data_from": m.data_from,
+            "data_to": m.data_to,
+            "addressee": m.addressee,
+            "place": m.place,
+            "with_score_sheet": m.with_score_sheet,
+        }
+        for m in plan.milestones.select_related("phase")
+    ]
+    phases = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phase")
+    milestones = MilestoneFormSet(request.POST or None, initial=ms_initial, prefix="ms")
+    errors: list[str] = []
+    if request.method == "POST" and phases.is_valid() and milestones.is_valid():
+        try:
+            services.plan_set_schedule(
+                plan=plan,
+                actor=request.user,
+                phases=formset_rows(phases),
+                milestones=formset_rows(milestones),
+            )
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, "Đã lưu các đợt thi đua và mốc thời gian.")
+            return _to_plan(plan)
+    return render(
+        request,
+        "plans/edit_schedule.html",
+        {
+            "scope": scope,
+            "plan": plan,
+            "phases": phases,
+            "milestones": milestones,
+            "errors": errors,
+        },
+    )
+
+
+TRANSITIONS = {
+    "consult": "Đã gửi dự thảo lấy ý kiến các đơn vị.",
+    "revise": "Đã chuyển kế hoạch về dự thảo.",
+    "approve": "Đã duyệt kế hoạch.",
+    "amend": "Đã tạo dự thảo sửa đổi, bổ sung.",
+    "revoke": "Đã thu hồi kế hoạch.",
+    "delete": "Đã xóa dự thảo.",
+}
+
+
+@login_required
+@require_POST
+def plan_transition(
+    request: HttpRequest, bloc_id: int, year: int, plan_id: int, action: str
+) -> HttpResponse:
+    if action not in TRANSITIONS:
+        raise Http404("Thao tác không tồn tại.")
+    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.edit")
+    try:
+        if action == "consult":
+            form = ConsultForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(form.errors["deadline"])
+            result = services.plan_submit_for_comment(
+                plan=plan, actor=request.user, deadline=form.cleaned_data["deadline"]
+            )
+        elif action == "revoke":
+            result = services.plan_revoke(
+                plan=plan, actor=request.user, reason=request.POST.get("reason", "")
+            )
+        elif action == "delete":
+            services.plan_delete_draft(plan=plan, actor=request.user)
+            messages.success(request, TRANSITIONS[action])
+            return redirect("plans:list", bloc_id=bloc_id, year=year)
+        else:
+            result = getattr(services, f"plan_{action}")(plan=plan, actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return _to_plan(plan)
+    messages.success(request, TRANSITIONS[action])
+    return _to_plan(result)
+
+
+@login_required
+@require_POST
+def plan_comment(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.comment")
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_comment_add(plan=plan, actor=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "Đã gửi ý kiến góp ý.")
+    else:
+        messages.error(request, "Hãy nhập nội dung góp ý.")
+    return _to_plan(plan)

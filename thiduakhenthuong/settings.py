@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "plans",
     "scoring",
     "reports",
+    "thiduakhenthuong",  # composition root: seed_demo builds data across all apps
 ]
 
 MIDDLEWARE = [
@@ -103,7 +104,7 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+FORMAT_MODULE_PATH = ["thiduakhenthuong.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

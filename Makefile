@@ -1,0 +1,48 @@
+# Two commands: `make run` (set up everything, load the demo once, serve on 127.0.0.1:8000)
+# and `make test` (set up the same way, run the whole suite, browser tests included).
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := thiduakhenthuong.settings
+
+.PHONY: run test lint format demo bench setup sysdeps clean
+
+setup: sysdeps $(VENV)/.installed
+
+sysdeps:
+	@bash scripts/sysdeps.sh
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+run: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo --if-empty
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo: setup
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py seed_demo
+
+test: setup
+	SECRET_KEY=test-only DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	DEBUG=1 $(PY) bench/render_plan.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

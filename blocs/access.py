@@ -1,0 +1,136 @@
+"""Who may do what, declared once; one gate per scoped object.
+
+A user's role in a bloc follows from their *unit's* place in that year's term: staff of the head
+unit are the secretariat, staff of a deputy unit help review, staff of a member unit act for their
+own unit. A provincial reviewer reads every bloc of their province; site administrators (is_staff)
+manage everything. Rotating the head moves the secretariat's powers without touching accounts.
+
+The gate: outsiders get 404 (they must not learn the bloc exists), members without the
+capability get 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from blocs.models import Bloc, BlocTerm, Membership
+
+SECRETARIAT = "secretariat"
+DEPUTY = "deputy"
+MEMBER = "member"
+REVIEWER = "reviewer"
+ADMIN = "admin"
+
+ROLE_LABELS = {
+    SECRETARIAT: "Trưởng khối (thư ký)",
+    DEPUTY: "Phó khối",
+    MEMBER: "Đơn vị thành viên",
+    REVIEWER: "Ban/Phòng TĐKT tỉnh",
+    ADMIN: "Quản trị hệ thống",
+}
+
+ALL_ROLES = frozenset({SECRETARIAT, DEPUTY, MEMBER, REVIEWER, ADMIN})
+
+# capability -> roles that hold it. The only place permissions are declared.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "bloc.view": ALL_ROLES,
+    "bloc.manage": frozenset({SECRETARIAT, ADMIN}),
+    "year.export": frozenset({SECRETARIAT, REVIEWER, ADMIN}),
+    "plan.view": ALL_ROLES,
+    "plan.view_draft": frozenset({SECRETARIAT, DEPUTY, ADMIN}),
+    "plan.edit": frozenset({SECRETARIAT, ADMIN}),
+    "plan.comment": frozenset({SECRETARIAT, DEPUTY, MEMBER}),
+    "plan.issue": frozenset({SECRETARIAT, ADMIN}),
+}
+
+
+@dataclass
+class BlocScope:
+    """What the gate hands a view: the bloc, the year, its term and the user's roles there."""
+
+    bloc: Bloc
+    year: int
+    term: BlocTerm | None
+    roles: frozenset[str]
+    user: Any
+    _can: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def can(self, capability: str) -> bool:
+        if capability not in CAPABILITIES:
+            raise KeyError(f"Unknown capability {capability!r}")
+        return bool(self.roles & CAPABILITIES[capability])
+
+    @property
+    def perms(self) -> dict[str, bool]:
+        """For templates: {"plan_edit": True, ...}. Hiding a button is never the check."""
+        return {cap.replace(".", "_"): self.can(cap) for cap in CAPABILITIES}
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [
+            ROLE_LABELS[r]
+            for r in (SECRETARIAT, DEPUTY, MEMBER, REVIEWER, ADMIN)
+            if r in self.roles
+        ]
+
+    @property
+    def own_unit(self):
+        return getattr(self.user, "unit", None)
+
+
+def is_site_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
+
+
+def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozenset[str]:
+    """The user's roles in `bloc` for `year`. Costs at most two queries."""
+    if not user.is_authenticated:
+        return frozenset()
+    roles: set[str] = set()
+    if is_site_admin(user):
+        roles.add(ADMIN)
+    if user.reviewer_province_id and user.reviewer_province_id == bloc.province_id:
+        roles.add(REVIEWER)
+    unit_id = user.unit_id
+    if unit_id:
+        if term is not None:
+            if term.head_unit_id == unit_id:
+                roles.add(SECRETARIAT)
+            elif any(u.pk == unit_id for u in term.deputy_units.all()):
+                roles.add(DEPUTY)
+        if not roles & {SECRETARIAT, DEPUTY}:
+            if Membership.objects.for_year(year).filter(bloc=bloc, unit_id=unit_id).exists():
+                roles.add(MEMBER)
+    return frozenset(roles)
+
+
+def get_bloc_for(
+    request: HttpRequest, bloc_id: int, year: int, need: str = "bloc.view"
+) -> BlocScope:
+    """Load a bloc-year for the request's user or refuse: 404 to outsiders, 403 without `need`."""
+    bloc = Bloc.objects.select_related("province").filter(pk=bloc_id).first()
+    if bloc is None or not (2000 <= int(year) <= 2100):
+        raise Http404("Không tìm thấy khối thi đua.")
+    term = (
+        BlocTerm.objects.select_related("head_unit")
+        .prefetch_related("deputy_units")
+        .filter(bloc=bloc, year=year)
+        .first()
+    )
+    roles = roles_for(request.user, bloc, int(year), term)
+    if not roles:
+        raise Http404("Không tìm thấy khối thi đua.")
+    scope = BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=request.user)
+    if not scope.can(need):
+        raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+    return scope
+
+
+def require_site_admin(request: HttpRequest) -> None:
+    """Gate for the site-administration pages (provinces, units, blocs)."""
+    if not is_site_admin(request.user):
+        raise PermissionDenied("Chỉ quản trị hệ thống được thực hiện thao tác này.")

@@ -1,0 +1,157 @@
+"""Input shapes for the blocs pages; choices are limited to the user's scope."""
+
+from __future__ import annotations
+
+from django import forms
+
+from blocs.models import Bloc, Membership, Province, Unit
+
+DATE_HELP = "Định dạng dd/mm/yyyy"
+
+
+class VNDateField(forms.DateField):
+    """A date typed as dd/mm/yyyy, with a Vietnamese message when it is not a date."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%d/%m/%Y", "%Y-%m-%d"])
+        kwargs.setdefault(
+            "widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+        )
+        kwargs.setdefault(
+            "error_messages", {"invalid": "Ngày không hợp lệ, hãy nhập theo dạng dd/mm/yyyy."}
+        )
+        super().__init__(*args, **kwargs)
+
+
+class ProvinceForm(forms.ModelForm):
+    class Meta:
+        model = Province
+        fields = ["name", "reviewer_label"]
+
+
+class UnitForm(forms.ModelForm):
+    valid_from = VNDateField(label="Hoạt động từ", required=False)
+    valid_to = VNDateField(label="Hoạt động đến", required=False)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "province",
+            "name",
+            "short_name",
+            "symbol",
+            "kind",
+            "parent",
+            "valid_from",
+            "valid_to",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        province, parent = data.get("province"), data.get("parent")
+        if province and parent and parent.province_id != province.pk:
+            self.add_error("parent", "Cơ quan chủ quản phải thuộc cùng tỉnh.")
+        return data
+
+
+class BlocForm(forms.ModelForm):
+    decision_date = VNDateField(label="Ngày quyết định", required=False)
+    active_from = VNDateField(label="Hoạt động từ", required=False)
+
+    class Meta:
+        model = Bloc
+        fields = [
+            "province",
+            "name",
+            "kind",
+            "level",
+            "symbol",
+            "decision_number",
+            "decision_date",
+            "decision_issuer",
+            "active_from",
+        ]
+
+
+class TermRotateForm(forms.Form):
+    """Next year's head and deputies, chosen among the bloc's members of that year."""
+
+    head_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị Trưởng khối")
+    deputy_units = forms.ModelMultipleChoiceField(
+        queryset=Unit.objects.none(),
+        label="Đơn vị Phó khối",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    basis = forms.CharField(
+        label="Căn cứ",
+        max_length=255,
+        required=False,
+        help_text="Ví dụ: Biên bản bầu Trưởng khối tại Hội nghị tổng kết năm",
+    )
+    basis_date = VNDateField(label="Ngày căn cứ", required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["head_unit"].queryset = units
+        self.fields["deputy_units"].queryset = units
+        self.fields["head_unit"].error_messages["invalid_choice"] = "Đơn vị không thuộc khối."
+        self.fields["deputy_units"].error_messages["invalid_choice"] = "Đơn vị không thuộc khối."
+
+    def clean(self):
+        data = super().clean()
+        head, deputies = data.get("head_unit"), data.get("deputy_units") or []
+        if head and head in deputies:
+            self.add_error("deputy_units", "Đơn vị Trưởng khối không thể đồng thời là Phó khối.")
+        return data
+
+
+class MembershipAddForm(forms.Form):
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị")
+    joined_on = VNDateField(label="Ngày tham gia")
+    join_reason = forms.ChoiceField(label="Lý do", choices=Membership.Reason.choices[:2])
+    decision_ref = forms.CharField(
+        label="Căn cứ (số, ngày quyết định)", max_length=255, required=False
+    )
+
+    def __init__(self, *args, bloc: Bloc, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(province=bloc.province)
+        self.fields["unit"].error_messages["invalid_choice"] = "Đơn vị không thuộc tỉnh của khối."
+
+
+class MembershipEndForm(forms.Form):
+    left_on = VNDateField(label="Ngày rời khối")
+    leave_reason = forms.ChoiceField(
+        label="Lý do",
+        choices=[(k, v) for k, v in Membership.Reason.choices if k in {"sap_nhap", "rut"}],
+    )
+    successor = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label="Đơn vị kế thừa (khi sáp nhập)", required=False
+    )
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.membership = membership
+        self.fields["successor"].queryset = Unit.objects.filter(
+            province_id=membership.unit.province_id
+        ).exclude(pk=membership.unit_id)
+        self.fields["successor"].error_messages["invalid_choice"] = "Đơn vị không thuộc tỉnh."
+
+    def clean(self):
+        data = super().clean()
+        left_on = data.get("left_on")
+        if left_on and left_on < self.membership.joined_on:
+            self.add_error("left_on", "Ngày rời khối phải sau ngày tham gia.")
+        if data.get("leave_reason") == "sap_nhap" and not data.get("successor"):
+            self.add_error("successor", "Khi sáp nhập, hãy chọn đơn vị kế thừa.")
+        return data
+
+
+def add_service_errors(form: forms.BaseForm, exc) -> None:
+    """Show a service's ValidationError next to the fields it names (others at the top)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)

@@ -1,0 +1,174 @@
+"""Reads shared by the blocs views (and later by documents). Query counts stay bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from blocs.access import (
+    ADMIN,
+    DEPUTY,
+    MEMBER,
+    REVIEWER,
+    ROLE_LABELS,
+    SECRETARIAT,
+    is_site_admin,
+)
+from blocs.models import Bloc, BlocTerm, Membership, Province, Unit
+
+
+@dataclass
+class MemberRow:
+    membership: Membership
+    unit: Unit
+    role: str  # SECRETARIAT / DEPUTY / MEMBER (the unit's role, not the user's)
+    role_label: str
+    active: bool
+
+
+def member_rows(*, bloc: Bloc, year: int, term: BlocTerm | None) -> list[MemberRow]:
+    """The members of a bloc in a year with their dates and roles; head first, then deputies."""
+    deputy_ids = {u.pk for u in term.deputy_units.all()} if term else set()
+    head_id = term.head_unit_id if term else None
+    today = dt.date.today()
+    rows = []
+    qs = (
+        Membership.objects.for_year(year)
+        .filter(bloc=bloc)
+        .select_related("unit", "unit__successor")
+        .order_by("unit__name", "joined_on")
+    )
+    for m in qs:
+        role = (
+            SECRETARIAT if m.unit_id == head_id else DEPUTY if m.unit_id in deputy_ids else MEMBER
+        )
+        label = {SECRETARIAT: "Trưởng khối", DEPUTY: "Phó khối", MEMBER: "Thành viên"}[role]
+        active = m.joined_on <= today and (m.left_on is None or m.left_on >= today)
+        rows.append(
+            MemberRow(membership=m, unit=m.unit, role=role, role_label=label, active=active)
+        )
+    order = {SECRETARIAT: 0, DEPUTY: 1, MEMBER: 2}
+    rows.sort(key=lambda r: (order[r.role], r.unit.name))
+    return rows
+
+
+@dataclass
+class HomeEntry:
+    bloc: Bloc
+    year: int
+    term: BlocTerm | None
+    role: str
+    role_label: str
+
+
+def blocs_for_user(*, user: Any) -> list[HomeEntry]:
+    """Each bloc-year the user can open, newest year first, with the user's role there."""
+    if not user.is_authenticated:
+        return []
+    terms_qs = BlocTerm.objects.select_related("head_unit").prefetch_related("deputy_units")
+    blocs = Bloc.objects.select_related("province").prefetch_related(
+        Prefetch("terms", queryset=terms_qs)
+    )
+    unit_id = user.unit_id
+    if is_site_admin(user):
+        pass
+    elif user.reviewer_province_id:
+        blocs = blocs.filter(
+            Q(province_id=user.reviewer_province_id)
+            | Q(memberships__unit_id=unit_id)
+            | Q(terms__head_unit_id=unit_id)
+        )
+    elif unit_id:
+        blocs = blocs.filter(Q(memberships__unit_id=unit_id) | Q(terms__head_unit_id=unit_id))
+    else:
+        return []
+    blocs = list(blocs.distinct())
+    memberships: list[Membership] = []
+    if unit_id:
+        memberships = list(Membership.objects.filter(unit_id=unit_id, bloc__in=blocs))
+    entries: list[HomeEntry] = []
+    for bloc in blocs:
+        for term in bloc.terms.all():
+            role = _unit_role(user, bloc, term, memberships)
+            if role:
+                entries.append(
+                    HomeEntry(
+                        bloc=bloc,
+                        year=term.year,
+                        term=term,
+                        role=role,
+                        role_label=ROLE_LABELS[role],
+                    )
+                )
+    entries.sort(key=lambda e: (-e.year, e.bloc.province.name, e.bloc.name))
+    return entries
+
+
+def _unit_role(user: Any, bloc: Bloc, term: BlocTerm, memberships: list[Membership]) -> str | None:
+    unit_id = user.unit_id
+    if unit_id and term.head_unit_id == unit_id:
+        return SECRETARIAT
+    if unit_id and any(u.pk == unit_id for u in term.deputy_units.all()):
+        return DEPUTY
+    if any(m.bloc_id == bloc.pk and m.covers_year(term.year) for m in memberships):
+        return MEMBER
+    if user.reviewer_province_id == bloc.province_id:
+        return REVIEWER
+    if is_site_admin(user):
+        return ADMIN
+    return None
+
+
+@dataclass
+class ProvinceBlocRow:
+    bloc: Bloc
+    term: BlocTerm | None
+    member_count: int
+
+
+def province_overview(*, province: Province, year: int) -> list[ProvinceBlocRow]:
+    """Every bloc of a province for the reviewer: the year's head, deputies and member count."""
+    blocs = (
+        Bloc.objects.filter(province=province)
+        .prefetch_related(
+            Prefetch(
+                "terms",
+                queryset=BlocTerm.objects.filter(year=year)
+                .select_related("head_unit")
+                .prefetch_related("deputy_units"),
+            )
+        )
+        .order_by("name")
+    )
+    counts: dict[int, int] = {}
+    for bloc_id in (
+        Membership.objects.for_year(year)
+        .filter(bloc__province=province)
+        .values_list("bloc_id", flat=True)
+    ):
+        counts[bloc_id] = counts.get(bloc_id, 0) + 1
+    rows = []
+    for bloc in blocs:
+        terms = list(bloc.terms.all())
+        rows.append(
+            ProvinceBlocRow(
+                bloc=bloc, term=terms[0] if terms else None, member_count=counts.get(bloc.pk, 0)
+            )
+        )
+    return rows
+
+
+def bloc_years(*, bloc: Bloc) -> list[int]:
+    return list(BlocTerm.objects.filter(bloc=bloc).order_by("-year").values_list("year", flat=True))
+
+
+def units_for_term_choice(*, bloc: Bloc, year: int) -> QuerySet[Unit]:
+    """Units that may head or deputise a bloc in `year`: its members that year (any unit of the
+    province for an agency's or government's own scope)."""
+    if bloc.kind in {Bloc.Kind.NOI_BO, Bloc.Kind.DIA_BAN}:
+        return Unit.objects.filter(province=bloc.province)
+    ids = Membership.objects.for_year(year).filter(bloc=bloc).values("unit_id")
+    return Unit.objects.filter(pk__in=ids)

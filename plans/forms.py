@@ -1,0 +1,212 @@
+"""Input shapes for the plan pages (header, body outline, lists, schedule, transitions, import)."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from blocs.forms import VNDateField
+from plans.models import FormatProfile, Milestone, Plan, SignatureLine
+from plans.outline import parse_outline
+
+
+class PlanHeaderForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = [
+            "format_profile",
+            "issuer_kind",
+            "parent_issuer",
+            "issuer",
+            "doc_type",
+            "symbol",
+            "place",
+            "draft_month",
+            "title",
+            "bases_style",
+            "preamble",
+            "theme",
+            "closing",
+        ]
+        widgets = {
+            "parent_issuer": forms.Textarea(attrs={"rows": 2}),
+            "issuer": forms.Textarea(attrs={"rows": 2}),
+            "title": forms.Textarea(attrs={"rows": 2}),
+            "preamble": forms.Textarea(attrs={"rows": 4}),
+            "theme": forms.Textarea(attrs={"rows": 2}),
+            "closing": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["format_profile"].queryset = FormatProfile.objects.all()
+        self.fields["title"].max_length = 2000
+
+
+class BodyForm(forms.Form):
+    outline = forms.CharField(
+        label="Nội dung (dàn ý có đánh số)",
+        widget=forms.Textarea(attrs={"rows": 30, "class": "font-monospace"}),
+        max_length=500_000,
+        help_text="Mỗi mục bắt đầu bằng số thứ tự: I. / 1. / 1.1. / a). Gạch đầu dòng bắt đầu bằng “- ”. "
+        "Chữ đậm **như thế này**, chữ nghiêng *như thế này*.",
+    )
+
+    def clean_outline(self):
+        return parse_outline(self.cleaned_data["outline"])
+
+
+RECIPIENT = re.compile(r"^[-–•]?\s*(?P<name>.+?)\s*(?:\((?P<purpose>[^()]*)\))?\s*[;,.]?$")
+
+
+class ListsForm(forms.Form):
+    bases = forms.CharField(
+        label="Căn cứ (mỗi dòng một văn bản)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    recipients = forms.CharField(
+        label="Nơi nhận (mỗi dòng một nơi; mục đích trong ngoặc, ví dụ “Ban TĐKT tỉnh (b/c)”; dòng “Lưu: …” ở cuối)",
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def clean_bases(self):
+        return [
+            line.strip().lstrip("-").strip()
+            for line in self.cleaned_data["bases"].splitlines()
+            if line.strip()
+        ]
+
+    def clean_recipients(self):
+        rows = []
+        for line in self.cleaned_data["recipients"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = RECIPIENT.match(line)
+            name = match["name"].strip() if match else line
+            purpose = (match["purpose"] or "").strip() if match else ""
+            rows.append((name[:500], purpose[:60], name.lower().startswith("lưu")))
+        if not rows:
+            raise ValidationError("Hãy nhập ít nhất một nơi nhận.")
+        if len(rows) > 200:
+            raise ValidationError("Danh sách nơi nhận quá dài (tối đa 200 dòng).")
+        return rows
+
+
+class SignatureLineForm(forms.Form):
+    role = forms.ChoiceField(label="Loại dòng", choices=SignatureLine.Role.choices)
+    text = forms.CharField(label="Nội dung", max_length=255)
+    after_gap = forms.BooleanField(label="Sau chỗ ký", required=False)
+
+
+SignatureFormSet = forms.formset_factory(SignatureLineForm, extra=2, max_num=12, can_delete=True)
+
+
+class PhaseForm(forms.Form):
+    seq = forms.IntegerField(label="Đợt", min_value=1, max_value=20)
+    name = forms.CharField(label="Tên đợt", max_length=255)
+    start = VNDateField(label="Từ ngày")
+    end = VNDateField(label="Đến ngày")
+    commemorations = forms.CharField(
+        label="Ngày lễ, kỷ niệm", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "Ngày kết thúc đợt phải sau ngày bắt đầu.")
+        return data
+
+
+class MilestoneForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại", choices=Milestone.Kind.choices)
+    phase_seq = forms.IntegerField(label="Thuộc đợt", min_value=1, max_value=20, required=False)
+    due = VNDateField(label="Hạn / ngày", required=False)
+    due_month = forms.IntegerField(label="Tháng", min_value=1, max_value=12, required=False)
+    due_year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100, required=False)
+    data_from = VNDateField(label="Số liệu từ", required=False)
+    data_to = VNDateField(label="Số liệu đến", required=False)
+    addressee = forms.CharField(label="Gửi về", max_length=255, required=False)
+    place = forms.CharField(label="Địa điểm", max_length=255, required=False)
+    with_score_sheet = forms.BooleanField(label="Kèm bảng tự chấm điểm", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("data_from") and data.get("data_to") and data["data_to"] < data["data_from"]:
+            self.add_error("data_to", "Kỳ số liệu: ngày kết thúc phải sau ngày bắt đầu.")
+        return data
+
+
+PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, max_num=20, can_delete=True)
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=1, max_num=40, can_delete=True)
+
+
+def formset_rows(formset) -> list[dict]:
+    return [
+        {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+        for f in formset.forms
+        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class ConsultForm(forms.Form):
+    deadline = VNDateField(label="Hạn góp ý", required=False)
+
+
+class IssueForm(forms.Form):
+    issue_date = VNDateField(label="Ngày ban hành")
+    number = forms.IntegerField(
+        label="Số văn bản",
+        min_value=1,
+        max_value=99999,
+        required=False,
+        help_text="Để trống để lấy số tiếp theo trong sổ đăng ký.",
+    )
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label="Lý do thu hồi", max_length=500)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label="Ý kiến góp ý", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="Tệp văn bản (.docx, .txt)", required=False)
+    text = forms.CharField(
+        label="Hoặc dán nội dung kế hoạch",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is None and not (data.get("text") or "").strip():
+            raise ValidationError("Hãy chọn tệp hoặc dán nội dung kế hoạch.")
+        if upload is not None and upload.size > settings.PLAN_IMPORT_MAX_BYTES:
+            self.add_error("file", "Tệp quá lớn (tối đa 5 MB).")
+        return data
+
+
+class ImportReviewForm(forms.Form):
+    """The fields the user checks and corrects before the imported plan is saved."""
+
+    source = forms.CharField(widget=forms.HiddenInput, max_length=5_000_000)
+    year = forms.IntegerField(label="Năm kế hoạch", min_value=2000, max_value=2100)
+    parent_issuer = forms.CharField(
+        label="Cơ quan chủ quản", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    issuer = forms.CharField(label="Cơ quan ban hành", widget=forms.Textarea(attrs={"rows": 2}))
+    symbol = forms.CharField(label="Ký hiệu", max_length=30)
+    place = forms.CharField(label="Địa danh", max_length=100)
+    title = forms.CharField(
+        label="Trích yếu", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,125 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from blocs import services
+from blocs.models import AuditEvent, BlocTerm, Membership
+from tests.factories import make_bloc, make_province, make_unit
+
+
+def test_one_head_per_bloc_year_is_refused_by_the_service(world):
+    with pytest.raises(ValidationError) as exc:
+        services.term_set(bloc=world.bloc, year=world.year, head_unit=world.unit_a)
+    assert "đã có Trưởng khối" in str(exc.value)
+
+
+def test_one_head_per_bloc_year_is_enforced_by_the_database(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        BlocTerm.objects.create(bloc=world.bloc, year=world.year, head_unit=world.unit_a)
+
+
+def test_membership_dates_must_be_ordered(world):
+    unit = make_unit(world.province)
+    with pytest.raises(ValidationError) as exc:
+        services.membership_add(
+            bloc=world.bloc, unit=unit, joined_on=dt.date(2026, 5, 1), left_on=dt.date(2026, 4, 1)
+        )
+    assert "Ngày rời khối phải sau ngày tham gia" in str(exc.value)
+
+
+def test_membership_dates_are_checked_by_the_database(world):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Membership.objects.create(
+            bloc=world.bloc,
+            unit=world.other_unit,
+            joined_on=dt.date(2026, 5, 1),
+            left_on=dt.date(2026, 4, 1),
+        )
+
+
+def test_overlapping_memberships_of_one_unit_are_refused(world):
+    with pytest.raises(ValidationError) as exc:
+        services.membership_add(bloc=world.bloc, unit=world.unit_a, joined_on=dt.date(2026, 3, 1))
+    assert "đã là thành viên" in str(exc.value)
+
+
+def test_a_unit_can_rejoin_after_leaving(world):
+    m = world.bloc.memberships.get(unit=world.unit_b)
+    services.membership_end(membership=m, left_on=dt.date(2026, 2, 28), leave_reason="rut")
+    again = services.membership_add(
+        bloc=world.bloc, unit=world.unit_b, joined_on=dt.date(2026, 3, 1)
+    )
+    assert again.pk != m.pk
+
+
+def test_mid_year_member_counts_for_that_year_only_from_joining(world):
+    unit = make_unit(world.province, "Sở mới thành lập")
+    services.membership_add(
+        bloc=world.bloc, unit=unit, joined_on=dt.date(2026, 7, 1), join_reason="kien_toan"
+    )
+    assert Membership.objects.for_year(2026).filter(unit=unit).exists()
+    assert not Membership.objects.for_year(2025).filter(unit=unit).exists()
+
+
+def test_merger_keeps_history_and_successor_joins_next_day(world):
+    successor = make_unit(world.province, "Sở Tư pháp và Nội vụ (sáp nhập)")
+    m = world.bloc.memberships.get(unit=world.unit_a)
+    services.membership_end(
+        membership=m, left_on=dt.date(2026, 6, 30), leave_reason="sap_nhap", successor=successor
+    )
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.successor == successor
+    assert world.unit_a.valid_to == dt.date(2026, 6, 30)
+    new = world.bloc.memberships.get(unit=successor)
+    assert new.joined_on == dt.date(2026, 7, 1)
+    assert new.join_reason == "sap_nhap"
+    # the old unit is still listed for 2026 (history kept)
+    assert Membership.objects.for_year(2026).filter(unit=world.unit_a).exists()
+
+
+def test_unit_of_another_province_cannot_join(world):
+    other = make_unit(make_province("Tỉnh khác"))
+    with pytest.raises(ValidationError) as exc:
+        services.membership_add(bloc=world.bloc, unit=other, joined_on=dt.date(2026, 1, 1))
+    assert "không thuộc tỉnh" in str(exc.value)
+
+
+def test_rotation_creates_next_year_and_leaves_this_year_alone(world):
+    new = services.term_rotate(
+        term=world.term,
+        head_unit=world.deputy_unit,
+        deputy_units=[world.unit_a],
+        basis="Biên bản bầu",
+        actor=world.users["chair"],
+    )
+    assert new.year == world.year + 1
+    world.term.refresh_from_db()
+    assert world.term.head_unit == world.head
+    assert AuditEvent.objects.filter(action="term.set", year=world.year + 1).exists()
+
+
+def test_rotation_refuses_head_that_is_not_a_member(world):
+    with pytest.raises(ValidationError) as exc:
+        services.term_rotate(term=world.term, head_unit=world.other_unit)
+    assert "phải là thành viên" in str(exc.value)
+
+
+def test_head_cannot_also_be_deputy(world):
+    with pytest.raises(ValidationError):
+        services.term_rotate(term=world.term, head_unit=world.unit_a, deputy_units=[world.unit_a])
+
+
+def test_rotation_twice_is_refused(world):
+    services.term_rotate(term=world.term, head_unit=world.deputy_unit)
+    with pytest.raises(ValidationError):
+        services.term_rotate(term=world.term, head_unit=world.unit_a)
+
+
+def test_internal_emulation_host_heads_without_membership(db):
+    province = make_province()
+    host = make_unit(province, "Sở Nội vụ")
+    bloc = make_bloc(province, "Thi đua nội bộ Sở Nội vụ", kind="noi_bo")
+    term = services.term_set(bloc=bloc, year=2022, head_unit=host)
+    assert term.head_unit == host

@@ -1,0 +1,46 @@
+"""Plain factory helpers: build rows through the services, so test data obeys the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from blocs import services as bloc_services
+from blocs.models import Bloc, Province, Unit, User
+
+_seq = itertools.count(1)
+
+
+def make_province(name: str | None = None) -> Province:
+    return bloc_services.province_create(name=name or f"Tỉnh Thử {next(_seq)}")
+
+
+def make_unit(province: Province, name: str | None = None, **fields) -> Unit:
+    return bloc_services.unit_create(
+        province=province, name=name or f"Sở Thử {next(_seq)}", **fields
+    )
+
+
+def make_bloc(province: Province, name: str | None = None, **fields) -> Bloc:
+    fields.setdefault("symbol", "KTĐ")
+    return bloc_services.bloc_create(
+        province=province, name=name or f"Khối thi đua {next(_seq)}", **fields
+    )
+
+
+def make_user(username: str, unit: Unit | None = None, **fields) -> User:
+    user = User.objects.create_user(username=username, password="matkhau-123", unit=unit, **fields)
+    return user
+
+
+def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | None = None):
+    """A bloc with `units` member units since 01/01 of the previous year and a term for `year`."""
+    province = province or make_province()
+    bloc = make_bloc(province)
+    members = [make_unit(province) for _ in range(units)]
+    for unit in members:
+        bloc_services.membership_add(bloc=bloc, unit=unit, joined_on=dt.date(year - 1, 1, 1))
+    term = bloc_services.term_set(
+        bloc=bloc, year=year, head_unit=members[0], deputy_units=members[1:2], basis="QĐ thử"
+    )
+    return bloc, members, term
