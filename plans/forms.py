@@ -179,7 +179,14 @@ class CommentForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp văn bản (.docx, .txt)", required=False)
+    file = forms.FileField(
+        label="Tệp văn bản (.docx, .txt)",
+        required=False,
+        error_messages={
+            "empty": "Tệp rỗng, không có nội dung kế hoạch.",
+            "invalid": "Không đọc được tệp đã gửi.",
+        },
+    )
     text = forms.CharField(
         label="Hoặc dán nội dung kế hoạch",
         required=False,

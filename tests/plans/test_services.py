@@ -1,0 +1,220 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from plans import services
+from plans.importer import ParsedSection
+from plans.models import DocumentRegister, Plan
+from plans.outline import parse_outline, render_outline
+
+OUTLINE = """I. MỤC ĐÍCH, YÊU CẦU
+1. Mục đích
+- Phát huy tinh thần đoàn kết.
+2. Yêu cầu
+Nội dung phải thiết thực.
+II. NỘI DUNG THI ĐUA
+1. Phong trào thi đua năm
+1.1. Hoàn thành xuất sắc nhiệm vụ chính trị.
+1.2. Thực hiện tốt cải cách hành chính.
+a) Ứng dụng công nghệ thông tin.
+III. TỔ CHỨC THỰC HIỆN
+1. Tiến độ
+"""
+
+
+def ready_plan(world, **kwargs) -> Plan:
+    chair = world.users["chair"]
+    plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=chair, **kwargs)
+    services.plan_replace_body(plan=plan, sections=parse_outline(OUTLINE), actor=chair)
+    services.plan_set_lists(
+        plan=plan,
+        actor=chair,
+        bases=["Căn cứ Hướng dẫn số 08/HD-HĐTĐKT"],
+        recipients=[("Ban TĐKT tỉnh", "b/c", False), ("Lưu: VT, TH", "", True)],
+        signature=[
+            ("authority", "TM. KHỐI THI ĐUA", False),
+            ("position", "TRƯỞNG KHỐI", False),
+            ("name", "Nguyễn Văn Trưởng", True),
+        ],
+    )
+    return plan
+
+
+def schedule(plan, actor, phases, milestones=()):
+    services.plan_set_schedule(plan=plan, actor=actor, phases=phases, milestones=list(milestones))
+
+
+P1 = {"seq": 1, "name": "Đợt 1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 5, 31)}
+P2 = {"seq": 2, "name": "Đợt 2", "start": dt.date(2026, 6, 1), "end": dt.date(2026, 11, 30)}
+
+
+def test_outline_round_trip_keeps_numbering(world):
+    tree = parse_outline(OUTLINE)
+    assert [s.label for s in tree] == ["I.", "II.", "III."]
+    assert [c.label for c in tree[1].children[0].children] == ["1.1.", "1.2."]
+    assert tree[1].children[0].children[1].children[0].label == "a)"
+    assert parse_outline(render_outline(tree)) == tree
+
+
+@pytest.mark.parametrize("text", ["", "Không có số thứ tự ở đầu"])
+def test_outline_rejects_text_without_sections(text):
+    with pytest.raises(ValidationError):
+        parse_outline(text)
+
+
+def test_full_lifecycle_issue_takes_number_from_register_and_freezes(world):
+    chair = world.users["chair"]
+    plan = ready_plan(world)
+    services.plan_submit_for_comment(plan=plan, actor=chair, deadline=dt.date.today())
+    services.plan_comment_add(plan=plan, actor=world.users["unit_a"], text="Đề nghị bổ sung.")
+    services.plan_approve(plan=plan, actor=chair)
+    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    assert plan.status == Plan.Status.ISSUED and plan.number == 1
+    assert DocumentRegister.objects.get(bloc=world.bloc, period="2026").last_number == 1
+    with pytest.raises(ValidationError, match="không được sửa"):
+        services.plan_update(plan=plan, actor=chair, title="Sửa lén")
+    with pytest.raises(ValidationError):
+        services.plan_replace_body(plan=plan, sections=[], actor=chair)
+    second = ready_plan(world, title="Kế hoạch chuyên đề")
+    services.plan_approve(plan=second, actor=chair)
+    assert services.plan_issue(plan=second, actor=chair, issue_date=dt.date(2026, 2, 1)).number == 2
+
+
+def test_number_already_used_in_register_is_refused(world):
+    chair = world.users["chair"]
+    first = ready_plan(world)
+    services.plan_approve(plan=first, actor=chair)
+    services.plan_issue(plan=first, actor=chair, issue_date=dt.date(2026, 1, 15), number=11)
+    second = ready_plan(world)
+    services.plan_approve(plan=second, actor=chair)
+    with pytest.raises(ValidationError, match="đã được dùng"):
+        services.plan_issue(plan=second, actor=chair, issue_date=dt.date(2026, 1, 20), number=11)
+    second.refresh_from_db()
+    assert second.status == Plan.Status.APPROVED and second.number is None
+
+
+def test_issue_requires_approval_and_approval_requires_content(world):
+    chair = world.users["chair"]
+    empty = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=chair)
+    with pytest.raises(ValidationError, match="còn thiếu"):
+        services.plan_approve(plan=empty, actor=chair)
+    with pytest.raises(ValidationError, match="đã duyệt"):
+        services.plan_issue(plan=empty, actor=chair, issue_date=dt.date(2026, 1, 1))
+
+
+def test_amendment_supersedes_the_issued_plan_when_issued(world):
+    chair = world.users["chair"]
+    plan = ready_plan(world)
+    services.plan_approve(plan=plan, actor=chair)
+    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    new = services.plan_amend(plan=plan, actor=chair)
+    assert new.version == 2 and new.replaces == plan and new.status == Plan.Status.DRAFT
+    assert new.sections.count() == plan.sections.count()
+    services.plan_approve(plan=new, actor=chair)
+    services.plan_issue(plan=new, actor=chair, issue_date=dt.date(2026, 3, 1))
+    plan.refresh_from_db()
+    assert plan.status == Plan.Status.SUPERSEDED
+
+
+def test_phase_ending_before_it_starts_is_refused(world):
+    plan = ready_plan(world)
+    bad = {**P1, "end": dt.date(2025, 12, 1)}
+    with pytest.raises(ValidationError, match="kết thúc"):
+        schedule(plan, world.users["chair"], [bad])
+    assert plan.phases.count() == 0
+
+
+def test_overlapping_phases_are_refused_and_nothing_is_saved(world):
+    plan = ready_plan(world)
+    schedule(plan, world.users["chair"], [P1, P2])
+    overlapping = {**P2, "start": dt.date(2026, 5, 1)}
+    with pytest.raises(ValidationError, match="trùng thời gian"):
+        schedule(plan, world.users["chair"], [P1, overlapping])
+    assert sorted(plan.phases.values_list("start", flat=True)) == [P1["start"], P2["start"]]
+
+
+def test_deadline_before_its_phase_starts_is_refused(world):
+    plan = ready_plan(world)
+    ms = {"kind": "bao_cao_tong_ket", "phase_seq": 2, "due": dt.date(2026, 5, 15)}
+    with pytest.raises(ValidationError, match="trước ngày bắt đầu"):
+        schedule(plan, world.users["chair"], [P1, P2], [ms])
+
+
+def test_copy_to_next_year_shifts_every_date_and_keeps_numbering(world):
+    chair = world.users["chair"]
+    plan = ready_plan(world, title="Phát động phong trào thi đua năm 2026")
+    leap = {"seq": 1, "name": "Đợt 1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 2, 28)}
+    schedule(
+        plan,
+        chair,
+        [leap, P2],
+        [
+            {
+                "kind": "bao_cao_so_ket",
+                "phase_seq": 1,
+                "due": dt.date(2026, 2, 20),
+                "data_from": dt.date(2025, 12, 1),
+                "data_to": dt.date(2026, 2, 28),
+            },
+            {"kind": "hoi_nghi_tong_ket", "phase_seq": None, "due_month": 1, "due_year": 2027},
+        ],
+    )
+    copy = services.plan_copy_to_next_year(plan=plan, actor=chair)
+    assert copy.year == 2027 and copy.status == Plan.Status.DRAFT and copy.number is None
+    assert copy.title == "Phát động phong trào thi đua năm 2027"
+    assert services.section_tree(copy) == services.section_tree(plan)
+    assert list(copy.phases.values_list("start", "end")) == [
+        (dt.date(2027, 1, 1), dt.date(2027, 2, 28)),
+        (dt.date(2027, 6, 1), dt.date(2027, 11, 30)),
+    ]
+    report = copy.milestones.get(kind="bao_cao_so_ket")
+    assert (report.due, report.data_from, report.data_to) == (
+        dt.date(2027, 2, 20),
+        dt.date(2026, 12, 1),
+        dt.date(2027, 2, 28),
+    )
+    assert copy.milestones.get(kind="hoi_nghi_tong_ket").due_year == 2028
+
+
+def test_29_february_moves_to_28_february():
+    assert services.shift_year(dt.date(2028, 2, 29)) == dt.date(2029, 2, 28)
+    assert services.shift_year(dt.date(2027, 2, 28)) == dt.date(2028, 2, 28)
+
+
+def test_comments_only_during_consultation(world):
+    plan = ready_plan(world)
+    with pytest.raises(ValidationError, match="lấy ý kiến"):
+        services.plan_comment_add(plan=plan, actor=world.users["unit_a"], text="Góp ý")
+
+
+def test_revoke_needs_a_reason(world):
+    chair = world.users["chair"]
+    plan = ready_plan(world)
+    services.plan_approve(plan=plan, actor=chair)
+    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    with pytest.raises(ValidationError):
+        services.plan_revoke(plan=plan, actor=chair, reason="  ")
+    assert (
+        services.plan_revoke(plan=plan, actor=chair, reason="Ban hành nhầm").status
+        == Plan.Status.REVOKED
+    )
+
+
+def test_section_rows_are_written_in_bounded_queries(world, django_assert_max_num_queries):
+    plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=None)
+    big = [
+        ParsedSection(
+            label=f"{i}.",
+            title=f"Mục {i}",
+            paragraphs=["Nội dung."],
+            children=[
+                ParsedSection(label=f"{i}.{j}.", title="", paragraphs=["Chi tiết."], children=[])
+                for j in range(1, 6)
+            ],
+        )
+        for i in range(1, 41)
+    ]
+    with django_assert_max_num_queries(12):
+        services.plan_replace_body(plan=plan, sections=big, actor=None)
+    assert plan.sections.count() == 240
