@@ -1,0 +1,75 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from blocs.models import Bloc, BlocTerm, Province, User
+from plans.models import Plan
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def test_seed_demo_builds_the_issuers_of_the_five_seeds(demo):
+    assert set(Province.objects.values_list("name", flat=True)) == {
+        "Tuyên Quang",
+        "Hà Tĩnh",
+        "Tây Ninh",
+        "Hà Giang",
+        "Quảng Trị",
+    }
+    heads = {
+        (t.bloc.province.name, t.year): t.head_unit.name
+        for t in BlocTerm.objects.select_related("bloc__province", "head_unit")
+    }
+    assert heads[("Tuyên Quang", 2022)] == "Bộ Chỉ huy Quân sự tỉnh Tuyên Quang"
+    assert heads[("Tuyên Quang", 2023)] == "Công an tỉnh Tuyên Quang"  # rotated for the next year
+    assert heads[("Hà Giang", 2023)] == "Ban Tuyên giáo Tỉnh ủy Hà Giang"
+    assert heads[("Quảng Trị", 2022)] == "Văn phòng UBND tỉnh Quảng Trị"
+    qt = BlocTerm.objects.get(bloc__province__name="Quảng Trị", year=2022)
+    assert [u.name for u in qt.deputy_units.all()] == ["Sở Kế hoạch và Đầu tư tỉnh Quảng Trị"]
+    assert Bloc.objects.get(province__name="Hà Tĩnh").kind == "noi_bo"
+    assert Bloc.objects.get(province__name="Tây Ninh").kind == "dia_ban"
+
+
+def test_seed_demo_loads_all_five_plans_through_the_importer(demo):
+    plans = {
+        p.bloc.province.name: p
+        for p in Plan.objects.select_related("bloc__province", "format_profile")
+    }
+    assert len(plans) == 5
+    tq = plans["Tuyên Quang"]
+    assert (tq.status, tq.number, tq.issue_date) == ("issued", 11, dt.date(2022, 1, 24))
+    assert plans["Hà Giang"].format_profile.code == "HD36_2018"
+    assert plans["Hà Giang"].status == "consultation"
+    assert all(
+        p.sections.exists() and p.recipients.exists() and p.signature_lines.exists()
+        for p in plans.values()
+    )
+    assert tq.phases.count() == 2 and plans["Quảng Trị"].phases.count() == 2
+
+
+def test_every_persona_has_a_demo_login(demo):
+    users = {u.username: u for u in User.objects.select_related("unit")}
+    assert users["truongkhoi"].unit.name == "Bộ Chỉ huy Quân sự tỉnh Tuyên Quang"
+    assert users["phokhoi"].unit.name == "Công an tỉnh Tuyên Quang"
+    assert users["thamdinh_tq"].reviewer_province.name == "Tuyên Quang"
+    assert users["quantri"].is_staff
+    assert users["donvi_a"].check_password("demo12345")
+
+
+def test_seed_demo_is_refused_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert not Province.objects.exists()
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time(demo):
+    count = User.objects.count()
+    call_command("seed_demo", "--if-empty")
+    assert User.objects.count() == count
