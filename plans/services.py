@@ -41,7 +41,9 @@ def _log(plan: Plan, action: str, actor: Any, **data: Any) -> None:
 
 
 def ensure_editable(plan: Plan) -> None:
-    if plan.is_frozen:
+    """Refuse any change to an issued (or superseded, revoked) plan, judged on the stored row."""
+    frozen = {S.ISSUED, S.SUPERSEDED, S.REVOKED}
+    if plan.status in frozen or Plan.objects.filter(pk=plan.pk, status__in=frozen).exists():
         raise ValidationError(FROZEN_MESSAGE)
 
 
@@ -534,6 +536,7 @@ def plan_delete_draft(*, plan: Plan, actor: Any) -> None:
 @transaction.atomic
 def plan_comment_add(*, plan: Plan, actor: Any, text: str) -> PlanComment:
     """A member's comment on a plan in consultation."""
+    plan = Plan.objects.get(pk=plan.pk)
     if plan.status != S.CONSULTATION:
         raise ValidationError("Kế hoạch không trong thời gian lấy ý kiến.")
     if not text.strip():

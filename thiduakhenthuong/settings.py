@@ -103,7 +103,8 @@ LANGUAGE_CODE = "vi"
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Years and numbers print plainly (2026, not 2.026); money uses |intcomma explicitly.
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["thiduakhenthuong.formats"]
 
 STATIC_URL = "static/"

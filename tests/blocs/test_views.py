@@ -25,6 +25,7 @@ def test_bloc_page_shows_term_members_dates_and_roles(client_for, world):
     assert "Bộ Chỉ huy Quân sự tỉnh Thử" in html
     assert "Trưởng khối" in html and "Phó khối" in html
     assert "01/01/2025" in html  # joined date as dd/mm/yyyy
+    assert "Nhiệm kỳ năm 2026" in html  # years print plainly, never "2.026"
     assert "Luân phiên Trưởng khối" not in html  # member sees no rotation button
 
 
@@ -201,7 +202,7 @@ def _count_queries(django_assert_max_num_queries, client, url, limit):
 
 
 @pytest.mark.parametrize("units", [5, 50])
-def test_pages_query_counts_do_not_grow_with_units(client, django_assert_max_num_queries, units):
+def test_pages_query_counts_do_not_grow_with_units(db, client, django_assert_max_num_queries, units):
     bloc, members, term = make_bloc_world(units=units)
     chair = make_user(f"chair{units}", members[0])
     reviewer = make_user(f"rev{units}", None, reviewer_province=bloc.province)

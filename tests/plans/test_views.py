@@ -73,7 +73,7 @@ def test_schedule_editor_shows_overlap_error_and_keeps_old_rows(client_for, worl
     )
     data = {
         "phase-TOTAL_FORMS": "2",
-        "phase-INITIAL_FORMS": "0",
+        "phase-INITIAL_FORMS": "2",
         "phase-MIN_NUM_FORMS": "0",
         "phase-MAX_NUM_FORMS": "20",
         "phase-0-seq": "1",
