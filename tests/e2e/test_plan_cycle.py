@@ -31,7 +31,7 @@ def test_secretariat_imports_reviews_approves_and_issues_a_plan(page, live_serve
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Cấp số và ban hành").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Đã ban hành")
-    expect(page.locator(".alert-success")).to_contain_text("01/KH-KTĐNC")
+    expect(page.locator(".alert-success")).to_contain_text("số 01/KH-KTĐ")
 
     with page.expect_download() as download:
         page.get_by_test_id("download-pdf").click()
