@@ -218,3 +218,31 @@ def test_pages_query_counts_do_not_grow_with_units(db, client, django_assert_max
         reverse("blocs:province", args=[bloc.province.pk]),
         10,
     )
+
+
+@pytest.mark.parametrize(
+    "form_name, data, field, message",
+    [
+        ("blocs:unit_create", {"name": "Sở A", "kind": "so_nganh", "valid_from": "01/07/2026", "valid_to": "01/01/2026"},
+         None, "Ngày kết thúc phải sau ngày bắt đầu"),
+        ("blocs:unit_create", {"name": "Sở B", "kind": "so_nganh", "valid_from": "1/13/2026"}, "valid_from", "Ngày không hợp lệ"),
+        ("blocs:unit_create", {"name": "Sở Tư pháp Thử", "kind": "so_nganh"}, None, "đã tồn tại"),
+        ("blocs:unit_create", {"name": "Sở C", "kind": "so_nganh", "parent": "FOREIGN"}, "parent", "cùng tỉnh"),
+        ("blocs:bloc_create", {"name": "Khối X", "kind": "khoi", "level": "tinh", "decision_date": "ngày mai"},
+         "decision_date", "Ngày không hợp lệ"),
+        ("blocs:bloc_create", {"name": "Khối X", "kind": "vu_tru", "level": "tinh"}, "kind", "không"),
+    ],
+)
+def test_admin_forms_reject_bad_input_next_to_the_field(client_for, world, form_name, data, field, message):
+    from blocs.models import Bloc, Unit
+    from tests.factories import make_province, make_unit
+
+    foreign = make_unit(make_province("Tỉnh xa"), "Sở ngoài tỉnh")
+    data = {"province": world.province.pk, **{k: (foreign.pk if v == "FOREIGN" else v) for k, v in data.items()}}
+    before = (Unit.objects.count(), Bloc.objects.count())
+    response = client_for("admin").post(reverse(form_name), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    text = " ".join(" ".join(v) for v in errors.values()) if field is None else " ".join(errors[field])
+    assert message in text
+    assert (Unit.objects.count(), Bloc.objects.count()) == before
