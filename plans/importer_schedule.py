@@ -1,202 +1,396 @@
-"""Phases and dated obligations (report deadlines with data periods, meetings) found in a plan's
-text. Generic Vietnamese phrasings: "Đợt 1: từ 01/01/2022 đến 31/5/2022", "Đợt thi đua thứ hai
-(từ ngày … đến ngày …)", a section titled "Từ ngày … đến ngày …", "gửi … về X trước ngày D
-(số liệu báo cáo từ ngày A đến B)", "Hội nghị sơ kết … vào tháng 7/2022", "… tại <place>"."""
+"""Phases and dated obligations found in a plan's text, by generic Vietnamese phrasings:
+
+- phases: "Đợt 1: từ 01/01/2022 đến 31/5/2022", "Đợt thi đua thứ hai (từ ngày … đến ngày …)",
+  "Đợt 2 (Từ 01/7/2022 đến hết năm 2022)", or sections titled "Từ ngày A đến ngày B";
+- report deadlines: "gửi báo cáo sơ kết … về X trước ngày D (số liệu báo cáo từ ngày A đến B)";
+- meetings: "Hội nghị sơ kết … vào tháng 7/2022", "Hội nghị tổng kết … tháng 12/2022 tại P";
+- inside a phase, undated activities: phát động, ký kết giao ước, đăng ký, sơ kết, tổng kết,
+  bình xét.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from dataclasses import dataclass, field
 
-DATE = r"\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{4})?"
-ORDINALS = {"nhất": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5}
+from plans.importer import ParsedMilestone, ParsedPhase, ParsedSection
+from plans.importer_text import D_SLASH, D_WORDS, DATE_EXPR, month_of, parse_date, split_outside
+
+ORDINALS = {"nhất": 1, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6}
+ROMAN_SEQ = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+SEQ = r"(?:thứ\s+(?P<ord>nhất|hai|ba|bốn|tư|năm|sáu)|(?P<num>\d{1,2}|iv|i{1,3})\b)"
 PHASE = re.compile(
-    r"Đợt\s*(?:thi đua\s*)?(?:thứ\s*)?(?P<seq>\d+|nhất|hai|ba|bốn|tư)\b[^:(\n]{0,40}?[:(]?\s*"
-    r"(?:Thời gian\s*)?[Tt]ừ\s+(?:ngày\s+)?(?P<start>tháng\s+\d{1,2}\s*/\s*\d{4}|" + DATE + r")\s+"
-    r"đến\s+(?:ngày\s+)?(?P<end>hết năm\s+\d{4}|" + DATE + r")"
+    rf"(?P<name>\bđợt\s+(?:thi\s+đua\s+)?{SEQ})[^;]{{0,80}}?\btừ\s+(?P<start>{DATE_EXPR})\s*"
+    rf"(?:đến|tới|-|–)\s*(?:ngày\s+)?(?P<end>{DATE_EXPR})",
+    re.I,
 )
 RANGE_TITLE = re.compile(
-    r"^[Tt]ừ\s+(?:ngày\s+)?(" + DATE + r")\s+đến\s+(?:ngày\s+)?(" + DATE + r")$"
+    rf"^(?:thời gian\s*:?\s*)?từ\s+(?P<start>{DATE_EXPR})\s*(?:đến|tới|-|–)\s*(?:ngày\s+)?"
+    rf"(?P<end>{DATE_EXPR})\s*[.:]?$",
+    re.I,
 )
-DUE = re.compile(r"trước\s+(?:ngày\s+)?(" + DATE + r")")
+MENTION = re.compile(rf"\bđợt\s+(?:thi\s+đua\s+)?{SEQ}", re.I)
+DAY = rf"(?:{D_WORDS}|{D_SLASH})"
+DUE = re.compile(
+    rf"\b(?:trước|chậm nhất(?:\s+là)?|hạn\s+chót|không\s+quá)\s+(?:ngày\s+)?(?P<date>{DAY})",
+    re.I,
+)
 DATA = re.compile(
-    r"số liệu[^)]*?từ\s+(?:ngày\s+)?(" + DATE + r")\s+đến\s+(?:ngày\s+)?(" + DATE + r")"
+    rf"số liệu[^;()]{{0,40}}?từ\s+(?:ngày\s+)?(?P<a>{DAY})\s*(?:đến|-|–)\s*(?:hết\s+)?"
+    rf"(?:ngày\s+)?(?P<b>{DAY})",
+    re.I,
 )
-MONTH = re.compile(r"tháng\s+(\d{1,2})\s*/\s*(\d{4})")
-PLACE = re.compile(r"\btại\s+(.+?)(?=\s*;|\.\s|\.$|,\s+(?:các|được|để|gồm)\b|$)")
+DATA_TO = re.compile(rf"số liệu[^;()]{{0,40}}?đến\s+(?:hết\s+)?(?:ngày\s+)?(?P<b>{DAY})", re.I)
+REPORT_VERB = re.compile(
+    r"báo cáo|gửi|nộp|hoàn thành|tổng hợp|đăng ký|tổng kết|sơ kết|ký kết|chấm điểm|hồ sơ", re.I
+)
+DEADLINE_KINDS = (
+    (r"ký kết giao ước|ký giao ước", "ky_giao_uoc"),
+    (r"đăng ký|bản giao ước|giao ước", "dang_ky"),
+    (r"bình xét|xếp hạng|suy tôn|đề nghị khen thưởng|hồ sơ khen thưởng", "binh_xet"),
+    (r"sơ kết|\b0?6 tháng|giữa năm", "bao_cao_so_ket"),
+    (r"tổng kết|báo cáo năm|cả năm|cuối năm", "bao_cao_tong_ket"),
+)
+MEETING = re.compile(
+    r"hội nghị\s+(?:(?P<hoi_nghi_so_ket>sơ kết)|(?P<hoi_nghi_tong_ket>tổng kết)|"
+    r"(?P<phat_dong>phát động)|(?P<ky_giao_uoc>ký kết giao ước|ký giao ước))",
+    re.I,
+)
+SIGNING_AT = re.compile(r"ký kết giao ước[^;]*?\btại\b", re.I)
+WHEN = re.compile(
+    rf"\b(?:vào|trong|tổ chức|dự kiến|diễn ra)\s+(?:ngày\s+)?(?:(?P<date>{DAY})|"
+    r"(?P<month>tháng\s+\d{1,2}(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?))",
+    re.I,
+)
+PLACE = re.compile(
+    r"\btại\s+(?P<place>.+?)(?=\s*;|\.\s|\.$|,\s+(?:các|được|để|gồm|đồng thời|và|trong|với)\b|$)"
+)
+ACTIVITIES = (
+    (r"hội nghị phát động|phát động thi đua|phát động phong trào", "phat_dong"),
+    (r"ký kết giao ước|ký giao ước", "ky_giao_uoc"),
+    (r"\bđăng ký\b", "dang_ky"),
+    (r"tổ chức\s+(?:hội nghị\s+)?sơ kết|hội nghị sơ kết", "hoi_nghi_so_ket"),
+    (r"tổ chức\s+(?:hội nghị\s+)?tổng kết|hội nghị tổng kết", "hoi_nghi_tong_ket"),
+    (r"bình xét|xếp hạng|suy tôn", "binh_xet"),
+)
 
 
-def _date(text: str, year: int) -> dt.date | None:
-    match = re.match(r"(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?", text.strip())
-    if not match:
-        return None
-    try:
-        return dt.date(int(match[3]) if match[3] else year, int(match[2]), int(match[1]))
-    except ValueError:
-        return None
+@dataclass
+class Schedule:
+    phases: list[ParsedPhase] = field(default_factory=list)
+    milestones: list[ParsedMilestone] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def _bound(text: str, year: int, end: bool) -> dt.date | None:
-    text = text.strip()
-    if text.startswith("tháng"):
-        m, y = MONTH.search(text).groups()
-        return dt.date(int(y), int(m), 1)
-    if text.startswith("hết năm"):
-        return dt.date(int(text.split()[-1]), 12, 31)
-    return _date(text, year)
+Placed = tuple[str, list[ParsedSection], bool]
 
 
-def _clauses(paragraph: str) -> list[str]:
-    """Clauses of a paragraph: split on ';' and on sentence ends ('. ' before a capital)."""
-    parts = re.split(r";\s*|\.\s+(?=[A-ZĐÂÊÔƠƯ(])", paragraph)
-    return [p.strip() for p in parts if p.strip()]
+def _seq(m: re.Match[str]) -> int:
+    if m["ord"]:
+        return ORDINALS[m["ord"].lower()]
+    num = m["num"].lower()
+    return int(num) if num.isdigit() else ROMAN_SEQ[num]
 
 
-def _addressee(clause: str) -> str:
-    head = clause[: DUE.search(clause).start()]
-    positions = [m.end() for m in re.finditer(r"\b(?:về|gửi)\s+", head)]
-    return head[positions[-1] :].strip(" ,") if positions else ""
+def _range(start: str, end: str, year: int) -> tuple[dt.date | None, dt.date | None]:
+    a, b = parse_date(start, year), parse_date(end, year, end=True)
+    if a and b and a > b and not re.search(r"\d{4}", start):
+        a = a.replace(year=a.year - 1)
+    return a, b
 
 
-def _kind(clause: str) -> str | None:
-    low = clause.lower()
-    if "sơ kết" in low or "6 tháng" in low or "06 tháng" in low:
-        return "bao_cao_so_ket"
-    if "tổng kết" in low or "báo cáo năm" in low:
-        return "bao_cao_tong_ket"
-    if "đăng ký" in low:
-        return "dang_ky"
-    return None
-
-
-def extract(result: Any, blocks: list[list[str]], Phase: type, Milestone: type, plain) -> None:
-    """Fill result.phases and result.milestones from the body blocks."""
-    year = result.year
-    paragraphs = [plain(" ".join(x.strip() for x in b)) for b in blocks]
-    phases: dict[int, Any] = {}
-    phase_of_paragraph: dict[int, int] = {}
-    for i, text in enumerate(paragraphs):
-        match = PHASE.search(text)
-        if not match:
-            continue
-        seq = int(match["seq"]) if match["seq"].isdigit() else ORDINALS[match["seq"]]
-        start, end = _bound(match["start"], year, False), _bound(match["end"], year, True)
-        if not (start and end) or seq in phases:
-            continue
-        rest = text[match.end() :].lstrip("):,. ")
-        memo = re.search(r"(?:chào mừng|kỷ niệm)\s+(.+?)(?:\.\s|$)", rest)
-        phases[seq] = Phase(
-            seq=seq,
-            name=f"Đợt {seq}",
-            start=start,
-            end=end,
-            commemorations=memo[1].strip() if memo else "",
-            description=rest,
-        )
-        phase_of_paragraph[i] = seq
-    _section_phases(result, phases, Phase, Milestone)
-    milestones: list[Any] = []
-    for i, text in enumerate(paragraphs):
-        after = re.search(r"Kết thúc đợt\s+(\d+)", text)
-        hint = phase_of_paragraph.get(i) or (int(after[1]) if after else None)
+def extract(placed: list[Placed], sections: list[ParsedSection], year: int) -> Schedule:
+    """Phases and milestones of the body. `placed` holds each paragraph's plain text, its
+    section ancestors and whether it is a heading."""
+    out = Schedule()
+    owner: dict[int, int] = {}
+    section_phase: dict[int, int] = {}
+    phases: dict[int, ParsedPhase] = {}
+    for i, (text, ancestors, heading) in enumerate(placed):
+        for m in PHASE.finditer(text):
+            seq = _seq(m)
+            start, end = _range(m["start"], m["end"], year)
+            if not (start and end) or end < start:
+                out.warnings.append(f"Không hiểu thời gian của đợt thi đua: “{m[0]}”.")
+                continue
+            if seq in phases:
+                if (phases[seq].start, phases[seq].end) != (start, end):
+                    out.warnings.append(f"Đợt {seq} được nêu hai lần với thời gian khác nhau.")
+                continue
+            desc = text[m.end() :].lstrip(" )]:;,.-–").strip()
+            if heading and ancestors:
+                section_phase[id(ancestors[-1])] = seq
+                desc = desc or "\n".join(ancestors[-1].paragraphs)
+            name = re.sub(r"\s+", " ", m["name"]).strip()
+            phases[seq] = ParsedPhase(
+                seq, name[:1].upper() + name[1:], start, end, _commemorations(desc), desc
+            )
+            owner.setdefault(i, seq)
+    if not phases:
+        _section_phases(sections, year, phases, section_phase, out)
+    out.phases = [phases[s] for s in sorted(phases)]
+    for a, b in zip(out.phases, out.phases[1:], strict=False):
+        if b.start <= a.end:
+            out.warnings.append(f"{a.name} và {b.name} chồng lấn thời gian; hãy kiểm tra.")
+    found: list[ParsedMilestone] = []
+    for i, (text, ancestors, _) in enumerate(placed):
+        unit_ctx = owner.get(i) or _section_ctx(ancestors, section_phase)
+        if unit_ctx is None:
+            seqs = {_seq(m) for m in MENTION.finditer(text)} & set(phases)
+            unit_ctx = seqs.pop() if len(seqs) == 1 else None
         for clause in _clauses(text):
-            milestones.extend(_clause_milestones(clause, year, hint, Milestone))
+            mentioned = [_seq(m) for m in MENTION.finditer(clause) if _seq(m) in phases]
+            ctx = mentioned[0] if mentioned else unit_ctx
+            found.extend(_clause_milestones(clause, ctx, year, out))
     ordered = sorted(phases)
-    for m in milestones:
-        if m.phase_seq is None and ordered and m.kind != "ky_giao_uoc":
-            m.phase_seq = ordered[0] if m.kind.endswith("so_ket") else ordered[-1]
-        if m.phase_seq not in phases:
-            m.phase_seq = None
-    result.phases = [phases[s] for s in ordered]
-    result.milestones = _merge(result.milestones + milestones)
-
-
-def _clause_milestones(clause: str, year: int, hint: int | None, Milestone: type) -> list[Any]:
-    out = []
-    due = DUE.search(clause)
-    kind = _kind(clause) if due else None
-    if due and kind:
-        data = DATA.search(clause)
-        out.append(
-            Milestone(
-                kind=kind,
-                phase_seq=hint,
-                due=_date(due[1], year),
-                data_from=_date(data[1], year) if data else None,
-                data_to=_date(data[2], year) if data else None,
-                addressee=_addressee(clause),
-                with_score_sheet=bool(re.search(r"chấm điểm", clause, re.I)),
-            )
-        )
-    low = clause.lower()
-    meeting = None
-    if "hội nghị sơ kết" in low:
-        meeting = "hoi_nghi_so_ket"
-    elif "hội nghị tổng kết" in low:
-        meeting = "hoi_nghi_tong_ket"
-    elif "ký kết giao ước" in low and "tại" in low:
-        meeting = "ky_giao_uoc"
-    if meeting:
-        month = MONTH.search(clause[low.index("hội nghị") if "hội nghị" in low else 0 :])
-        place = PLACE.search(clause)
-        if month or place:
-            out.append(
-                Milestone(
-                    kind=meeting,
-                    phase_seq=hint if meeting != "ky_giao_uoc" else None,
-                    due_month=int(month[1]) if month else None,
-                    due_year=int(month[2]) if month else None,
-                    place=place[1].strip() if place else "",
-                )
-            )
+    for m in found:
+        if m.phase_seq is None and ordered:
+            m.phase_seq = _default_phase(m, out.phases)
+    out.milestones = _merge(found)
     return out
 
 
-def _section_phases(result: Any, phases: dict, Phase: type, Milestone: type) -> None:
-    """Phases given as sections titled "Từ ngày A đến ngày B", with their activities (seed 003)."""
-    if phases:
-        return
-    stack = list(result.sections)
-    candidates = []
+def _section_ctx(ancestors: list[ParsedSection], section_phase: dict[int, int]) -> int | None:
+    for section in reversed(ancestors):
+        if id(section) in section_phase:
+            return section_phase[id(section)]
+    return None
+
+
+def _section_phases(
+    sections: list[ParsedSection],
+    year: int,
+    phases: dict[int, ParsedPhase],
+    section_phase: dict[int, int],
+    out: Schedule,
+) -> None:
+    """Phases given as sections titled "Từ ngày A đến ngày B" (seed 003)."""
+    stack = list(sections)
+    order: list[ParsedSection] = []
     while stack:
         section = stack.pop(0)
-        match = RANGE_TITLE.match(section.title.strip())
-        if match:
-            candidates.append((section, match))
-        stack.extend(section.children)
-    for seq, (section, match) in enumerate(candidates, start=1):
-        start, end = _date(match[1], result.year), _date(match[2], result.year)
-        if not (start and end):
+        order.append(section)
+        stack[:0] = section.children
+    for section in order:
+        m = RANGE_TITLE.match(section.title)
+        if not m:
             continue
-        text = " ".join(section.paragraphs)
-        phases[seq] = Phase(seq=seq, name=f"Đợt {seq}", start=start, end=end, description=text)
-        low = text.lower()
-        for needle, kind in (
-            ("ký kết giao ước", "ky_giao_uoc"),
-            ("hội nghị sơ kết", "hoi_nghi_so_ket"),
-            ("tổng kết", "hoi_nghi_tong_ket"),
-            ("bình xét", "binh_xet"),
+        start, end = _range(m["start"], m["end"], year)
+        if not (start and end) or end < start:
+            out.warnings.append(f"Không hiểu thời gian: “{section.title}”.")
+            continue
+        seq = len(phases) + 1
+        desc = "\n".join(section.paragraphs)
+        phases[seq] = ParsedPhase(seq, f"Đợt {seq}", start, end, _commemorations(desc), desc)
+        section_phase[id(section)] = seq
+
+
+def _commemorations(desc: str) -> str:
+    m = re.search(r"\b(?:chào mừng|kỷ niệm)\s+", desc, re.I)
+    if not m:
+        return ""
+    text = desc[m.start() :]
+    text = re.sub(r"^chào mừng\s+(?:các\s+)?(?:ngày lễ,?\s*kỷ niệm\s*:\s*)?", "", text, flags=re.I)
+    text = _sentences(text)[0] if text else ""
+    text = re.sub(r"\s*(?:\.{3}|…)?\s*\([^()]*\btrước\b[^()]*\)\s*\.?$", "", text)
+    return text.strip().rstrip(".").strip()
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences split at ". X" (X a capital) outside parentheses."""
+    out: list[str] = []
+    depth = 0
+    start = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif (
+            ch == "."
+            and depth == 0
+            and text[i + 1 : i + 2] == " "
+            and text[i + 2 : i + 3].isupper()
+            and not text[max(0, i - 3) : i].endswith(("TP", "Tp", "P", "Q", "TT"))
         ):
-            if needle in low:
-                result.milestones.append(Milestone(kind=kind, phase_seq=seq))
+            out.append(text[start : i + 1])
+            start = i + 2
+    out.append(text[start:])
+    return [s.strip() for s in out if s.strip()]
 
 
-def _merge(milestones: list[Any]) -> list[Any]:
-    """One milestone per (kind, date): a later mention completes or overrides an earlier one."""
-    merged: dict[tuple, Any] = {}
-    for m in milestones:
-        key = (
-            (m.kind, m.due, m.due_month, m.due_year)
-            if (m.due or m.due_month)
-            else (m.kind, m.phase_seq)
+def _clauses(text: str) -> list[str]:
+    return [c for part in split_outside(text, ";") for c in _sentences(part)]
+
+
+def _window(clause: str, pos: int) -> str:
+    """The parenthesised group around `pos`, or the whole clause."""
+    depth = 0
+    for i in range(pos - 1, -1, -1):
+        if clause[i] == ")":
+            depth += 1
+        elif clause[i] == "(":
+            if depth == 0:
+                close = clause.find(")", pos)
+                return clause[i + 1 : close if close != -1 else len(clause)]
+            depth -= 1
+    return clause
+
+
+def _nearest_kind(before: str, after: str) -> str | None:
+    best: tuple[int, int, str] | None = None
+    for rank, (pattern, kind) in enumerate(DEADLINE_KINDS):
+        for m in re.finditer(pattern, before, re.I):
+            key = (m.end(), -rank, kind)
+            if best is None or key > best:
+                best = key
+    if best:
+        return best[2]
+    for pattern, kind in DEADLINE_KINDS:
+        if re.search(pattern, after, re.I):
+            return kind
+    return None
+
+
+def _addressee(before: str) -> str:
+    matches = list(re.finditer(r"\b(?:gửi\s+về|gửi|nộp\s+về|nộp|về)\s+", before, re.I))
+    if not matches:
+        return ""
+    who = before[matches[-1].end() :].strip(" ,")
+    ok_lower = ("đơn vị", "cơ quan", "bộ phận", "thường trực", "văn phòng", "phòng", "ban ")
+    if not who or len(who) > 120 or not (who[0].isupper() or who.startswith(ok_lower)):
+        return ""
+    return who
+
+
+def _clause_milestones(
+    clause: str, ctx: int | None, year: int, out: Schedule
+) -> list[ParsedMilestone]:
+    made: list[ParsedMilestone] = []
+    reported = False
+    for due in DUE.finditer(clause):
+        window = _window(clause, due.start())
+        offset = clause.find(window) if window != clause else 0
+        before, after = window[: due.start() - offset], window[due.end() - offset :]
+        if not REPORT_VERB.search(window):
+            continue
+        kind = _nearest_kind(before, after)
+        date = parse_date(due["date"], year)
+        if kind is None or date is None:
+            out.warnings.append(f"Có hạn “{due[0]}” chưa hiểu được là hạn gì; hãy kiểm tra.")
+            continue
+        reported = True
+        data_from = data_to = None
+        data = DATA.search(after) or DATA.search(clause)
+        if data:
+            data_from, data_to = _range(data["a"], data["b"], year)
+        else:
+            upto = DATA_TO.search(after) or DATA_TO.search(clause)
+            data_to = parse_date(upto["b"], year) if upto else None
+        if data_from and data_to and data_to < data_from:
+            out.warnings.append(f"Kỳ số liệu ngược chiều: “{data[0] if data else ''}”.")
+            data_from = data_to = None
+        made.append(
+            ParsedMilestone(
+                kind=kind,
+                phase_seq=ctx,
+                due=date,
+                due_month=None,
+                due_year=None,
+                data_from=data_from,
+                data_to=data_to,
+                addressee=_addressee(before),
+                place="",
+                with_score_sheet=bool(re.search(r"chấm điểm", window, re.I)),
+                note="",
+            )
         )
+    kinds = {m.kind for m in made}
+    meetings = [(m.lastgroup or "", m.start()) for m in MEETING.finditer(clause)]
+    if not meetings:
+        signing = SIGNING_AT.search(clause)
+        meetings = [("ky_giao_uoc", signing.start())] if signing else []
+    for kind, pos in meetings:
+        rest = clause[pos:]
+        when, place = WHEN.search(rest), PLACE.search(rest)
+        if not (when or place) and (reported or ctx is None):
+            continue
+        month = month_of(when["month"], year) if when and when["month"] else None
+        made.append(
+            ParsedMilestone(
+                kind=kind,
+                phase_seq=ctx,
+                due=parse_date(when["date"], year) if when and when["date"] else None,
+                due_month=month[0] if month else None,
+                due_year=month[1] if month else None,
+                data_from=None,
+                data_to=None,
+                addressee="",
+                place=place["place"].strip() if place else "",
+                with_score_sheet=False,
+                note="dự kiến" if re.search(r"dự kiến", clause, re.I) else "",
+            )
+        )
+        kinds.add(kind)
+    if ctx is not None and not reported:
+        for pattern, kind in ACTIVITIES:
+            if kind not in kinds and re.search(pattern, clause, re.I):
+                made.append(
+                    ParsedMilestone(kind, ctx, None, None, None, None, None, "", "", False, "")
+                )
+                kinds.add(kind)
+    return made
+
+
+def _default_phase(m: ParsedMilestone, phases: list[ParsedPhase]) -> int | None:
+    if m.kind in {"bao_cao_so_ket", "hoi_nghi_so_ket"}:
+        return phases[0].seq
+    if m.kind in {"bao_cao_tong_ket", "hoi_nghi_tong_ket"}:
+        return phases[-1].seq
+    if m.due:
+        inside = [p.seq for p in phases if p.start <= m.due <= p.end]
+        return inside[0] if inside else None
+    return None
+
+
+def _merge(milestones: list[ParsedMilestone]) -> list[ParsedMilestone]:
+    """One milestone per kind and date (or per kind and phase when undated): a later mention
+    completes or overrides an earlier one; an undated mention joins a dated one of its kind."""
+    merged: dict[tuple, ParsedMilestone] = {}
+    for m in milestones:
+        if m.due:
+            key: tuple = (m.kind, m.due)
+        elif m.due_month:
+            key = (m.kind, m.due_month, m.due_year)
+        else:
+            key = (m.kind, m.phase_seq)
         if key in merged:
-            old = merged[key]
-            for name in ("data_from", "data_to", "addressee", "place", "phase_seq"):
-                if getattr(m, name):
-                    setattr(old, name, getattr(m, name))
-            old.with_score_sheet = old.with_score_sheet or m.with_score_sheet
+            _complete(merged[key], m)
         else:
             merged[key] = m
-    return list(merged.values())
+    dated = [m for m in merged.values() if m.due or m.due_month]
+    result = []
+    for m in merged.values():
+        if not (m.due or m.due_month):
+            twin = next(
+                (
+                    d
+                    for d in dated
+                    if d.kind == m.kind and (d.phase_seq == m.phase_seq or m.phase_seq is None)
+                ),
+                None,
+            )
+            if twin:
+                _complete(twin, m, override=False)
+                continue
+        result.append(m)
+    return result
+
+
+def _complete(old: ParsedMilestone, new: ParsedMilestone, *, override: bool = True) -> None:
+    for name in ("data_from", "data_to", "addressee", "place", "phase_seq", "note"):
+        value = getattr(new, name)
+        if value and (override or not getattr(old, name)):
+            setattr(old, name, value)
+    old.with_score_sheet = old.with_score_sheet or new.with_score_sheet

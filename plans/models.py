@@ -204,6 +204,9 @@ class LegalBasis(models.Model):
     class Meta:
         ordering = ["plan", "order", "id"]
 
+    def __str__(self) -> str:
+        return self.text[:80]
+
 
 class Section(models.Model):
     """One node of the body tree: label ("I.", "1.", "1.1.", "a)") + heading + paragraphs.
@@ -240,6 +243,9 @@ class Recipient(models.Model):
     class Meta:
         ordering = ["plan", "order", "id"]
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class SignatureLine(models.Model):
     class Role(models.TextChoices):
@@ -259,6 +265,9 @@ class SignatureLine(models.Model):
 
     class Meta:
         ordering = ["plan", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 class Phase(models.Model):
@@ -355,6 +364,9 @@ class DocumentRegister(models.Model):
             models.UniqueConstraint(fields=["bloc", "doc_type", "period"], name="register_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.doc_type} {self.period}: {self.last_number}"
+
 
 class PlanComment(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
@@ -367,3 +379,6 @@ class PlanComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -31,6 +31,7 @@ from plans.models import (
     Section,
     SignatureLine,
 )
+from plans.profile_data import PROFILES
 
 S = Plan.Status
 FROZEN_MESSAGE = "Kế hoạch đã ban hành không được sửa; hãy tạo văn bản sửa đổi, bổ sung."
@@ -48,7 +49,14 @@ def ensure_editable(plan: Plan) -> None:
 
 
 def default_profile(*, party: bool = False) -> FormatProfile:
-    return FormatProfile.objects.get(code="HD36_2018" if party else "ND30_2020")
+    """The Party or state profile; the rows come from a data migration and are restored here if a
+    database was flushed (transactional tests do that)."""
+    code = "HD36_2018" if party else "ND30_2020"
+    profile = FormatProfile.objects.filter(code=code).first()
+    if profile is None:
+        data = next(p for p in PROFILES if p["code"] == code)
+        profile, _ = FormatProfile.objects.get_or_create(code=code, defaults=data)
+    return profile
 
 
 def issuer_defaults(bloc: Bloc, year: int) -> dict[str, str]:

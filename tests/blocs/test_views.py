@@ -202,7 +202,9 @@ def _count_queries(django_assert_max_num_queries, client, url, limit):
 
 
 @pytest.mark.parametrize("units", [5, 50])
-def test_pages_query_counts_do_not_grow_with_units(db, client, django_assert_max_num_queries, units):
+def test_pages_query_counts_do_not_grow_with_units(
+    db, client, django_assert_max_num_queries, units
+):
     bloc, members, term = make_bloc_world(units=units)
     chair = make_user(f"chair{units}", members[0])
     reviewer = make_user(f"rev{units}", None, reviewer_province=bloc.province)
@@ -223,26 +225,61 @@ def test_pages_query_counts_do_not_grow_with_units(db, client, django_assert_max
 @pytest.mark.parametrize(
     "form_name, data, field, message",
     [
-        ("blocs:unit_create", {"name": "Sở A", "kind": "so_nganh", "valid_from": "01/07/2026", "valid_to": "01/01/2026"},
-         None, "Ngày kết thúc phải sau ngày bắt đầu"),
-        ("blocs:unit_create", {"name": "Sở B", "kind": "so_nganh", "valid_from": "1/13/2026"}, "valid_from", "Ngày không hợp lệ"),
+        (
+            "blocs:unit_create",
+            {
+                "name": "Sở A",
+                "kind": "so_nganh",
+                "valid_from": "01/07/2026",
+                "valid_to": "01/01/2026",
+            },
+            None,
+            "Ngày kết thúc phải sau ngày bắt đầu",
+        ),
+        (
+            "blocs:unit_create",
+            {"name": "Sở B", "kind": "so_nganh", "valid_from": "1/13/2026"},
+            "valid_from",
+            "Ngày không hợp lệ",
+        ),
         ("blocs:unit_create", {"name": "Sở Tư pháp Thử", "kind": "so_nganh"}, None, "đã tồn tại"),
-        ("blocs:unit_create", {"name": "Sở C", "kind": "so_nganh", "parent": "FOREIGN"}, "parent", "cùng tỉnh"),
-        ("blocs:bloc_create", {"name": "Khối X", "kind": "khoi", "level": "tinh", "decision_date": "ngày mai"},
-         "decision_date", "Ngày không hợp lệ"),
-        ("blocs:bloc_create", {"name": "Khối X", "kind": "vu_tru", "level": "tinh"}, "kind", "không"),
+        (
+            "blocs:unit_create",
+            {"name": "Sở C", "kind": "so_nganh", "parent": "FOREIGN"},
+            "parent",
+            "cùng tỉnh",
+        ),
+        (
+            "blocs:bloc_create",
+            {"name": "Khối X", "kind": "khoi", "level": "tinh", "decision_date": "ngày mai"},
+            "decision_date",
+            "Ngày không hợp lệ",
+        ),
+        (
+            "blocs:bloc_create",
+            {"name": "Khối X", "kind": "vu_tru", "level": "tinh"},
+            "kind",
+            "không",
+        ),
     ],
 )
-def test_admin_forms_reject_bad_input_next_to_the_field(client_for, world, form_name, data, field, message):
+def test_admin_forms_reject_bad_input_next_to_the_field(
+    client_for, world, form_name, data, field, message
+):
     from blocs.models import Bloc, Unit
     from tests.factories import make_province, make_unit
 
     foreign = make_unit(make_province("Tỉnh xa"), "Sở ngoài tỉnh")
-    data = {"province": world.province.pk, **{k: (foreign.pk if v == "FOREIGN" else v) for k, v in data.items()}}
+    data = {
+        "province": world.province.pk,
+        **{k: (foreign.pk if v == "FOREIGN" else v) for k, v in data.items()},
+    }
     before = (Unit.objects.count(), Bloc.objects.count())
     response = client_for("admin").post(reverse(form_name), data)
     assert response.status_code == 200
     errors = response.context["form"].errors
-    text = " ".join(" ".join(v) for v in errors.values()) if field is None else " ".join(errors[field])
+    text = (
+        " ".join(" ".join(v) for v in errors.values()) if field is None else " ".join(errors[field])
+    )
     assert message in text
     assert (Unit.objects.count(), Bloc.objects.count()) == before
