@@ -82,3 +82,9 @@ def client_for(client, world):
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests run last: their live server needs a transactional database, which is
+    flushed afterwards (data migrations' rows included) — the other tests must not see that."""
+    items.sort(key=lambda item: "e2e" in item.keywords)
