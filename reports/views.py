@@ -22,6 +22,7 @@ FORMATS = {"pdf", "docx", "html"}
 def plan_document(
     request: HttpRequest, bloc_id: int, year: int, plan_id: int, fmt: str
 ) -> HttpResponse:
+    fmt = request.GET.get("format", fmt)  # ?format=html previews the same document in the browser
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
     plan, _scope = selectors.get_plan_for(request, bloc_id, year, plan_id)

@@ -162,3 +162,19 @@ def test_permission_matrix(name, world, client, plan_in_consultation):
                 failures.append(f"{persona}: got {response.status_code}, want {want}")
             transaction.set_rollback(True)
     assert not failures, f"{name} {url}: " + "; ".join(failures)
+
+
+def test_html_preview_by_query_parameter(client_for, world, plan_in_consultation):
+    url = reverse(
+        "reports:plan_document",
+        kwargs={
+            "bloc_id": world.bloc.pk,
+            "year": world.year,
+            "plan_id": plan_in_consultation.pk,
+            "fmt": "pdf",
+        },
+    )
+    response = client_for("unit_a").get(url + "?format=html")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "KẾ HOẠCH" in response.content.decode()
+    assert client_for("unit_a").get(url + "?format=exe").status_code == 404
