@@ -48,7 +48,7 @@ def parse_outline(text: str) -> list[ParsedSection]:
                     if stack and not stack[-1][1].label.endswith(")")
                     else (stack[-1][0] if stack else 1)
                 )
-            is_paragraph = rest.endswith((".", ";", "!", "?", "./.")) and len(rest) > 0
+            is_paragraph = rest.rstrip("*_ ").endswith((".", ";", "!", "?"))
             node = ParsedSection(
                 label=label,
                 title="" if is_paragraph else rest,

@@ -218,3 +218,14 @@ def test_section_rows_are_written_in_bounded_queries(world, django_assert_max_nu
     with django_assert_max_num_queries(12):
         services.plan_replace_body(plan=plan, sections=big, actor=None)
     assert plan.sections.count() == 240
+
+
+def test_outline_treats_a_bold_sentence_as_a_paragraph():
+    tree = parse_outline(
+        "IV- TỔ CHỨC THỰC HIỆN\n1. **Lãnh đạo từng cơ quan thực hiện nghiêm chế độ báo cáo.**\n"
+    )
+    item = tree[0].children[0]
+    assert item.title == "" and item.paragraphs == [
+        "**Lãnh đạo từng cơ quan thực hiện nghiêm chế độ báo cáo.**"
+    ]
+    assert parse_outline(render_outline(tree)) == tree
