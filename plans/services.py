@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -131,36 +132,21 @@ def plan_replace_body(*, plan: Plan, sections: Sequence[ParsedSection], actor: A
     _log(plan, "plan.body", actor, sections=count)
 
 
-def _parsed_phases_and_milestones(plan: Plan, parsed: ParsedPlan) -> None:
-    phases = {}
-    for p in parsed.phases:
-        phase = Phase(
-            plan=plan,
-            seq=p.seq,
-            name=p.name,
-            start=p.start,
-            end=p.end,
-            commemorations=p.commemorations,
-            description=p.description,
-        )
+def _write_schedule(
+    plan: Plan, phases: Sequence[dict[str, Any]], milestones: Sequence[dict[str, Any]]
+) -> None:
+    """Create phases and milestones (milestones name their phase by `phase_seq`), then check the
+    rules across them; the caller's transaction makes a bad schedule save nothing."""
+    by_seq = {}
+    for data in phases:
+        phase = Phase(plan=plan, **data)
         phase.full_clean()
         phase.save()
-        phases[p.seq] = phase
-    for m in parsed.milestones:
-        milestone = Milestone(
-            plan=plan,
-            phase=phases.get(m.phase_seq),
-            kind=m.kind,
-            due=m.due,
-            due_month=m.due_month,
-            due_year=m.due_year,
-            data_from=m.data_from,
-            data_to=m.data_to,
-            addressee=m.addressee,
-            place=m.place,
-            with_score_sheet=m.with_score_sheet,
-            note=m.note,
-        )
+        by_seq[phase.seq] = phase
+    for data in milestones:
+        data = dict(data)
+        seq = data.pop("phase_seq", None)
+        milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
         milestone.full_clean()
         milestone.save()
     rules.check_schedule(plan)
@@ -221,7 +207,9 @@ def plan_create_from_import(
         SignatureLine(plan=plan, order=i, role=s.role, text=s.text, after_gap=s.after_gap)
         for i, s in enumerate(parsed.signature)
     )
-    _parsed_phases_and_milestones(plan, parsed)
+    _write_schedule(
+        plan, [asdict(p) for p in parsed.phases], [asdict(m) for m in parsed.milestones]
+    )
     _log(
         plan,
         "plan.create",
@@ -396,19 +384,7 @@ def plan_set_schedule(
     ensure_editable(plan)
     plan.milestones.all().delete()
     plan.phases.all().delete()
-    by_seq = {}
-    for data in phases:
-        phase = Phase(plan=plan, **data)
-        phase.full_clean()
-        phase.save()
-        by_seq[phase.seq] = phase
-    for data in milestones:
-        data = dict(data)
-        seq = data.pop("phase_seq", None)
-        milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
-        milestone.full_clean()
-        milestone.save()
-    rules.check_schedule(plan)
+    _write_schedule(plan, phases, milestones)
     _log(plan, "plan.schedule", actor, phases=len(phases), milestones=len(milestones))
 
 

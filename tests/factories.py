@@ -6,7 +6,8 @@ import datetime as dt
 import itertools
 
 from blocs import services as bloc_services
-from blocs.models import Bloc, Province, Unit, User
+from blocs.models import AuditEvent, Bloc, BlocTerm, Membership, Province, Unit, User
+from plans.models import DocumentRegister, Plan
 
 _seq = itertools.count(1)
 
@@ -44,3 +45,18 @@ def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | No
         bloc=bloc, year=year, head_unit=members[0], deputy_units=members[1:2], basis="QĐ thử"
     )
     return bloc, members, term
+
+
+def wipe_bloc_rows() -> None:
+    """Delete every row the fixture made, children first (the format profiles stay)."""
+    AuditEvent.objects.all().delete()
+    Plan.objects.update(replaces=None)
+    Plan.objects.all().delete()
+    DocumentRegister.objects.all().delete()
+    Membership.objects.all().delete()
+    BlocTerm.objects.all().delete()
+    Bloc.objects.all().delete()
+    User.objects.all().delete()
+    Unit.objects.update(parent=None, successor=None)
+    Unit.objects.all().delete()
+    Province.objects.all().delete()

@@ -27,6 +27,7 @@ from plans.models import (
     Section,
     SignatureLine,
 )
+from tests.factories import wipe_bloc_rows as _wipe
 
 YEAR = 2026
 D = dt.date
@@ -209,21 +210,6 @@ def bloc_year(db) -> BlocYear:
     plan = plan_services.plan_issue(plan=plan, actor=chair, issue_date=D(YEAR, 1, 20))
     amendment = plan_services.plan_amend(plan=plan, actor=chair)
     return BlocYear(bloc=bloc, plan=plan, amendment=amendment)
-
-
-def _wipe() -> None:
-    """Delete every row the fixture made, children first (the format profiles stay)."""
-    AuditEvent.objects.all().delete()
-    Plan.objects.update(replaces=None)
-    Plan.objects.all().delete()
-    DocumentRegister.objects.all().delete()
-    Membership.objects.all().delete()
-    BlocTerm.objects.all().delete()
-    Bloc.objects.all().delete()
-    User.objects.all().delete()
-    Unit.objects.update(parent=None, successor=None)
-    Unit.objects.all().delete()
-    Province.objects.all().delete()
 
 
 def _counts() -> dict[str, int]:

@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from blocs.exchange import dumps, export_bloc_year, import_bloc_year, loads
-from blocs.models import AuditEvent, Bloc, BlocTerm, Membership, Province, Unit, User
-from plans.models import DocumentRegister, Plan
+from blocs.models import Bloc, BlocTerm
+from plans.models import Plan
 from reports.models import IssuedDocument
+from tests.factories import wipe_bloc_rows
 
 
 @pytest.fixture
@@ -23,18 +24,8 @@ def _all_exports() -> dict[tuple[str, int], str]:
 
 
 def _wipe() -> None:
-    IssuedDocument.objects.all().delete()
-    AuditEvent.objects.all().delete()
-    Plan.objects.update(replaces=None)
-    Plan.objects.all().delete()
-    DocumentRegister.objects.all().delete()
-    Membership.objects.all().delete()
-    BlocTerm.objects.all().delete()
-    Bloc.objects.all().delete()
-    User.objects.all().delete()
-    Unit.objects.update(parent=None, successor=None)
-    Unit.objects.all().delete()
-    Province.objects.all().delete()
+    IssuedDocument.objects.all().delete()  # protects its plan: goes first
+    wipe_bloc_rows()
 
 
 def test_demo_round_trip_includes_frozen_documents(demo):
