@@ -142,6 +142,21 @@ class BlocTerm(models.Model):
         "căn cứ", max_length=255, blank=True, help_text="Quyết định hoặc biên bản bầu"
     )
     basis_date = models.DateField("ngày căn cứ", null=True, blank=True)
+    # How the head unit signs this year's documents (DOMAIN §3.1 signature block): the unit's
+    # name as printed, and its leader as entered for the term. Plans of the year take them.
+    head_display = models.CharField(
+        "tên Trưởng khối in trên văn bản",
+        max_length=255,
+        blank=True,
+        help_text="Ví dụ: Bộ CHQS tỉnh Tuyên Quang; để trống = tên đơn vị",
+    )
+    signer_position = models.CharField(
+        "chức vụ người ký", max_length=255, blank=True, help_text="Ví dụ: Chính ủy, Giám đốc"
+    )
+    signer_rank = models.CharField(
+        "cấp bậc / học hàm", max_length=100, blank=True, help_text="Ví dụ: Đại tá"
+    )
+    signer_name = models.CharField("họ tên người ký", max_length=150, blank=True)
 
     class Meta:
         ordering = ["bloc", "-year"]
@@ -162,6 +177,10 @@ class BlocTerm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bloc} – {self.year}"
+
+    @property
+    def head_print_name(self) -> str:
+        return (self.head_display or self.head_unit.short_name or self.head_unit.name).strip()
 
 
 class MembershipQuerySet(models.QuerySet):

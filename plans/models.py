@@ -146,6 +146,9 @@ class Plan(models.Model):
     closing = models.TextField("câu kết", blank=True)
     status = models.CharField(max_length=15, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveSmallIntegerField(default=1)
+    # Optimistic concurrency: every edit service bumps it; a form posts the value it was read
+    # with, and a save whose value is stale is refused (two editors never overwrite each other).
+    revision = models.PositiveIntegerField(default=0, editable=False)
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
