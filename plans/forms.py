@@ -13,7 +13,21 @@ from plans.models import FormatProfile, Milestone, Plan, SignatureLine
 from plans.outline import parse_outline
 
 
+class RevisionField(forms.IntegerField):
+    """The plan's revision the page was read at (optimistic concurrency)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(required=False, min_value=0, max_value=2**31 - 1, **kwargs)
+
+
+class RevisionForm(forms.Form):
+    revision = RevisionField()
+
+
 class PlanHeaderForm(forms.ModelForm):
+    revision = RevisionField()
+
     class Meta:
         model = Plan
         fields = [
@@ -47,12 +61,15 @@ class PlanHeaderForm(forms.ModelForm):
 
 
 class BodyForm(forms.Form):
+    revision = RevisionField()
     outline = forms.CharField(
         label="Nội dung (dàn ý có đánh số)",
         widget=forms.Textarea(attrs={"rows": 30, "class": "font-monospace"}),
         max_length=500_000,
         help_text="Mỗi mục bắt đầu bằng số thứ tự: I. / 1. / 1.1. / a). Gạch đầu dòng bắt đầu bằng “- ”. "
-        "Chữ đậm **như thế này**, chữ nghiêng *như thế này*.",
+        "Chữ đậm **như thế này**, chữ nghiêng *như thế này*. Ngày lấy từ tiến độ ghi dạng "
+        "{{dot1.tu:dd/mm/yyyy}} (xem bảng mã ngày bên cạnh): sửa ngày ở trang Đợt thi đua và mốc "
+        "thời gian, văn bản tự cập nhật.",
     )
 
     def clean_outline(self):
@@ -63,6 +80,7 @@ RECIPIENT = re.compile(r"^[-–•]?\s*(?P<name>.+?)\s*(?:\((?P<purpose>[^()]*)\
 
 
 class ListsForm(forms.Form):
+    revision = RevisionField()
     bases = forms.CharField(
         label="Căn cứ (mỗi dòng một văn bản)",
         required=False,
@@ -97,10 +115,27 @@ class ListsForm(forms.Form):
         return rows
 
 
+BLANK = [("", "— chọn —")]
+
+
 class SignatureLineForm(forms.Form):
-    role = forms.ChoiceField(label="Loại dòng", choices=SignatureLine.Role.choices)
-    text = forms.CharField(label="Nội dung", max_length=255)
+    """One line of the signature block; a row left blank is ignored."""
+
+    role = forms.ChoiceField(
+        label="Loại dòng", choices=BLANK + SignatureLine.Role.choices, required=False
+    )
+    text = forms.CharField(label="Nội dung", max_length=255, required=False)
     after_gap = forms.BooleanField(label="Sau chỗ ký", required=False)
+
+    def clean(self):
+        data = super().clean()
+        role, text = data.get("role"), (data.get("text") or "").strip()
+        if text and not role:
+            self.add_error("role", "Hãy chọn loại dòng (chức vụ, họ tên…).")
+        if role and not text:
+            self.add_error("text", "Hãy nhập nội dung dòng, hoặc để trống cả dòng.")
+        data["blank"] = not role and not text
+        return data
 
 
 SignatureFormSet = forms.formset_factory(SignatureLineForm, extra=2, max_num=12, can_delete=True)
@@ -123,7 +158,9 @@ class PhaseForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    kind = forms.ChoiceField(label="Loại", choices=Milestone.Kind.choices)
+    """One dated obligation; a row left blank (no type, no date) is ignored."""
+
+    kind = forms.ChoiceField(label="Loại", choices=BLANK + Milestone.Kind.choices, required=False)
     phase_seq = forms.IntegerField(label="Thuộc đợt", min_value=1, max_value=20, required=False)
     due = VNDateField(label="Hạn / ngày", required=False)
     due_month = forms.IntegerField(label="Tháng", min_value=1, max_value=12, required=False)
@@ -138,6 +175,10 @@ class MilestoneForm(forms.Form):
         data = super().clean()
         if data.get("data_from") and data.get("data_to") and data["data_to"] < data["data_from"]:
             self.add_error("data_to", "Kỳ số liệu: ngày kết thúc phải sau ngày bắt đầu.")
+        filled = any(data.get(k) for k in data if k not in {"kind", "DELETE", "with_score_sheet"})
+        if filled and not data.get("kind"):
+            self.add_error("kind", "Hãy chọn loại mốc (báo cáo, hội nghị…).")
+        data["blank"] = not data.get("kind") and not filled
         return data
 
 
@@ -146,15 +187,28 @@ MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=1, max_num=40, can
 
 
 def formset_rows(formset) -> list[dict]:
+    """The kept rows of a valid formset: deleted and blank rows are left out."""
     return [
-        {k: v for k, v in f.cleaned_data.items() if k != "DELETE"}
+        {k: v for k, v in f.cleaned_data.items() if k not in {"DELETE", "blank"}}
         for f in formset.forms
-        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.cleaned_data.get("blank")
     ]
 
 
-class ConsultForm(forms.Form):
+class ConfirmMentionsMixin(forms.Form):
+    revision = RevisionField()
+    confirm_mentions = forms.BooleanField(
+        label="Tôi đã kiểm tra các chỗ còn ghi năm trước / Trưởng khối năm trước",
+        required=False,
+    )
+
+
+class ConsultForm(ConfirmMentionsMixin):
     deadline = VNDateField(label="Hạn góp ý", required=False)
+
+
+class ApproveForm(ConfirmMentionsMixin):
+    pass
 
 
 class IssueForm(forms.Form):

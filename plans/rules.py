@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from django.core.exceptions import ValidationError
 
-from plans.models import Milestone, Phase, Plan
+from plans.models import Milestone, Phase, Plan, SignatureLine
 
 
 def _d(value) -> str:
@@ -60,3 +63,103 @@ def check_ready_to_approve(plan: Plan) -> None:
         missing.append("khối chữ ký")
     if missing:
         raise ValidationError("Kế hoạch còn thiếu: " + ", ".join(missing) + ".")
+
+
+# ---------------------------------------------------------------- the year's head signs
+
+
+def _fold(text: str) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def _replace_ci(text: str, old: str, new: str) -> str:
+    """Replace `old` by `new` ignoring case; an all-caps line stays all caps."""
+    if not old:
+        return text
+    pattern = re.compile(re.escape(old), re.I)
+    return pattern.sub(new.upper() if text.isupper() else new, text)
+
+
+def signature_for_term(
+    lines: list[tuple[str, str, bool]], *, old_term: Any, new_term: Any
+) -> list[tuple[str, str, bool]]:
+    """Last year's signature block made this year's: the head's printed name and its leader
+    (position, rank, name as entered for the new term). When the head changed and the new term
+    has no leader entered, the old leader's lines are dropped (approval then asks for them)."""
+    if new_term is None:
+        return lines
+    head_changed = old_term is None or old_term.head_unit_id != new_term.head_unit_id
+    entered = {
+        SignatureLine.Role.POSITION: new_term.signer_position,
+        SignatureLine.Role.RANK: new_term.signer_rank,
+        SignatureLine.Role.NAME: new_term.signer_name,
+    }
+    out: list[tuple[str, str, bool]] = []
+    placed: set[str] = set()
+    for role, text, after_gap in lines:
+        if old_term is not None and head_changed:
+            for old in (old_term.head_print_name, old_term.head_unit.name):
+                text = _replace_ci(text, old, new_term.head_print_name)
+        if role in entered:
+            value = entered[role].strip()
+            if value and role not in placed:
+                out.append((role, value, after_gap))
+                placed.add(role)
+            elif not value and not head_changed:
+                out.append((role, text, after_gap))
+            continue
+        out.append((role, text, after_gap))
+    gap = any(g for _, _, g in out)
+    for role in (SignatureLine.Role.POSITION, SignatureLine.Role.RANK, SignatureLine.Role.NAME):
+        value = entered[role].strip()
+        if value and role not in placed:
+            after = role != SignatureLine.Role.POSITION and not gap
+            out.append((role, value, after))
+            gap = gap or after
+    return out
+
+
+def check_signer(plan: Plan, term: Any) -> None:
+    """Refuse a plan whose issuer block or signature does not name the year's head (as entered
+    for the term), or that still names last year's head."""
+    if term is None:
+        raise ValidationError(
+            f"Khối chưa có Trưởng khối năm {plan.year}: hãy xác định Trưởng khối trước khi duyệt."
+        )
+    lines = list(plan.signature_lines.all())
+    signed = _fold(" ".join(s.text for s in lines))
+    issuer = _fold(f"{plan.parent_issuer} {plan.issuer}")
+    problems = []
+    if not any(s.role == SignatureLine.Role.NAME for s in lines):
+        problems.append("khối chữ ký chưa có họ tên người ký")
+    if term.signer_name and not any(
+        s.role == SignatureLine.Role.NAME and _fold(s.text) == _fold(term.signer_name)
+        for s in lines
+    ):
+        problems.append(
+            f"người ký phải là {term.signer_name} (người ký của Trưởng khối năm {plan.year})"
+        )
+    if term.signer_position and _fold(term.signer_position) not in signed:
+        problems.append(f"chức vụ người ký phải là “{term.signer_position}”")
+    head = _fold(term.head_print_name)
+    if term.head_display and head not in signed and head not in issuer:
+        problems.append(f"khối chữ ký hoặc cơ quan ban hành phải ghi {term.head_print_name}")
+    previous = (
+        type(term)
+        .objects.select_related("head_unit")
+        .filter(bloc_id=term.bloc_id, year=plan.year - 1)
+        .first()
+    )
+    if previous is not None and previous.head_unit_id != term.head_unit_id:
+        for old in {previous.head_print_name, previous.head_unit.name}:
+            if _fold(old) and (_fold(old) in signed or _fold(old) in issuer):
+                problems.append(
+                    f"khối chữ ký hoặc cơ quan ban hành còn ghi {old} (Trưởng khối năm {plan.year - 1})"
+                )
+                break
+    if problems:
+        raise ValidationError(
+            f"Chưa duyệt được: người ký không khớp Trưởng khối năm {plan.year} "
+            f"({term.head_unit.name}): " + "; ".join(problems) + ".",
+            code="signer",
+        )

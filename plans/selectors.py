@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
+from plans import datelinks
 from plans.models import Milestone, Phase, Plan, PlanComment, Section
 
 SHARED_STATUSES = {
@@ -67,10 +68,19 @@ def plan_with_children(plan_id: int) -> Plan:
 class OutlineNode:
     section: Section
     depth: int
+    title: str = ""
+    content: str = ""
+
+
+def schedule_values(plan: Plan) -> dict[str, datelinks.Record]:
+    """The schedule values the text's dates link to (uses the prefetched rows)."""
+    return datelinks.by_key(datelinks.records(plan.phases.all(), plan.milestones.all(), plan.year))
 
 
 def outline(plan: Plan) -> list[OutlineNode]:
-    """Sections in reading order with their depth (uses the prefetched rows)."""
+    """Sections in reading order with their depth and their text as printed (linked dates
+    resolved from the schedule; uses the prefetched rows)."""
+    values = schedule_values(plan)
     children: dict[int | None, list[Section]] = {}
     for s in plan.sections.all():
         children.setdefault(s.parent_id, []).append(s)
@@ -78,11 +88,40 @@ def outline(plan: Plan) -> list[OutlineNode]:
 
     def walk(parent_id: int | None, depth: int) -> None:
         for s in children.get(parent_id, []):
-            out.append(OutlineNode(s, depth))
+            out.append(
+                OutlineNode(
+                    s,
+                    depth,
+                    datelinks.resolve(s.title, values),
+                    datelinks.resolve(s.content, values),
+                )
+            )
             walk(s.pk, depth + 1)
 
     walk(None, 0)
     return out
+
+
+@dataclass
+class DateCode:
+    token: str
+    label: str
+    value: str
+
+
+def date_codes(plan: Plan) -> list[DateCode]:
+    """The tokens the body editor may use, with what they mean and print today."""
+    recs = datelinks.records(
+        plan.phases.order_by("seq"), plan.milestones.select_related("phase"), plan.year
+    )
+    return [
+        DateCode(
+            datelinks.token(r.key, "mm/yyyy" if r.is_month else "dd/mm/yyyy"),
+            r.label,
+            datelinks.format_value(r.value, None),
+        )
+        for r in recs
+    ]
 
 
 @dataclass

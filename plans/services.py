@@ -7,19 +7,34 @@ Every function is keyword-only, atomic, validated, and audited.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from blocs import audit
 from blocs.models import Bloc, BlocTerm
-from plans import rules
-from plans.importer import ParsedPlan, ParsedSection
+from blocs.services import HOSTED_KINDS
+from plans import datelinks, mentions, rules
+from plans.editing import (  # noqa: F401  (the edit services are part of this module's API)
+    FROZEN_MESSAGE,
+    STALE_MESSAGE,
+    StaleEditError,
+    ensure_editable,
+    lock_for_edit,
+    log,
+    parsed_schedule,
+    plan_replace_body,
+    plan_set_lists,
+    plan_set_schedule,
+    plan_update,
+    save_sections,
+    section_tree,
+    write_schedule,
+)
+from plans.importer import ParsedPlan
 from plans.models import (
     DocumentRegister,
     FormatProfile,
@@ -29,24 +44,12 @@ from plans.models import (
     Plan,
     PlanComment,
     Recipient,
-    Section,
     SignatureLine,
 )
 from plans.profile_data import PROFILES
 
 S = Plan.Status
-FROZEN_MESSAGE = "Kế hoạch đã ban hành không được sửa; hãy tạo văn bản sửa đổi, bổ sung."
-
-
-def _log(plan: Plan, action: str, actor: Any, **data: Any) -> None:
-    audit.record(actor=actor, action=action, obj=plan, bloc=plan.bloc, year=plan.year, data=data)
-
-
-def ensure_editable(plan: Plan) -> None:
-    """Refuse any change to an issued (or superseded, revoked) plan, judged on the stored row."""
-    frozen = {S.ISSUED, S.SUPERSEDED, S.REVOKED}
-    if plan.status in frozen or Plan.objects.filter(pk=plan.pk, status__in=frozen).exists():
-        raise ValidationError(FROZEN_MESSAGE)
+_log = log
 
 
 def default_profile(*, party: bool = False) -> FormatProfile:
@@ -96,62 +99,6 @@ def plan_create_blank(
     return plan
 
 
-def _save_sections(plan: Plan, sections: Sequence[ParsedSection]) -> int:
-    """Write a parsed section tree; returns the number of rows (bulk per level: bounded queries)."""
-    counter = 0
-    level: list[tuple[Section | None, ParsedSection]] = [(None, s) for s in sections]
-    while level:
-        rows = []
-        for parent, parsed in level:
-            counter += 1
-            rows.append(
-                Section(
-                    plan=plan,
-                    parent=parent,
-                    order=counter,
-                    label=parsed.label,
-                    title=parsed.title,
-                    content="\n\n".join(parsed.paragraphs),
-                )
-            )
-        Section.objects.bulk_create(rows)
-        level = [
-            (row, child)
-            for row, (_, parsed) in zip(rows, level, strict=True)
-            for child in parsed.children
-        ]
-    return counter
-
-
-@transaction.atomic
-def plan_replace_body(*, plan: Plan, sections: Sequence[ParsedSection], actor: Any) -> None:
-    """Replace the body tree (the editor saves the whole outline at once)."""
-    ensure_editable(plan)
-    plan.sections.all().delete()
-    count = _save_sections(plan, sections)
-    _log(plan, "plan.body", actor, sections=count)
-
-
-def _write_schedule(
-    plan: Plan, phases: Sequence[dict[str, Any]], milestones: Sequence[dict[str, Any]]
-) -> None:
-    """Create phases and milestones (milestones name their phase by `phase_seq`), then check the
-    rules across them; the caller's transaction makes a bad schedule save nothing."""
-    by_seq = {}
-    for data in phases:
-        phase = Phase(plan=plan, **data)
-        phase.full_clean()
-        phase.save()
-        by_seq[phase.seq] = phase
-    for data in milestones:
-        data = dict(data)
-        seq = data.pop("phase_seq", None)
-        milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
-        milestone.full_clean()
-        milestone.save()
-    rules.check_schedule(plan)
-
-
 @transaction.atomic
 def plan_create_from_import(
     *,
@@ -164,7 +111,9 @@ def plan_create_from_import(
     """Save what the importer understood (after the user reviewed it) as a new draft plan.
 
     An imported number is kept only as information for the user: a plan enters the register when
-    it is issued here. `overrides` carries the fields the user corrected on the review page.
+    it is issued here. `overrides` carries the fields the user corrected on the review page. The
+    schedule is stored as read even when its rules fail (the plan page then lists the problems);
+    the dates the body states are linked to the schedule's rows.
     """
     o = overrides or {}
     party = parsed.format_family == "party"
@@ -198,7 +147,11 @@ def plan_create_from_import(
     LegalBasis.objects.bulk_create(
         LegalBasis(plan=plan, order=i, text=t) for i, t in enumerate(parsed.bases)
     )
-    _save_sections(plan, parsed.sections)
+    sections = copy.deepcopy(parsed.sections)
+    datelinks.link_sections(
+        sections, datelinks.records(parsed.phases, parsed.milestones, plan.year)
+    )
+    save_sections(plan, sections)
     Recipient.objects.bulk_create(
         Recipient(plan=plan, order=i, name=r.name, purpose=r.purpose, is_archive=r.is_archive)
         for i, r in enumerate(parsed.recipients)
@@ -207,9 +160,7 @@ def plan_create_from_import(
         SignatureLine(plan=plan, order=i, role=s.role, text=s.text, after_gap=s.after_gap)
         for i, s in enumerate(parsed.signature)
     )
-    _write_schedule(
-        plan, [asdict(p) for p in parsed.phases], [asdict(m) for m in parsed.milestones]
-    )
+    write_schedule(plan, *parsed_schedule(parsed), check=False)
     _log(
         plan,
         "plan.create",
@@ -231,13 +182,17 @@ def shift_year(value: dt.date | None, years: int = 1) -> dt.date | None:
         return value.replace(year=value.year + years, day=28)
 
 
-def _bump_year_text(text: str, year: int) -> str:
-    return re.sub(rf"\b{year}\b", str(year + 1), text)
+def bump_year_text(text: str, year: int) -> str:
+    """ "năm 2022" → "năm 2023": the plan's own year; dates of cited documents stay as written."""
+    return re.sub(rf"(\b(?:năm|Năm|NĂM)\s+){year}\b", rf"\g<1>{year + 1}", text)
 
 
 @transaction.atomic
 def plan_copy_to_next_year(*, plan: Plan, actor: Any) -> Plan:
-    """Start next year's plan from this one: same sections and numbering, every date one year on."""
+    """Start next year's plan from this one: same sections and numbering, every schedule date one
+    year on (the text follows, its dates being linked), "năm <year>" moved on, and the issuer and
+    signature taken from next year's term. What still names the old year or head is listed on
+    the plan page before it can be submitted or approved."""
     year = plan.year
     new = Plan.objects.get(pk=plan.pk)
     new.pk = None
@@ -247,21 +202,40 @@ def plan_copy_to_next_year(*, plan: Plan, actor: Any) -> Plan:
     new.number = None
     new.issue_date = None
     new.version = 1
+    new.revision = 0
     new.replaces = None
     new.consultation_deadline = None
     new.source_text = ""
-    new.title = _bump_year_text(plan.title, year)
-    new.theme = _bump_year_text(plan.theme, year)
-    new.closing = _bump_year_text(plan.closing, year)
+    new.draft_month = None
+    for name in ("title", "preamble", "theme", "closing"):
+        setattr(new, name, bump_year_text(getattr(plan, name), year))
+    old_term, new_term = terms_for(plan.bloc, year), terms_for(plan.bloc, year + 1)
+    if (
+        new_term is not None
+        and plan.bloc.kind in HOSTED_KINDS
+        and plan.issuer.strip() == issuer_defaults(plan.bloc, year)["issuer"]
+    ):
+        new.issuer = issuer_defaults(plan.bloc, year + 1)["issuer"]
     new.created_by = actor if getattr(actor, "pk", None) else None
     new.full_clean()
     new.save()
     _copy_children(plan, new, shift=1)
+    lines = [(s.role, s.text, s.after_gap) for s in plan.signature_lines.all()]
+    lines = rules.signature_for_term(lines, old_term=old_term, new_term=new_term)
+    SignatureLine.objects.bulk_create(
+        SignatureLine(plan=new, order=i, role=r, text=t, after_gap=g)
+        for i, (r, t, g) in enumerate(lines)
+    )
     _log(new, "plan.create", actor, how="copy", source_plan=plan.pk)
     return new
 
 
+def terms_for(bloc: Bloc, year: int) -> BlocTerm | None:
+    return BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
+
+
 def _copy_children(src: Plan, dst: Plan, shift: int) -> None:
+    """Bases, recipients, body (dates linked, the year moved on when `shift`) and schedule."""
     LegalBasis.objects.bulk_create(
         LegalBasis(plan=dst, order=b.order, text=b.text) for b in src.bases.all()
     )
@@ -269,11 +243,13 @@ def _copy_children(src: Plan, dst: Plan, shift: int) -> None:
         Recipient(plan=dst, order=r.order, name=r.name, purpose=r.purpose, is_archive=r.is_archive)
         for r in src.recipients.all()
     )
-    SignatureLine.objects.bulk_create(
-        SignatureLine(plan=dst, order=s.order, role=s.role, text=s.text, after_gap=s.after_gap)
-        for s in src.signature_lines.all()
+    sections = section_tree(src)
+    datelinks.link_sections(
+        sections, datelinks.records(src.phases.all(), src.milestones.all(), src.year)
     )
-    _save_sections(dst, section_tree(src, bump_year=src.year if shift else None))
+    if shift:
+        _bump_sections(sections, src.year)
+    save_sections(dst, sections)
     phase_map = {}
     for p in src.phases.all():
         phase_map[p.pk] = Phase.objects.create(
@@ -304,136 +280,121 @@ def _copy_children(src: Plan, dst: Plan, shift: int) -> None:
     )
 
 
-def section_tree(plan: Plan, bump_year: int | None = None) -> list[ParsedSection]:
-    """The plan's sections as a tree of ParsedSection (one query)."""
-    nodes: dict[int, ParsedSection] = {}
-    roots: list[ParsedSection] = []
-    for s in Section.objects.filter(plan=plan).order_by("order", "id"):
-        title = _bump_year_text(s.title, bump_year) if bump_year else s.title
-        node = ParsedSection(
-            label=s.label,
-            title=title,
-            paragraphs=[p for p in s.content.split("\n\n") if p],
-            children=[],
-        )
-        nodes[s.pk] = node
-        (nodes[s.parent_id].children if s.parent_id in nodes else roots).append(node)
-    return roots
-
-
-# ---------------------------------------------------------------- edit
-
-
-@transaction.atomic
-def plan_update(*, plan: Plan, actor: Any, **fields: Any) -> Plan:
-    """Change header fields of a plan that is not issued."""
-    ensure_editable(plan)
-    for name, value in fields.items():
-        setattr(plan, name, value)
-    plan.full_clean()
-    plan.save()
-    _log(plan, "plan.update", actor, fields=sorted(fields))
-    return plan
-
-
-@transaction.atomic
-def plan_set_lists(
-    *,
-    plan: Plan,
-    actor: Any,
-    bases: Iterable[str] | None = None,
-    recipients: Iterable[tuple[str, str, bool]] | None = None,
-    signature: Iterable[tuple[str, str, bool]] | None = None,
-) -> None:
-    """Replace the legal bases, the recipients (name, purpose, is_archive) and/or the signature
-    lines (role, text, after_gap) in one go."""
-    ensure_editable(plan)
-    if bases is not None:
-        plan.bases.all().delete()
-        LegalBasis.objects.bulk_create(
-            LegalBasis(plan=plan, order=i, text=t) for i, t in enumerate(bases)
-        )
-    if recipients is not None:
-        plan.recipients.all().delete()
-        Recipient.objects.bulk_create(
-            Recipient(plan=plan, order=i, name=n, purpose=p, is_archive=a)
-            for i, (n, p, a) in enumerate(recipients)
-        )
-    if signature is not None:
-        rows = [
-            SignatureLine(plan=plan, order=i, role=r, text=t, after_gap=g)
-            for i, (r, t, g) in enumerate(signature)
-        ]
-        for row in rows:
-            row.full_clean(exclude=["plan"])
-        plan.signature_lines.all().delete()
-        SignatureLine.objects.bulk_create(rows)
-    _log(plan, "plan.lists", actor)
-
-
-@transaction.atomic
-def plan_set_schedule(
-    *,
-    plan: Plan,
-    actor: Any,
-    phases: Sequence[dict[str, Any]],
-    milestones: Sequence[dict[str, Any]],
-) -> None:
-    """Replace phases and milestones together; the rules in plans.rules are checked before commit,
-    so a bad schedule saves nothing. Milestones name their phase by `phase_seq`."""
-    ensure_editable(plan)
-    plan.milestones.all().delete()
-    plan.phases.all().delete()
-    _write_schedule(plan, phases, milestones)
-    _log(plan, "plan.schedule", actor, phases=len(phases), milestones=len(milestones))
+def _bump_sections(sections: list, year: int) -> None:
+    for node in sections:
+        node.title = bump_year_text(node.title, year)
+        node.paragraphs = [bump_year_text(p, year) for p in node.paragraphs]
+        _bump_sections(node.children, year)
 
 
 # ---------------------------------------------------------------- state machine
 
 
 def _transition(
-    plan: Plan, allowed: set[str], target: str, action: str, actor: Any, **data: Any
+    plan: Plan,
+    allowed: set[str],
+    target: str,
+    action: str,
+    actor: Any,
+    *,
+    revision: int | None = None,
+    check: Any = None,
+    fields: dict[str, Any] | None = None,
+    **data: Any,
 ) -> Plan:
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if plan.status not in allowed:
+    """Lock, check the from-state (and the page's revision, and `check(locked)`) inside the lock,
+    write the status (and `fields`) with a new revision, audit old → new."""
+    locked = Plan.objects.select_for_update().select_related("bloc").get(pk=plan.pk)
+    if locked.status not in allowed:
         raise ValidationError(
-            f"Không thể chuyển kế hoạch từ trạng thái “{plan.get_status_display()}” sang "
+            f"Không thể chuyển kế hoạch từ trạng thái “{locked.get_status_display()}” sang "
             f"“{S(target).label}”."
         )
-    old = plan.status
-    plan.status = target
-    plan.full_clean()
-    plan.save()
-    _log(plan, action, actor, old=old, new=target, **data)
-    return plan
+    if revision is not None and int(revision) != locked.revision:
+        raise StaleEditError(STALE_MESSAGE, code="stale")
+    if check is not None:
+        check(locked)
+    old = locked.status
+    locked.status = target
+    for name, value in (fields or {}).items():
+        setattr(locked, name, value)
+    locked.revision += 1
+    locked.full_clean()
+    locked.save(update_fields=["status", "revision", "updated_at", *(fields or {})])
+    _log(locked, action, actor, old=old, new=target, **data)
+    return locked
+
+
+def _mentions_checked(confirm_mentions: bool):
+    """The stale mentions (old year, old head) must have been seen: refuse until confirmed."""
+
+    def check(locked: Plan) -> None:
+        found = mentions.stale_mentions(locked)
+        if found and not confirm_mentions:
+            raise ValidationError(
+                mentions.summary(found, locked)
+                + " Hãy kiểm tra từng chỗ (danh sách trên trang kế hoạch) rồi đánh dấu “Đã kiểm tra”.",
+                code="mentions",
+            )
+
+    return check
 
 
 @transaction.atomic
-def plan_submit_for_comment(*, plan: Plan, actor: Any, deadline: dt.date | None = None) -> Plan:
+def plan_submit_for_comment(
+    *,
+    plan: Plan,
+    actor: Any,
+    deadline: dt.date | None = None,
+    revision: int | None = None,
+    confirm_mentions: bool = False,
+) -> Plan:
     """Send the draft to the members for comment until `deadline`."""
     if deadline is not None and deadline < dt.date.today():
         raise ValidationError({"deadline": "Hạn góp ý không được trước hôm nay."})
-    Plan.objects.filter(pk=plan.pk).update(consultation_deadline=deadline)
     return _transition(
         plan,
         {S.DRAFT},
         S.CONSULTATION,
         "plan.consult",
         actor,
+        revision=revision,
+        check=_mentions_checked(confirm_mentions),
+        fields={"consultation_deadline": deadline},
         deadline=deadline.isoformat() if deadline else None,
     )
 
 
 @transaction.atomic
-def plan_revise(*, plan: Plan, actor: Any) -> Plan:
+def plan_revise(*, plan: Plan, actor: Any, revision: int | None = None) -> Plan:
     """Take the plan back to drafting (to incorporate comments, or to undo an approval)."""
-    return _transition(plan, {S.CONSULTATION, S.APPROVED}, S.DRAFT, "plan.revise", actor)
+    return _transition(
+        plan, {S.CONSULTATION, S.APPROVED}, S.DRAFT, "plan.revise", actor, revision=revision
+    )
 
 
 @transaction.atomic
-def plan_approve(*, plan: Plan, actor: Any) -> Plan:
-    rules.check_ready_to_approve(plan)
-    return _transition(plan, {S.DRAFT, S.CONSULTATION}, S.APPROVED, "plan.approve", actor)
+def plan_approve(
+    *, plan: Plan, actor: Any, revision: int | None = None, confirm_mentions: bool = False
+) -> Plan:
+    """Approve a complete plan whose issuer and signer are the year's head (checked in the lock);
+    mentions of last year or of last year's head must have been checked."""
+    mentions_ok = _mentions_checked(confirm_mentions)
+
+    def check(locked: Plan) -> None:
+        rules.check_ready_to_approve(locked)
+        rules.check_signer(locked, terms_for(locked.bloc, locked.year))
+        mentions_ok(locked)
+
+    return _transition(
+        plan,
+        {S.DRAFT, S.CONSULTATION},
+        S.APPROVED,
+        "plan.approve",
+        actor,
+        revision=revision,
+        check=check,
+    )
 
 
 def _register_period(plan: Plan) -> str:
@@ -497,6 +458,10 @@ def plan_amend(*, plan: Plan, actor: Any) -> Plan:
     new.full_clean()
     new.save()
     _copy_children(plan, new, shift=0)
+    SignatureLine.objects.bulk_create(
+        SignatureLine(plan=new, order=s.order, role=s.role, text=s.text, after_gap=s.after_gap)
+        for s in plan.signature_lines.all()
+    )
     _log(new, "plan.amend", actor, replaces=plan.pk)
     return new
 
@@ -511,6 +476,7 @@ def plan_revoke(*, plan: Plan, actor: Any, reason: str) -> Plan:
 @transaction.atomic
 def plan_delete_draft(*, plan: Plan, actor: Any) -> None:
     """Delete a draft that was never issued (issued plans are never deleted)."""
+    plan = Plan.objects.select_for_update().select_related("bloc").get(pk=plan.pk)
     if plan.status not in {S.DRAFT, S.CONSULTATION, S.APPROVED}:
         raise ValidationError("Chỉ xóa được kế hoạch chưa ban hành.")
     _log(plan, "plan.delete", actor, title=plan.title)
@@ -520,7 +486,7 @@ def plan_delete_draft(*, plan: Plan, actor: Any) -> None:
 @transaction.atomic
 def plan_comment_add(*, plan: Plan, actor: Any, text: str) -> PlanComment:
     """A member's comment on a plan in consultation."""
-    plan = Plan.objects.get(pk=plan.pk)
+    plan = Plan.objects.select_for_update().select_related("bloc").get(pk=plan.pk)
     if plan.status != S.CONSULTATION:
         raise ValidationError("Kế hoạch không trong thời gian lấy ý kiến.")
     if not text.strip():
@@ -530,5 +496,5 @@ def plan_comment_add(*, plan: Plan, actor: Any, text: str) -> PlanComment:
     )
     comment.full_clean()
     comment.save()
-    _log(plan, "plan.comment", actor)
+    _log(plan, "plan.comment", actor, text=comment.text, unit=str(comment.unit or ""))
     return comment

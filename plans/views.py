@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
-from plans import selectors, services
+from plans import mentions, rules, selectors, services
 from plans.forms import (
+    ApproveForm,
     BodyForm,
     CommentForm,
     ConsultForm,
@@ -22,6 +23,7 @@ from plans.forms import (
     MilestoneFormSet,
     PhaseFormSet,
     PlanHeaderForm,
+    RevisionForm,
     RevokeForm,
     SignatureFormSet,
     formset_rows,
@@ -141,24 +143,32 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     return render(request, "plans/import.html", {**ctx, "form": form})
 
 
+def _detail_context(request, plan_id: int, scope, **forms_) -> dict:
+    plan = selectors.plan_with_children(plan_id)
+    rev = {"revision": plan.revision}
+    found = mentions.stale_mentions(plan) if scope.can("plan.edit") and not plan.is_frozen else []
+    return {
+        "scope": scope,
+        "plan": plan,
+        "can": scope.perms,
+        "outline": selectors.outline(plan),
+        "deadlines": selectors.deadlines(plan=plan),
+        "schedule_problems": rules.schedule_errors(
+            list(plan.phases.all()), list(plan.milestones.all())
+        ),
+        "mentions": found,
+        "mentions_summary": mentions.summary(found, plan) if found else "",
+        "comment_form": forms_.get("comment_form") or CommentForm(),
+        "consult_form": forms_.get("consult_form") or ConsultForm(initial=rev),
+        "approve_form": forms_.get("approve_form") or ApproveForm(initial=rev),
+        "revoke_form": forms_.get("revoke_form") or RevokeForm(),
+    }
+
+
 @login_required
 def plan_detail(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
     plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id)
-    plan = selectors.plan_with_children(plan.pk)
-    return render(
-        request,
-        "plans/detail.html",
-        {
-            "scope": scope,
-            "plan": plan,
-            "can": scope.perms,
-            "outline": selectors.outline(plan),
-            "deadlines": selectors.deadlines(plan=plan),
-            "comment_form": CommentForm(),
-            "consult_form": ConsultForm(),
-            "revoke_form": RevokeForm(),
-        },
-    )
+    return render(request, "plans/detail.html", _detail_context(request, plan.pk, scope))
 
 
 def _editor(request, bloc_id, year, plan_id):
@@ -169,16 +179,39 @@ def _editor(request, bloc_id, year, plan_id):
     return plan, scope
 
 
+def _stale(request, form) -> dict:
+    """The user's input of a refused stale save, kept on the page so nothing typed is lost."""
+    messages.error(request, services.STALE_MESSAGE)
+    return {
+        "stale_input": [
+            (f.label, request.POST.get(f.html_name, ""))
+            for f in form
+            if not f.is_hidden and request.POST.get(f.html_name, "").strip()
+        ]
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit_header(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    form = PlanHeaderForm(request.POST or None, instance=Plan.objects.get(pk=plan.pk))
+    current = Plan.objects.get(pk=plan.pk)
+    form = PlanHeaderForm(
+        request.POST or None, instance=current, initial={"revision": current.revision}
+    )
+    extra: dict = {}
     if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "revision"}
         try:
-            services.plan_update(plan=plan, actor=request.user, **form.cleaned_data)
+            services.plan_update(
+                plan=plan, actor=request.user, revision=form.cleaned_data["revision"], **data
+            )
+        except services.StaleEditError:
+            extra = _stale(request, form)
+            fresh = Plan.objects.get(pk=plan.pk)
+            form = PlanHeaderForm(instance=fresh, initial={"revision": fresh.revision})
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -187,8 +220,13 @@ def plan_edit_header(request: HttpRequest, bloc_id: int, year: int, plan_id: int
     return render(
         request,
         "plans/edit.html",
-        {"scope": scope, "plan": plan, "form": form, "title": "Thể thức và phần đầu"},
+        {"scope": scope, "plan": plan, "form": form, "title": "Thể thức và phần đầu", **extra},
     )
+
+
+def _body_initial(plan: Plan) -> dict:
+    fresh = Plan.objects.get(pk=plan.pk)
+    return {"outline": render_outline(services.section_tree(fresh)), "revision": fresh.revision}
 
 
 @login_required
@@ -197,19 +235,52 @@ def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) 
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    initial = {"outline": render_outline(services.section_tree(plan))}
-    form = BodyForm(request.POST or None, initial=initial)
+    form = BodyForm(request.POST or None, initial=_body_initial(plan))
+    extra: dict = {}
     if request.method == "POST" and form.is_valid():
-        services.plan_replace_body(
-            plan=plan, sections=form.cleaned_data["outline"], actor=request.user
-        )
-        messages.success(request, "Đã lưu nội dung kế hoạch.")
-        return _to_plan(plan)
+        try:
+            services.plan_replace_body(
+                plan=plan,
+                sections=form.cleaned_data["outline"],
+                actor=request.user,
+                revision=form.cleaned_data["revision"],
+            )
+        except services.StaleEditError:
+            extra = _stale(request, form)
+            form = BodyForm(initial=_body_initial(plan))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu nội dung kế hoạch.")
+            return _to_plan(plan)
     return render(
         request,
         "plans/edit.html",
-        {"scope": scope, "plan": plan, "form": form, "title": "Nội dung"},
+        {
+            "scope": scope,
+            "plan": plan,
+            "form": form,
+            "title": "Nội dung",
+            "date_codes": selectors.date_codes(plan),
+            **extra,
+        },
     )
+
+
+def _lists_initial(plan: Plan) -> tuple[dict, list[dict]]:
+    fresh = selectors.plan_with_children(plan.pk)
+    initial = {
+        "revision": fresh.revision,
+        "bases": "\n".join(b.text for b in fresh.bases.all()),
+        "recipients": "\n".join(
+            f"{r.name} ({r.purpose})" if r.purpose else r.name for r in fresh.recipients.all()
+        ),
+    }
+    sig = [
+        {"role": s.role, "text": s.text, "after_gap": s.after_gap}
+        for s in fresh.signature_lines.all()
+    ]
+    return initial, sig
 
 
 @login_required
@@ -218,18 +289,10 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    initial = {
-        "bases": "\n".join(b.text for b in plan.bases.all()),
-        "recipients": "\n".join(
-            f"{r.name} ({r.purpose})" if r.purpose else r.name for r in plan.recipients.all()
-        ),
-    }
-    sig_initial = [
-        {"role": s.role, "text": s.text, "after_gap": s.after_gap}
-        for s in plan.signature_lines.all()
-    ]
+    initial, sig_initial = _lists_initial(plan)
     form = ListsForm(request.POST or None, initial=initial)
     formset = SignatureFormSet(request.POST or None, initial=sig_initial, prefix="sig")
+    extra: dict = {}
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         signature = [(r["role"], r["text"], r["after_gap"]) for r in formset_rows(formset)]
         try:
@@ -239,7 +302,13 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
                 bases=form.cleaned_data["bases"],
                 recipients=form.cleaned_data["recipients"],
                 signature=signature,
+                revision=form.cleaned_data["revision"],
             )
+        except services.StaleEditError:
+            extra = _stale(request, form)
+            initial, sig_initial = _lists_initial(plan)
+            form = ListsForm(initial=initial)
+            formset = SignatureFormSet(initial=sig_initial, prefix="sig")
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -248,17 +317,13 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
     return render(
         request,
         "plans/edit_lists.html",
-        {"scope": scope, "plan": plan, "form": form, "formset": formset},
+        {"scope": scope, "plan": plan, "form": form, "formset": formset, **extra},
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
-    plan, scope = _editor(request, bloc_id, year, plan_id)
-    if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    phases_initial = [
+def _schedule_initial(plan: Plan) -> tuple[int, list[dict], list[dict]]:
+    fresh = selectors.plan_with_children(plan.pk)
+    phases = [
         {
             "seq": p.seq,
             "name": p.name,
@@ -266,9 +331,9 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
             "end": p.end,
             "commemorations": p.commemorations,
         }
-        for p in plan.phases.all()
+        for p in fresh.phases.all()
     ]
-    ms_initial = [
+    milestones = [
         {
             "kind": m.kind,
             "phase_seq": m.phase.seq if m.phase else None,
@@ -281,19 +346,37 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
             "place": m.place,
             "with_score_sheet": m.with_score_sheet,
         }
-        for m in plan.milestones.select_related("phase")
+        for m in fresh.milestones.all()
     ]
+    return fresh.revision, phases, milestones
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    revision, phases_initial, ms_initial = _schedule_initial(plan)
+    meta = RevisionForm(request.POST or None, initial={"revision": revision})
     phases = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phase")
     milestones = MilestoneFormSet(request.POST or None, initial=ms_initial, prefix="ms")
     errors: list[str] = []
-    if request.method == "POST" and phases.is_valid() and milestones.is_valid():
+    if request.method == "POST" and all(f.is_valid() for f in (meta, phases, milestones)):
         try:
             services.plan_set_schedule(
                 plan=plan,
                 actor=request.user,
                 phases=formset_rows(phases),
                 milestones=formset_rows(milestones),
+                revision=meta.cleaned_data["revision"],
             )
+        except services.StaleEditError:
+            messages.error(request, services.STALE_MESSAGE)
+            revision, phases_initial, ms_initial = _schedule_initial(plan)
+            meta = RevisionForm(initial={"revision": revision})
+            phases = PhaseFormSet(initial=phases_initial, prefix="phase")
+            milestones = MilestoneFormSet(initial=ms_initial, prefix="ms")
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -305,6 +388,7 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
         {
             "scope": scope,
             "plan": plan,
+            "meta": meta,
             "phases": phases,
             "milestones": milestones,
             "errors": errors,
@@ -320,6 +404,21 @@ TRANSITIONS = {
     "revoke": "Đã thu hồi kế hoạch.",
     "delete": "Đã xóa dự thảo.",
 }
+FORMS = {"consult": ConsultForm, "approve": ApproveForm, "revoke": RevokeForm}
+
+
+SERVICES = {
+    "consult": services.plan_submit_for_comment,
+    "revise": services.plan_revise,
+    "approve": services.plan_approve,
+    "amend": services.plan_amend,
+    "revoke": services.plan_revoke,
+    "delete": services.plan_delete_draft,
+}
+
+
+def _run_transition(request, plan: Plan, action: str, data: dict):
+    return SERVICES[action](plan=plan, actor=request.user, **data)
 
 
 @login_required
@@ -327,33 +426,37 @@ TRANSITIONS = {
 def plan_transition(
     request: HttpRequest, bloc_id: int, year: int, plan_id: int, action: str
 ) -> HttpResponse:
+    """State changes; a change with a form (consult, approve, revoke) shows the plan page again
+    with the user's input and the message next to its field when it is refused."""
     if action not in TRANSITIONS:
         raise Http404("Thao tác không tồn tại.")
     plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.edit")
-    try:
-        if action == "consult":
-            form = ConsultForm(request.POST)
-            if not form.is_valid():
-                raise ValidationError(form.errors["deadline"])
-            result = services.plan_submit_for_comment(
-                plan=plan, actor=request.user, deadline=form.cleaned_data["deadline"]
-            )
-        elif action == "revoke":
-            result = services.plan_revoke(
-                plan=plan, actor=request.user, reason=request.POST.get("reason", "")
-            )
-        elif action == "delete":
-            services.plan_delete_draft(plan=plan, actor=request.user)
-            messages.success(request, TRANSITIONS[action])
-            return redirect("plans:list", bloc_id=bloc_id, year=year)
+    form = FORMS[action](request.POST) if action in FORMS else None
+    if form is None or form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()} if form is not None else {}
+        if action == "revise":
+            data = {"revision": _posted_revision(request)}
+        try:
+            result = _run_transition(request, plan, action, data)
+        except ValidationError as exc:
+            if form is None:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return _to_plan(plan)
+            add_service_errors(form, exc)
         else:
-            result = getattr(services, f"plan_{action}")(plan=plan, actor=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return _to_plan(plan)
-    messages.success(request, TRANSITIONS[action])
-    return _to_plan(result)
+            messages.success(request, TRANSITIONS[action])
+            if result is None:
+                return redirect("plans:list", bloc_id=bloc_id, year=year)
+            return _to_plan(result)
+    messages.error(request, "Chưa thực hiện được thao tác; xem thông báo bên dưới.")
+    ctx = _detail_context(request, plan.pk, scope, **{f"{action}_form": form})
+    return render(request, "plans/detail.html", ctx, status=400)
+
+
+def _posted_revision(request: HttpRequest) -> int | None:
+    form = RevisionForm(request.POST)
+    return form.cleaned_data["revision"] if form.is_valid() else None
 
 
 @login_required

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, get_args, get_origin, get_type_hints
 
+from plans import datelinks
 from plans.models import FormatProfile, Plan, SignatureLine
 
 SCHEMA = 1
@@ -303,9 +304,13 @@ def heading_label(label: str, level: int, heading_style: str) -> str:
     return label
 
 
-def body_blocks(sections: list[Any], heading_style: str) -> list[Block]:
+def body_blocks(
+    sections: list[Any], heading_style: str, dates: dict[str, Any] | None = None
+) -> list[Block]:
     """The section tree → flat printed blocks. Level-1 titles CAPS bold; titled items bold
-    (level 3+ bold italic); an untitled item prints its label at the start of its first paragraph."""
+    (level 3+ bold italic); an untitled item prints its label at the start of its first paragraph.
+    Dates linked to the schedule print its current values (`dates`: plans.datelinks records)."""
+    dates = dates or {}
     children: dict[int | None, list[Any]] = {}
     for s in sections:
         children.setdefault(s.parent_id, []).append(s)
@@ -314,8 +319,8 @@ def body_blocks(sections: list[Any], heading_style: str) -> list[Block]:
     def walk(parent_id: int | None, level: int) -> None:
         for s in children.get(parent_id, []):
             label = heading_label(s.label, level, heading_style)
-            paras = text_blocks(s.content, level=level)
-            title = nfc(s.title).strip()
+            paras = text_blocks(datelinks.resolve(s.content, dates), level=level)
+            title = nfc(datelinks.resolve(s.title, dates)).strip()
             if title or level == 1:
                 text = caps(plain_text(title)) if level == 1 else title
                 runs = parse_runs(text, bold=True, italic=level >= 3)
@@ -431,10 +436,12 @@ def filename_stem(plan: Plan, *, draft: bool) -> str:
 
 
 def load_plan(plan: Plan) -> Plan:
-    """The plan with its profile and every child list in a fixed number of queries (5)."""
+    """The plan with its profile and every child list in a fixed number of queries (7)."""
     return (
         Plan.objects.select_related("format_profile")
-        .prefetch_related("bases", "sections", "recipients", "signature_lines")
+        .prefetch_related(
+            "bases", "sections", "recipients", "signature_lines", "phases", "milestones"
+        )
         .get(pk=plan.pk)
     )
 
@@ -450,7 +457,8 @@ def build_plan_context(plan: Plan) -> PlanDocContext:
     draft = not plan.is_frozen or plan.number is None
     bases = [b.text for b in plan.bases.all()]
     preamble = text_blocks(plan.preamble)
-    body = body_blocks(list(plan.sections.all()), profile.heading_style)
+    dates = datelinks.by_key(datelinks.records(plan.phases.all(), plan.milestones.all(), plan.year))
+    body = body_blocks(list(plan.sections.all()), profile.heading_style, dates)
     printed = " ".join(b.text for b in preamble + body)
     printed = re.sub(r"\s+", " ", printed)
     return PlanDocContext(

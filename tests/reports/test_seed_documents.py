@@ -11,7 +11,9 @@ import docx
 import pytest
 from django.core.management import call_command
 
+from plans.datelinks import resolve
 from plans.models import Plan
+from plans.selectors import schedule_values
 from reports.services import plan_document
 from tests.reports.pdfread import A4, MM, embedded_fonts, full_text, read_pages, squash
 
@@ -42,7 +44,9 @@ def seeds(db, settings):
 
 
 def expected_body(plan: Plan) -> str:
-    """The plan's own text (sections in order, labels, titles, paragraphs) without markup."""
+    """The plan's own text (sections in order, labels, titles, paragraphs) without markup, its
+    linked dates read from the schedule."""
+    values = schedule_values(plan)
     rows = list(plan.sections.order_by("order", "id"))
     children: dict = {}
     for s in rows:
@@ -55,7 +59,8 @@ def expected_body(plan: Plan) -> str:
             if level == 1:
                 label = label.rstrip(".-–") + ("-" if plan.format_profile.is_party else ".")
             parts.append(f"{label} {s.title.upper() if level == 1 else s.title}")
-            parts.append(s.content)
+            parts[-1] = resolve(parts[-1], values)
+            parts.append(resolve(s.content, values))
             walk(s.pk, level + 1)
 
     walk(None, 1)

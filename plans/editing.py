@@ -1,0 +1,418 @@
+"""Edits of a plan that is not issued: header, body, lists, schedule.
+
+Every edit follows one pattern: lock the plan row, check its status and the editor's revision
+token inside the lock (a stale form is refused, never merged), compare with what is stored and
+write only what changed (an unchanged save writes and records nothing), bump the revision, send
+an approved plan back to draft (it must be approved again), and audit old → new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from blocs import audit
+from plans import datelinks, rules
+from plans.importer import ParsedSection
+from plans.models import LegalBasis, Milestone, Phase, Plan, Recipient, Section, SignatureLine
+
+S = Plan.Status
+FROZEN_MESSAGE = "Kế hoạch đã ban hành không được sửa; hãy tạo văn bản sửa đổi, bổ sung."
+STALE_MESSAGE = (
+    "Kế hoạch vừa được người khác thay đổi sau khi bạn mở trang này, nên thay đổi của bạn chưa "
+    "được lưu. Trang dưới đây hiển thị nội dung hiện tại; nội dung bạn đã nhập được giữ ở ô bên "
+    "cạnh để bạn nhập lại."
+)
+HEADER_FIELDS = (
+    "format_profile",
+    "issuer_kind",
+    "parent_issuer",
+    "issuer",
+    "doc_type",
+    "symbol",
+    "place",
+    "draft_month",
+    "title",
+    "bases_style",
+    "preamble",
+    "theme",
+    "closing",
+)
+
+
+class StaleEditError(ValidationError):
+    """The form was read at an older revision of the plan than the stored one."""
+
+
+def log(plan: Plan, action: str, actor: Any, **data: Any) -> None:
+    audit.record(actor=actor, action=action, obj=plan, bloc=plan.bloc, year=plan.year, data=data)
+
+
+def lock_for_edit(plan: Plan, revision: int | None) -> Plan:
+    """The plan row, locked; refused when frozen or when `revision` is not the stored one."""
+    locked = Plan.objects.select_for_update().select_related("bloc").get(pk=plan.pk)
+    if locked.is_frozen:
+        raise ValidationError(FROZEN_MESSAGE, code="frozen")
+    if revision is not None and int(revision) != locked.revision:
+        raise StaleEditError(STALE_MESSAGE, code="stale")
+    return locked
+
+
+def ensure_editable(plan: Plan) -> None:
+    """Refuse any change to an issued (or superseded, revoked) plan, judged on the stored row."""
+    if Plan.objects.filter(pk=plan.pk, status__in={S.ISSUED, S.SUPERSEDED, S.REVOKED}).exists():
+        raise ValidationError(FROZEN_MESSAGE, code="frozen")
+
+
+def touch(locked: Plan, actor: Any, *fields: str) -> None:
+    """Save the changed `fields` with a new revision; an approved plan goes back to draft."""
+    names = [*fields, "revision", "updated_at"]
+    locked.revision += 1
+    if locked.status == S.APPROVED:
+        locked.status = S.DRAFT
+        names.append("status")
+        log(locked, "plan.revise", actor, old=S.APPROVED, new=S.DRAFT, reason="edited")
+    locked.save(update_fields=names)
+
+
+def _keyed(old: dict[str, str], new: dict[str, str]) -> dict[str, Any]:
+    """Added / removed / changed entries of two keyed listings (for the audit)."""
+    out: dict[str, Any] = {}
+    added = [k for k in new if k not in old]
+    removed = [k for k in old if k not in new]
+    changed = {k: {"old": old[k], "new": new[k]} for k in new if k in old and old[k] != new[k]}
+    if added:
+        out["added"] = {k: new[k] for k in added}
+    if removed:
+        out["removed"] = {k: old[k] for k in removed}
+    if changed:
+        out["changed"] = changed
+    return out
+
+
+# ---------------------------------------------------------------- header
+
+
+@transaction.atomic
+def plan_update(*, plan: Plan, actor: Any, revision: int | None = None, **fields: Any) -> Plan:
+    """Change header fields of a plan that is not issued; only changed fields are written."""
+    unknown = set(fields) - set(HEADER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not header fields: {sorted(unknown)}")
+    locked = lock_for_edit(plan, revision)
+    old = audit.snapshot(locked, fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    diff = audit.changes(old, audit.snapshot(locked, fields))
+    if not diff:
+        return locked
+    locked.full_clean()
+    touch(locked, actor, *diff)
+    log(locked, "plan.update", actor, changes=diff)
+    return locked
+
+
+# ---------------------------------------------------------------- body
+
+
+def section_tree(plan: Plan) -> list[ParsedSection]:
+    """The plan's sections as a tree of ParsedSection (one query)."""
+    nodes: dict[int, ParsedSection] = {}
+    roots: list[ParsedSection] = []
+    for s in Section.objects.filter(plan=plan).order_by("order", "id"):
+        node = ParsedSection(
+            label=s.label,
+            title=s.title,
+            paragraphs=[p for p in s.content.split("\n\n") if p],
+            children=[],
+        )
+        nodes[s.pk] = node
+        (nodes[s.parent_id].children if s.parent_id in nodes else roots).append(node)
+    return roots
+
+
+def _flat(sections: Sequence[ParsedSection], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, node in enumerate(sections):
+        key = f"{prefix}{node.label or f'#{i + 1}'}"
+        while key in out:
+            key += "'"
+        out[key] = " ".join([node.title, *node.paragraphs]).strip()[:300]
+        out.update(_flat(node.children, key + " "))
+    return out
+
+
+def save_sections(plan: Plan, sections: Sequence[ParsedSection]) -> int:
+    """Write a parsed section tree; returns the number of rows (bulk per level: bounded queries)."""
+    counter = 0
+    level: list[tuple[Section | None, ParsedSection]] = [(None, s) for s in sections]
+    while level:
+        rows = []
+        for parent, parsed in level:
+            counter += 1
+            rows.append(
+                Section(
+                    plan=plan,
+                    parent=parent,
+                    order=counter,
+                    label=parsed.label,
+                    title=parsed.title,
+                    content="\n\n".join(parsed.paragraphs),
+                )
+            )
+        Section.objects.bulk_create(rows)
+        level = [
+            (row, child)
+            for row, (_, parsed) in zip(rows, level, strict=True)
+            for child in parsed.children
+        ]
+    return counter
+
+
+def schedule_records(plan: Plan) -> dict[str, datelinks.Record]:
+    return datelinks.by_key(datelinks.records(plan.phases.all(), plan.milestones.all(), plan.year))
+
+
+def _check_tokens(text: str, values: dict[str, datelinks.Record], *, where: str) -> None:
+    missing = datelinks.describe(text, values)
+    if missing:
+        raise ValidationError(
+            f"{where} dùng ngày của mốc không có trong tiến độ ({missing}); hãy sửa mã ngày "
+            "hoặc thêm đợt, mốc tương ứng ở trang Đợt thi đua và mốc thời gian."
+        )
+
+
+@transaction.atomic
+def plan_replace_body(
+    *,
+    plan: Plan,
+    sections: Sequence[ParsedSection],
+    actor: Any,
+    revision: int | None = None,
+) -> None:
+    """Replace the body tree (the editor saves the whole outline at once) when it changed."""
+    locked = lock_for_edit(plan, revision)
+    old = _flat(section_tree(locked))
+    new = _flat(sections)
+    if list(old.items()) == list(new.items()):
+        return
+    text = "\n".join(new.values())
+    _check_tokens(text, schedule_records(locked), where="Nội dung")
+    locked.sections.all().delete()
+    count = save_sections(locked, sections)
+    touch(locked, actor)
+    log(locked, "plan.body", actor, sections=count, changes=_keyed(old, new))
+
+
+# ---------------------------------------------------------------- lists
+
+
+@transaction.atomic
+def plan_set_lists(
+    *,
+    plan: Plan,
+    actor: Any,
+    bases: Iterable[str] | None = None,
+    recipients: Iterable[tuple[str, str, bool]] | None = None,
+    signature: Iterable[tuple[str, str, bool]] | None = None,
+    revision: int | None = None,
+) -> None:
+    """Replace the legal bases, the recipients (name, purpose, is_archive) and/or the signature
+    lines (role, text, after_gap); lists that did not change are left alone."""
+    locked = lock_for_edit(plan, revision)
+    data: dict[str, Any] = {}
+    if bases is not None:
+        new_b = [t for t in bases]
+        old_b = [b.text for b in locked.bases.all()]
+        if new_b != old_b:
+            locked.bases.all().delete()
+            LegalBasis.objects.bulk_create(
+                LegalBasis(plan=locked, order=i, text=t) for i, t in enumerate(new_b)
+            )
+            data["bases"] = audit.list_changes(old_b, new_b)
+    if recipients is not None:
+        new_r = [tuple(r) for r in recipients]
+        old_r = [(r.name, r.purpose, r.is_archive) for r in locked.recipients.all()]
+        if new_r != old_r:
+            locked.recipients.all().delete()
+            Recipient.objects.bulk_create(
+                Recipient(plan=locked, order=i, name=n, purpose=p, is_archive=a)
+                for i, (n, p, a) in enumerate(new_r)
+            )
+            data["recipients"] = audit.list_changes(old_r, new_r, label=_recipient_label)
+    if signature is not None:
+        new_s = [tuple(s) for s in signature]
+        old_s = [(s.role, s.text, s.after_gap) for s in locked.signature_lines.all()]
+        if new_s != old_s:
+            rows = [
+                SignatureLine(plan=locked, order=i, role=r, text=t, after_gap=g)
+                for i, (r, t, g) in enumerate(new_s)
+            ]
+            for row in rows:
+                row.full_clean(exclude=["plan"])
+            locked.signature_lines.all().delete()
+            SignatureLine.objects.bulk_create(rows)
+            data["signature"] = audit.list_changes(old_s, new_s, label=lambda s: s[1])
+    if data:
+        touch(locked, actor)
+        log(locked, "plan.lists", actor, **data)
+
+
+def _recipient_label(row: tuple[str, str, bool]) -> str:
+    name, purpose, _ = row
+    return f"{name} ({purpose})" if purpose else name
+
+
+# ---------------------------------------------------------------- schedule
+
+
+def _phase_key(p: dict[str, Any]) -> tuple:
+    return (p["seq"], p["name"], p["start"], p["end"], p.get("commemorations", ""))
+
+
+MILESTONE_FIELDS = (
+    "kind",
+    "phase_seq",
+    "due",
+    "due_month",
+    "due_year",
+    "data_from",
+    "data_to",
+    "addressee",
+    "place",
+    "with_score_sheet",
+)
+
+
+def _milestone_row(data: dict[str, Any]) -> tuple:
+    return tuple(data.get(f) or None for f in MILESTONE_FIELDS)
+
+
+def _stored_schedule(plan: Plan) -> tuple[list[tuple], list[tuple]]:
+    phases = [
+        _phase_key(
+            {
+                "seq": p.seq,
+                "name": p.name,
+                "start": p.start,
+                "end": p.end,
+                "commemorations": p.commemorations,
+            }
+        )
+        for p in plan.phases.order_by("seq")
+    ]
+    milestones = [
+        _milestone_row(
+            {
+                **{f: getattr(m, f) for f in MILESTONE_FIELDS if f != "phase_seq"},
+                "phase_seq": m.phase.seq if m.phase else None,
+            }
+        )
+        for m in plan.milestones.select_related("phase").order_by("id")
+    ]
+    return phases, milestones
+
+
+def write_schedule(
+    plan: Plan,
+    phases: Sequence[dict[str, Any]],
+    milestones: Sequence[dict[str, Any]],
+    *,
+    check: bool = True,
+) -> None:
+    """Create phases and milestones (milestones name their phase by `phase_seq`, which must
+    exist), then check the rules across them; the caller's transaction makes a bad schedule
+    save nothing."""
+    by_seq = {}
+    for data in phases:
+        phase = Phase(plan=plan, **data)
+        phase.full_clean()
+        phase.save()
+        by_seq[phase.seq] = phase
+    rows = []
+    for i, data in enumerate(milestones, start=1):
+        data = dict(data)
+        seq = data.pop("phase_seq", None)
+        if seq is not None and seq not in by_seq and check:
+            raise ValidationError(
+                f"Mốc thứ {i} ({_kind_label(data.get('kind'))}) thuộc Đợt {seq}, nhưng kế hoạch "
+                "không có đợt này."
+            )
+        milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
+        milestone.full_clean()
+        rows.append(milestone)
+    Milestone.objects.bulk_create(rows)
+    if check:
+        rules.check_schedule(plan)
+
+
+def _kind_label(kind: str | None) -> str:
+    try:
+        return Milestone.Kind(kind).label
+    except ValueError:
+        return "mốc"
+
+
+@transaction.atomic
+def plan_set_schedule(
+    *,
+    plan: Plan,
+    actor: Any,
+    phases: Sequence[dict[str, Any]],
+    milestones: Sequence[dict[str, Any]],
+    revision: int | None = None,
+) -> None:
+    """Replace phases and milestones together when they changed; the rules in plans.rules are
+    checked before commit, and so are the dates the text links to, so a bad schedule saves
+    nothing. Milestones name their phase by `phase_seq`."""
+    locked = lock_for_edit(plan, revision)
+    old_p, old_m = _stored_schedule(locked)
+    new_p = sorted(_phase_key(p) for p in phases)
+    new_m = [_milestone_row(m) for m in milestones]
+    if old_p == new_p and sorted(old_m, key=repr) == sorted(new_m, key=repr):
+        return
+    locked.milestones.all().delete()
+    locked.phases.all().delete()
+    write_schedule(locked, phases, milestones)
+    values = schedule_records(locked)
+    body = "\n".join(f"{s.title}\n{s.content}" for s in locked.sections.all())
+    _check_tokens(body, values, where="Nội dung kế hoạch")
+    touch(locked, actor)
+    log(
+        locked,
+        "plan.schedule",
+        actor,
+        phases=_keyed(_labels(old_p, _phase_label), _labels(new_p, _phase_label)),
+        milestones=_keyed(_labels(old_m, _ms_label), _labels(new_m, _ms_label)),
+    )
+
+
+def _labels(rows: list[tuple], fmt) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for row in rows:
+        key, value = fmt(row)
+        while key in out:
+            key += "'"
+        out[key] = value
+    return out
+
+
+def _phase_label(row: tuple) -> tuple[str, str]:
+    seq, name, start, end, _ = row
+    return f"Đợt {seq}", f"{name}: {start:%d/%m/%Y} – {end:%d/%m/%Y}"
+
+
+def _ms_label(row: tuple) -> tuple[str, str]:
+    values = dict(zip(MILESTONE_FIELDS, row, strict=True))
+    when = values["due"].strftime("%d/%m/%Y") if values["due"] else ""
+    if not when and values["due_month"]:
+        when = f"tháng {values['due_month']}/{values['due_year'] or ''}".rstrip("/")
+    return _kind_label(values["kind"]), when or "chưa định ngày"
+
+
+def parsed_schedule(parsed: Any) -> tuple[list[dict], list[dict]]:
+    return [asdict(p) for p in parsed.phases], [asdict(m) for m in parsed.milestones]
