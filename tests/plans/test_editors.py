@@ -1,0 +1,165 @@
+"""The editors as a secretariat uses them: unchanged saves change nothing, blank rows are
+ignored, a stale page is refused with the current values and the user's input kept, a refused
+transition keeps what was typed and names the field."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from django.urls import reverse
+
+from blocs.models import AuditEvent
+from plans import services
+from plans.models import Milestone, Plan
+from tests.plans.test_services import P1, P2, ready_plan
+
+
+def url(name, world, plan, *extra):
+    return reverse(name, args=(world.bloc.pk, world.year, plan.pk, *extra))
+
+
+class _FormReader(HTMLParser):
+    """Collects the fields of the page's editor form (the POST form without an action)."""
+
+    def __init__(self):
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self.inside = False
+        self.field: tuple[str, str] | None = None  # (tag, name) of an open textarea/select
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form":
+            self.inside = a.get("method") == "post" and "action" not in a
+        if not self.inside or "name" not in a and tag != "option":
+            return
+        if tag == "input":
+            if a.get("type") == "checkbox":
+                if "checked" in a:
+                    self.data[a["name"]] = "on"
+            elif a.get("type") != "submit":
+                self.data[a["name"]] = a.get("value") or ""
+        elif tag in ("textarea", "select"):
+            self.field = (tag, a["name"])
+            self.data[a["name"]] = ""
+        elif tag == "option" and self.field and "selected" in a:
+            self.data[self.field[1]] = a.get("value") or ""
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+        if tag in ("textarea", "select"):
+            self.field = None
+
+    def handle_data(self, data):
+        if self.field and self.field[0] == "textarea":
+            self.data[self.field[1]] += data
+
+
+def form_data(html: str) -> dict[str, str]:
+    """What the browser would post back from the page's editor form, untouched."""
+    reader = _FormReader()
+    reader.feed(html)
+    return {k: v[1:] if v.startswith("\n") else v for k, v in reader.data.items()}
+
+
+def scheduled(world) -> Plan:
+    plan = ready_plan(world)
+    services.plan_set_schedule(
+        plan=plan,
+        actor=None,
+        phases=[P1, P2],
+        milestones=[{"kind": "bao_cao_so_ket", "phase_seq": 1, "due": P2["start"]}],
+    )
+    return plan
+
+
+def test_schedule_saved_unchanged_adds_no_phantom_milestone(client_for, world):
+    plan = scheduled(world)
+    client = client_for("chair")
+    events = AuditEvent.objects.count()
+    for _ in range(2):
+        page = client.get(url("plans:edit_schedule", world, plan))
+        response = client.post(
+            url("plans:edit_schedule", world, plan), form_data(page.content.decode())
+        )
+        assert response.status_code == 302
+    assert Milestone.objects.filter(plan=plan).count() == 1
+    assert AuditEvent.objects.count() == events
+
+
+def test_lists_saved_unchanged_with_blank_signature_rows_succeeds(client_for, world):
+    plan = ready_plan(world)
+    client = client_for("chair")
+    page = client.get(url("plans:edit_lists", world, plan))
+    response = client.post(url("plans:edit_lists", world, plan), form_data(page.content.decode()))
+    assert response.status_code == 302
+    assert plan.signature_lines.count() == 3
+
+
+def test_header_saved_unchanged_changes_nothing(client_for, world):
+    plan = ready_plan(world)
+    services.plan_approve(plan=plan, actor=None)
+    client = client_for("chair")
+    before = Plan.objects.get(pk=plan.pk)
+    page = client.get(url("plans:edit_header", world, plan))
+    assert (
+        client.post(
+            url("plans:edit_header", world, plan), form_data(page.content.decode())
+        ).status_code
+        == 302
+    )
+    after = Plan.objects.get(pk=plan.pk)
+    assert (after.status, after.revision) == (Plan.Status.APPROVED, before.revision)
+
+
+def test_a_stale_header_form_is_refused_with_current_values_and_the_input_kept(client_for, world):
+    plan = ready_plan(world)
+    client = client_for("chair")
+    page = form_data(client.get(url("plans:edit_header", world, plan)).content.decode())
+    services.plan_update(plan=plan, actor=None, title="Tiêu đề người khác vừa lưu")
+    response = client.post(url("plans:edit_header", world, plan), {**page, "place": "Nơi tôi gõ"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "vừa được người khác thay đổi" in body
+    assert "Tiêu đề người khác vừa lưu" in body  # the current values
+    assert "Nơi tôi gõ" in body  # the user's own input, not lost
+    plan.refresh_from_db()
+    assert plan.title == "Tiêu đề người khác vừa lưu" and plan.place != "Nơi tôi gõ"
+
+
+def test_a_stale_approve_button_does_not_approve_a_changed_plan(client_for, world):
+    plan = ready_plan(world)
+    client = client_for("chair")
+    stale = Plan.objects.get(pk=plan.pk).revision
+    services.plan_update(plan=plan, actor=None, title="Đổi sau khi trang đã mở")
+    response = client.post(url("plans:transition", world, plan, "approve"), {"revision": stale})
+    assert response.status_code == 400
+    assert "vừa được người khác thay đổi" in response.content.decode()
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT
+
+
+def test_consult_form_keeps_input_and_names_the_field(client_for, world):
+    plan = ready_plan(world)
+    response = client_for("chair").post(
+        url("plans:transition", world, plan, "consult"), {"deadline": "31/02/2026"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="31/02/2026"' in body
+    assert "Hạn góp ý: Ngày không hợp lệ" in body
+    assert Plan.objects.get(pk=plan.pk).status == Plan.Status.DRAFT
+
+
+def test_plan_page_prints_bold_and_italic_not_asterisks(client_for, world):
+    from plans.outline import parse_outline
+
+    plan = ready_plan(world)
+    services.plan_replace_body(
+        plan=plan,
+        sections=parse_outline("I. NỘI DUNG\nPhong trào **Dân vận khéo** và *Thi đua yêu nước*."),
+        actor=None,
+    )
+    body = client_for("chair").get(url("plans:detail", world, plan)).content.decode()
+    assert "<strong>Dân vận khéo</strong>" in body and "<em>Thi đua yêu nước</em>" in body
+    assert "**Dân vận" not in body
