@@ -113,3 +113,40 @@ def test_concurrent_schedule_saves_never_duplicate_rows(world):
         )
         assert plan.phases.count() in (1, 2)
         assert sorted(plan.phases.values_list("seq", flat=True)) in ([1], [1, 2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_browsers_posting_the_header_form_at_once_never_overwrite_each_other(world):
+    """The same race through HTTP: two logged-in clients post the editor form read at one
+    revision; one save lands, the other is answered with the refusal and the current values."""
+    from django.test import Client
+    from django.urls import reverse
+
+    plan = ready_plan(world)
+    url = reverse("plans:edit_header", args=(world.bloc.pk, world.year, plan.pk))
+    base = {
+        "format_profile": plan.format_profile_id,
+        "issuer_kind": plan.issuer_kind,
+        "parent_issuer": plan.parent_issuer,
+        "issuer": plan.issuer,
+        "doc_type": plan.doc_type,
+        "symbol": plan.symbol,
+        "place": plan.place,
+        "title": plan.title,
+        "bases_style": plan.bases_style,
+        "revision": Plan.objects.get(pk=plan.pk).revision,
+    }
+    clients = [Client(), Client()]
+    for c in clients:
+        c.force_login(world.users["chair"])
+    first, second = race(
+        partial(clients[0].post, url, {**base, "title": "Bản của người thứ nhất"}),
+        partial(clients[1].post, url, {**base, "place": "Nơi của người thứ hai"}),
+    )
+    codes = sorted(r.status_code for r in (first, second))
+    assert codes == [200, 302]
+    refused = first if first.status_code == 200 else second
+    assert "vừa được người khác thay đổi" in refused.content.decode()
+    stored = Plan.objects.get(pk=plan.pk)
+    landed = (stored.title == "Bản của người thứ nhất") + (stored.place == "Nơi của người thứ hai")
+    assert landed == 1
