@@ -15,7 +15,7 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from plans.importer import ParsedSection
+from plans.importer.model import ParsedSection
 
 LABEL = re.compile(r"^(?P<label>(?:[IVXLC]+[.-])|(?:\d+(?:\.\d+)*\.)|(?:[a-zđ]\)))\s+(?P<rest>.*)$")
 MAX_SECTIONS = 2000

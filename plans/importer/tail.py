@@ -5,35 +5,17 @@ from __future__ import annotations
 
 import re
 
-from plans.importer import ParsedRecipient, ParsedSignatureLine
-from plans.importer_text import Line, cells, is_caps, plain
+import plans.importer.lexicon as lexicon
+from plans.importer.layout import Line, cells
+from plans.importer.model import ParsedRecipient, ParsedSignatureLine
+from plans.importer.text import is_caps, plain
 
-NOI_NHAN = re.compile(r"^N[ơo]i\s+nhận\s*:?\s*(?P<rest>.*)$", re.I)
-AUTHORITY = re.compile(r"^(?:TM|KT|Q|TL|TUQ|T/M|K/T|T/L|T\.M|K\.T)\s*[.:]?\s+\S")
-RANKS = (
-    "Đại tướng",
-    "Thượng tướng",
-    "Trung tướng",
-    "Thiếu tướng",
-    "Đại tá",
-    "Thượng tá",
-    "Trung tá",
-    "Thiếu tá",
-    "Đại úy",
-    "Đại uý",
-    "Thượng úy",
-    "Thượng uý",
-    "Trung úy",
-    "Trung uý",
-    "Thiếu úy",
-    "Thiếu uý",
-)
-OFFICE_WORDS = {
-    "ủy", "uỷ", "trưởng", "phó", "bí", "chủ", "giám", "chánh", "tổng", "thư", "cục", "ban",
-    "văn", "sở", "phòng", "khối", "cụm", "hội", "trung", "thành", "tỉnh", "huyện", "đảng",
-    "chính", "tham", "kế", "thủ", "người", "các", "cơ", "đơn",
-}  # fmt: skip
-SKIP = re.compile(r"^\(?\s*(?:đã\s+ký|ký(?:\s+tên)?[,\s].*|ký,.*|dấu)\s*\)?\.?$", re.I)
+NOI_NHAN = re.compile(rf"^{lexicon.RECIPIENTS_LABEL}\s*:?\s*(?P<rest>.*)$", re.I)
+_PREFIXES = "|".join(re.escape(p) for p in lexicon.AUTHORITY_PREFIXES)
+AUTHORITY = re.compile(rf"^(?:{_PREFIXES})\s*[.:]?\s+\S")
+RANKS = lexicon.RANKS
+OFFICE_WORDS = lexicon.OFFICE_WORDS
+SKIP = re.compile(lexicon.SIGNING_NOTES, re.I)
 ITEM_MARK = re.compile(r"^[-–•+]\s*")
 
 

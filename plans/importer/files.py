@@ -11,8 +11,9 @@ import unicodedata
 import zipfile
 from typing import Any
 
-from plans.importer import MAX_BYTES, PlanImportError
+from plans.importer.model import PlanImportError
 
+MAX_BYTES = 5 * 1024 * 1024
 TEXT_SUFFIXES = {"", ".txt", ".md", ".markdown", ".text"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

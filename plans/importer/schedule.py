@@ -14,11 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from plans.importer import ParsedMilestone, ParsedPhase, ParsedSection
-from plans.importer_text import D_SLASH, D_WORDS, DATE_EXPR, month_of, parse_date, split_outside
+import plans.importer.lexicon as lexicon
+from plans.importer.model import ParsedMilestone, ParsedPhase, ParsedSection
+from plans.importer.text import D_SLASH, D_WORDS, DATE_EXPR, month_of, parse_date, split_outside
 
-ORDINALS = {"nhất": 1, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6}
-ROMAN_SEQ = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 SEQ = r"(?:thứ\s+(?P<ord>nhất|hai|ba|bốn|tư|năm|sáu)|(?P<num>\d{1,2}|iv|i{1,3})\b)"
 PHASE = re.compile(
     rf"(?P<name>\bđợt\s+(?:thi\s+đua\s+)?{SEQ})[^;]{{0,80}}?\btừ\s+(?P<start>{DATE_EXPR})\s*"
@@ -33,7 +32,7 @@ RANGE_TITLE = re.compile(
 MENTION = re.compile(rf"\bđợt\s+(?:thi\s+đua\s+)?{SEQ}", re.I)
 DAY = rf"(?:{D_WORDS}|{D_SLASH})"
 DUE = re.compile(
-    rf"\b(?:trước|chậm nhất(?:\s+là)?|hạn\s+chót|không\s+quá)\s+(?:ngày\s+)?(?P<date>{DAY})",
+    rf"\b(?:{lexicon.DUE_WORDS})\s+(?:ngày\s+)?(?P<date>{DAY})",
     re.I,
 )
 DATA = re.compile(
@@ -42,20 +41,9 @@ DATA = re.compile(
     re.I,
 )
 DATA_TO = re.compile(rf"số liệu[^;()]{{0,40}}?đến\s+(?:hết\s+)?(?:ngày\s+)?(?P<b>{DAY})", re.I)
-REPORT_VERB = re.compile(
-    r"báo cáo|gửi|nộp|hoàn thành|tổng hợp|đăng ký|tổng kết|sơ kết|ký kết|chấm điểm|hồ sơ", re.I
-)
-DEADLINE_KINDS = (
-    (r"ký kết giao ước|ký giao ước", "ky_giao_uoc"),
-    (r"đăng ký|bản giao ước|giao ước", "dang_ky"),
-    (r"bình xét|xếp hạng|suy tôn|đề nghị khen thưởng|hồ sơ khen thưởng", "binh_xet"),
-    (r"sơ kết|\b0?6 tháng|giữa năm", "bao_cao_so_ket"),
-    (r"tổng kết|báo cáo năm|cả năm|cuối năm", "bao_cao_tong_ket"),
-)
+REPORT_VERB = re.compile(lexicon.REPORT_VERBS, re.I)
 MEETING = re.compile(
-    r"hội nghị\s+(?:(?P<hoi_nghi_so_ket>sơ kết)|(?P<hoi_nghi_tong_ket>tổng kết)|"
-    r"(?P<phat_dong>phát động)|(?P<ky_giao_uoc>ký kết giao ước|ký giao ước))",
-    re.I,
+    r"hội nghị\s+(?:" + "|".join(f"(?P<{k}>{p})" for k, p in lexicon.MEETINGS) + ")", re.I
 )
 SIGNING_AT = re.compile(r"ký kết giao ước[^;]*?\btại\b", re.I)
 WHEN = re.compile(
@@ -65,14 +53,6 @@ WHEN = re.compile(
 )
 PLACE = re.compile(
     r"\btại\s+(?P<place>.+?)(?=\s*;|\.\s|\.$|,\s+(?:các|được|để|gồm|đồng thời|và|trong|với)\b|$)"
-)
-ACTIVITIES = (
-    (r"hội nghị phát động|phát động thi đua|phát động phong trào", "phat_dong"),
-    (r"ký kết giao ước|ký giao ước", "ky_giao_uoc"),
-    (r"\bđăng ký\b", "dang_ky"),
-    (r"tổ chức\s+(?:hội nghị\s+)?sơ kết|hội nghị sơ kết", "hoi_nghi_so_ket"),
-    (r"tổ chức\s+(?:hội nghị\s+)?tổng kết|hội nghị tổng kết", "hoi_nghi_tong_ket"),
-    (r"bình xét|xếp hạng|suy tôn", "binh_xet"),
 )
 
 
@@ -88,9 +68,9 @@ Placed = tuple[str, list[ParsedSection], bool]
 
 def _seq(m: re.Match[str]) -> int:
     if m["ord"]:
-        return ORDINALS[m["ord"].lower()]
+        return lexicon.ORDINALS[m["ord"].lower()]
     num = m["num"].lower()
-    return int(num) if num.isdigit() else ROMAN_SEQ[num]
+    return int(num) if num.isdigit() else lexicon.ROMAN_SEQ[num]
 
 
 def _range(start: str, end: str, year: int) -> tuple[dt.date | None, dt.date | None]:
@@ -240,14 +220,14 @@ def _window(clause: str, pos: int) -> str:
 
 def _nearest_kind(before: str, after: str) -> str | None:
     best: tuple[int, int, str] | None = None
-    for rank, (pattern, kind) in enumerate(DEADLINE_KINDS):
+    for rank, (pattern, kind) in enumerate(lexicon.DEADLINE_KINDS):
         for m in re.finditer(pattern, before, re.I):
             key = (m.end(), -rank, kind)
             if best is None or key > best:
                 best = key
     if best:
         return best[2]
-    for pattern, kind in DEADLINE_KINDS:
+    for pattern, kind in lexicon.DEADLINE_KINDS:
         if re.search(pattern, after, re.I):
             return kind
     return None
@@ -334,7 +314,7 @@ def _clause_milestones(
         )
         kinds.add(kind)
     if ctx is not None and not reported:
-        for pattern, kind in ACTIVITIES:
+        for pattern, kind in lexicon.ACTIVITIES:
             if kind not in kinds and re.search(pattern, clause, re.I):
                 made.append(
                     ParsedMilestone(kind, ctx, None, None, None, None, None, "", "", False, "")

@@ -7,16 +7,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from plans.importer_text import (
-    RULE,
-    Line,
-    cells,
-    detect_label,
-    is_bold,
-    is_caps,
-    make_date,
-    plain,
-)
+import plans.importer.lexicon as lexicon
+from plans.importer.layout import Line, cells
+from plans.importer.text import RULE, detect_label, is_bold, is_caps, make_date, plain
 
 NUMBER_STATE = re.compile(
     r"\bS[ốôo]\s*:?\s*(?P<num>\d{0,5})[\s.…_]*/\s*(?P<type>[A-ZĐ][A-Za-zĐđ]{0,4})\s*-\s*"
@@ -32,28 +25,9 @@ DATE_LINE = re.compile(
     re.I,
 )
 DRAFT = re.compile(r"^\(?\s*(?:bản\s+)?dự\s*thảo(?:\s+lần\s+\d+)?\s*\)?\.?$", re.I)
-NATIONAL = re.compile(r"CỘNG\s+H\w{1,3}\s+XÃ\s+HỘI|ĐỘC\s+LẬP\s*[-–]|ĐẢNG\s+CỘNG\s+SẢN", re.I)
-OTHER_TYPES = (
-    "BÁO CÁO",
-    "QUYẾT ĐỊNH",
-    "TỜ TRÌNH",
-    "THÔNG BÁO",
-    "HƯỚNG DẪN",
-    "CHỈ THỊ",
-    "NGHỊ QUYẾT",
-    "BIÊN BẢN",
-    "GIẤY MỜI",
-    "CÔNG VĂN",
-    "CHƯƠNG TRÌNH",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "ĐỀ ÁN",
-    "PHƯƠNG ÁN",
-    "BẢN GIAO ƯỚC THI ĐUA",
-    "GIAO ƯỚC THI ĐUA",
-)
-PLACE_WORDS = ("TỈNH ", "THÀNH PHỐ ", "HUYỆN ", "QUẬN ", "THỊ XÃ ", "XÃ ", "PHƯỜNG ", "TP. ")
-LEAD = re.compile(r"^(?:-\s*)?(?:Căn cứ|Thực hiện|Hưởng ứng|Theo|Để|Nhằm|Sau khi)\b")
+NATIONAL = re.compile(lexicon.NATIONAL, re.I)
+PARTY = re.compile(lexicon.PARTY_TITLE, re.I)
+LEAD = re.compile(rf"^(?:-\s*)?(?:{'|'.join(lexicon.BODY_OPENERS)})\b")
 
 
 @dataclass
@@ -69,6 +43,7 @@ class Header:
     issue_date: dt.date | None = None
     draft_month: int | None = None
     year: int | None = None
+    type_found: bool = False
     warnings: list[str] = field(default_factory=list)
 
 
@@ -90,7 +65,7 @@ def other_type(lines: list[Line]) -> str | None:
     """Another document type printed where the type line goes (BÁO CÁO, QUYẾT ĐỊNH …)."""
     for line in lines[:40]:
         p = plain(line.text).rstrip(":")
-        if p.upper() == p and p in OTHER_TYPES:
+        if p.upper() == p and p in lexicon.OTHER_TYPES:
             return p
         for c in cells(line.text):
             m = NUMBER_STATE.search(plain(c)) or NUMBER_PARTY.search(plain(c))
@@ -141,7 +116,7 @@ def parse_header(lines: list[Line]) -> Header:
 def _header_cell(p: str, bold: bool, h: Header, issuer_lines: list[tuple[str, bool]]) -> None:
     if not p or RULE.match(p) or p in {"*", "***"}:
         return
-    if re.search(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM", p, re.I):
+    if PARTY.search(p):
         h.format_family = "party"
         return
     if NATIONAL.search(p):
@@ -192,7 +167,7 @@ def _issuers(lines: list[tuple[str, bool]], h: Header) -> None:
         cut = flags.index(True)
     elif len(texts) == 1:
         cut = 0
-    elif texts[1].startswith(PLACE_WORDS) and not texts[0].startswith(PLACE_WORDS):
+    elif texts[1].startswith(lexicon.PLACE_WORDS) and not texts[0].startswith(lexicon.PLACE_WORDS):
         cut = 2 if len(texts) >= 3 else 0  # "ỦY BAN NHÂN DÂN / TỈNH X" is one body
     else:
         cut = 1
