@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 import plans.importer.lexicon as lexicon
-from plans.importer.model import ParsedMilestone, ParsedPhase, ParsedSection
+from plans.importer.model import MILESTONE_LABELS, ParsedMilestone, ParsedPhase, ParsedSection
 from plans.importer.text import D_SLASH, D_WORDS, DATE_EXPR, month_of, parse_date, split_outside
 
 SEQ = r"(?:thứ\s+(?P<ord>nhất|hai|ba|bốn|tư|năm|sáu)|(?P<num>\d{1,2}|iv|i{1,3})\b)"
@@ -82,12 +82,43 @@ def _range(start: str, end: str, year: int) -> tuple[dt.date | None, dt.date | N
 
 def extract(placed: list[Placed], sections: list[ParsedSection], year: int) -> Schedule:
     """Phases and milestones of the body. `placed` holds each paragraph's plain text, its
-    section ancestors and whether it is a heading."""
+    section ancestors and whether it is a heading. A milestone belongs to a phase only when its
+    clause names the phase, when it sits under a phase's heading, or when its kind says so (a
+    sơ kết report to the first phase, a tổng kết to the last); a due date before the phase's
+    start then leaves it to the plan, with a warning where the text named the phase."""
     out = Schedule()
-    owner: dict[int, int] = {}
     section_phase: dict[int, int] = {}
+    phases = _phases(placed, year, section_phase, out)
+    if not phases:
+        _section_phases(sections, year, phases, section_phase, out)
+    out.phases = [phases[s] for s in sorted(phases)]
+    for a, b in zip(out.phases, out.phases[1:], strict=False):
+        if b.start <= a.end:
+            out.warnings.append(f"{a.name} và {b.name} chồng lấn thời gian; hãy kiểm tra.")
+    how: dict[int, str] = {}
+    found: list[ParsedMilestone] = []
+    for text, ancestors, _ in placed:
+        placed_in = _section_ctx(ancestors, section_phase)
+        for clause in _clauses(text):
+            named = [_seq(m) for m in MENTION.finditer(clause) if _seq(m) in phases]
+            ctx = named[0] if named else placed_in
+            for m in _clause_milestones(clause, ctx, year, out):
+                how[id(m)] = "named" if named else "placed" if ctx else ""
+                found.append(m)
+    for m in found:
+        if m.phase_seq is None and out.phases:
+            m.phase_seq = _default_phase(m, out.phases)
+    out.milestones = _merge(found)
+    _check_attachments(out, how)
+    return out
+
+
+def _phases(
+    placed: list[Placed], year: int, section_phase: dict[int, int], out: Schedule
+) -> dict[int, ParsedPhase]:
+    """Phases named in the text: "Đợt 1: từ … đến …" (a heading makes its section the phase's)."""
     phases: dict[int, ParsedPhase] = {}
-    for i, (text, ancestors, heading) in enumerate(placed):
+    for text, ancestors, heading in placed:
         for m in PHASE.finditer(text):
             seq = _seq(m)
             start, end = _range(m["start"], m["end"], year)
@@ -106,29 +137,30 @@ def extract(placed: list[Placed], sections: list[ParsedSection], year: int) -> S
             phases[seq] = ParsedPhase(
                 seq, name[:1].upper() + name[1:], start, end, _commemorations(desc), desc
             )
-            owner.setdefault(i, seq)
-    if not phases:
-        _section_phases(sections, year, phases, section_phase, out)
-    out.phases = [phases[s] for s in sorted(phases)]
-    for a, b in zip(out.phases, out.phases[1:], strict=False):
-        if b.start <= a.end:
-            out.warnings.append(f"{a.name} và {b.name} chồng lấn thời gian; hãy kiểm tra.")
-    found: list[ParsedMilestone] = []
-    for i, (text, ancestors, _) in enumerate(placed):
-        unit_ctx = owner.get(i) or _section_ctx(ancestors, section_phase)
-        if unit_ctx is None:
-            seqs = {_seq(m) for m in MENTION.finditer(text)} & set(phases)
-            unit_ctx = seqs.pop() if len(seqs) == 1 else None
-        for clause in _clauses(text):
-            mentioned = [_seq(m) for m in MENTION.finditer(clause) if _seq(m) in phases]
-            ctx = mentioned[0] if mentioned else unit_ctx
-            found.extend(_clause_milestones(clause, ctx, year, out))
-    ordered = sorted(phases)
-    for m in found:
-        if m.phase_seq is None and ordered:
-            m.phase_seq = _default_phase(m, out.phases)
-    out.milestones = _merge(found)
-    return out
+    return phases
+
+
+def _check_attachments(out: Schedule, how: dict[int, str]) -> None:
+    """A due date before its phase starts: a phase the text named keeps the milestone and the
+    user gets a warning; a guessed phase lets it go to the plan."""
+    by_seq = {p.seq: p for p in out.phases}
+    for m in out.milestones:
+        phase = by_seq.get(m.phase_seq) if m.phase_seq else None
+        if phase is None or m.due is None or m.due >= phase.start:
+            continue
+        label = MILESTONE_LABELS.get(m.kind, m.kind)
+        if how.get(id(m)) == "named":
+            out.warnings.append(
+                f"{label}: hạn {m.due:%d/%m/%Y} trước ngày bắt đầu {phase.name} "
+                f"({phase.start:%d/%m/%Y}); hãy kiểm tra."
+            )
+            continue
+        if how.get(id(m)) == "placed":
+            out.warnings.append(
+                f"{label}: hạn {m.due:%d/%m/%Y} nằm dưới mục của {phase.name} nhưng trước ngày "
+                f"bắt đầu đợt; đã gắn vào kế hoạch chung, hãy kiểm tra."
+            )
+        m.phase_seq = None
 
 
 def _section_ctx(ancestors: list[ParsedSection], section_phase: dict[int, int]) -> int | None:
@@ -324,9 +356,9 @@ def _clause_milestones(
 
 
 def _default_phase(m: ParsedMilestone, phases: list[ParsedPhase]) -> int | None:
-    if m.kind in {"bao_cao_so_ket", "hoi_nghi_so_ket"}:
+    if m.kind in lexicon.FIRST_PHASE_KINDS:
         return phases[0].seq
-    if m.kind in {"bao_cao_tong_ket", "hoi_nghi_tong_ket"}:
+    if m.kind in lexicon.LAST_PHASE_KINDS:
         return phases[-1].seq
     if m.due:
         inside = [p.seq for p in phases if p.start <= m.due <= p.end]
