@@ -17,6 +17,8 @@ MOVEMENT = re.compile(
     r"^(?P<item>phong trào\b.*?\bphát động\b(?:\s+với\s+chủ đề\s*[“\"][^”\"]*[”\"])?)", re.I
 )
 MARKS = "-–•+* "
+# "…, Khối thi đua xây dựng Kế hoạch như sau:" closes the opening paragraph, not the reference.
+AS_FOLLOWS = re.compile(r",\s+[^,;]{0,120}?\bnhư sau\s*:?\s*$")
 
 
 def bases_of(preamble: list[Unit]) -> tuple[str, list[str], str]:
@@ -48,7 +50,8 @@ def _is_list_item(unit: Unit) -> bool:
 
 
 def _reference(item: str) -> str:
-    item = LEAD.sub("", item).strip().rstrip(" ,.;:")
+    item = LEAD.sub("", item).strip()
+    item = AS_FOLLOWS.sub("", item).rstrip(" ,.;:")
     if REFERENCE.match(item) and (DATED.search(item) or STANDING.match(item)):
         return item
     movement = MOVEMENT.match(item)

@@ -107,10 +107,19 @@ def parse_header(lines: list[Line]) -> Header:
         starts, ends = raw.lstrip("#").strip().startswith("**"), raw.endswith("**")
         line_bold = is_bold(raw) or bold or (starts and not ends)
         bold = (bold or starts) and not ends
-        for cell in cells(line.text) or [line.text]:
+        for cell in _header_cells(line.text):
             _header_cell(plain(cell), line_bold, h, issuer_lines)
     _issuers(issuer_lines, h)
     return h
+
+
+def _header_cells(text: str) -> list[str]:
+    """The columns of a header line; a blank number ("Số:     /KH-UBND") is no column break."""
+    parts = cells(text) or [text]
+    glued = re.sub(r"(S[ốôo]\s*:?)\s{3,}(?=[\d./…_ ]*[/-])", r"\1 ", text)
+    if glued != text:
+        parts = cells(glued) or [glued]
+    return parts
 
 
 def _header_cell(p: str, bold: bool, h: Header, issuer_lines: list[tuple[str, bool]]) -> None:

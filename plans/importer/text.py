@@ -202,7 +202,7 @@ class Label:
     rest: str  # plain text after the label
 
 
-ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\s*(?P<sep>[.\-–—:])\s*(?P<rest>\S.*)$")
+ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\s*(?P<sep>[.\-–—:/])\s*(?P<rest>\S.*)$")
 MULTI = re.compile(r"^(?P<num>\d{1,2}(?:\s?\.\s?\d{1,2}){1,3})\s?\.?\)?\s+(?P<rest>\S.*)$")
 ARABIC = re.compile(r"^(?P<num>\d{1,2})\s?[.)]\s*(?P<rest>[^\d\s/].*)$")
 LETTER = re.compile(r"^(?P<num>[a-zđ])\s?[.)]\s+(?P<rest>\S.*)$")
@@ -243,7 +243,7 @@ def strip_label(text: str, label: Label) -> str:
     """The marked-up text after its label ("**1. Foo**" → "**Foo**", "**1.** Foo" → "Foo")."""
     core = re.escape(label.label.rstrip(".)-")).replace(r"\.", r"\s?\.\s?")
     m = re.match(
-        rf"^\s*(?:#+\s*)?(?P<pre>\*{{0,3}})\s*{core}\s*[.)\-–—:]?\s*(?P<post>\*{{0,3}})\s*", text
+        rf"^\s*(?:#+\s*)?(?P<pre>\*{{0,3}})\s*{core}\s*[.)\-–—:/]?\s*(?P<post>\*{{0,3}})\s*", text
     )
     if not m:
         return rich(text)
