@@ -150,12 +150,14 @@ def docx_text(data: bytes) -> str:
                 out.append("")
             elif child.tag == f"{W}tbl":
                 table = Table(child, parent)
-                seen: set[int] = set()
+                # Merged cells repeat. Keep the elements themselves: the id() of a freed lxml
+                # proxy is reused, and a cell (the number "Số: …") was then skipped.
+                seen: set[Any] = set()
                 for row in table.rows:
                     for cell in row.cells:
-                        if id(cell._tc) in seen:  # merged cells repeat
+                        if cell._tc in seen:
                             continue
-                        seen.add(id(cell._tc))
+                        seen.add(cell._tc)
                         walk(cell._tc, cell)
                         out.append("")
             elif child.tag == f"{W}sdt":

@@ -1,0 +1,138 @@
+"""The importer on hostile or unusual input: linear time, length caps, .docx bombs, a header in a
+Word table, ids too large for the database, and import_plan without --issuer."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from django.core.management import CommandError, call_command
+
+from plans.importer import (
+    MAX_PARAGRAPH_CHARS,
+    MAX_SOURCE_CHARS,
+    PlanImportError,
+    extract_text_from_upload,
+    parse_plan_text,
+    parse_plan_upload,
+)
+from plans.importer.text import spans
+from plans.models import Plan
+from reports.documents import parse_runs, plain_text
+from tests.factories import make_bloc, make_province
+
+SEEDS = Path(__file__).resolve().parents[2] / "plans" / "seeds"
+HEAD = "KẾ HOẠCH\nThi đua năm 2025\n\nI. NỘI DUNG\n\n"
+
+
+def _timed(fn, *args):
+    start = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - start
+
+
+@pytest.mark.parametrize("unit", ["**a ", "*a ", "***a ", "** a** ", "a*"])
+def test_markup_tokenizer_is_linear_on_unmatched_marks(unit: str) -> None:
+    text = unit * (100_000 // len(unit))
+    runs, seconds = _timed(parse_runs, text)
+    assert seconds < 1.0
+    assert "".join(r.text for r in runs).replace("*", "") == text.replace("*", "")
+
+
+def test_tokenizer_keeps_the_old_pairing_rules() -> None:
+    assert spans("**a** *b* ***c*** 2 * 3") == [
+        ("a", True, False),
+        (" ", False, False),
+        ("b", False, True),
+        (" ", False, False),
+        ("c", True, True),
+        (" 2 * 3", False, False),
+    ]
+    assert plain_text("x **y** **z") == "x y **z"
+
+
+def test_import_of_100_kb_of_unmatched_bold_marks_is_fast() -> None:
+    line = "**a " * 250
+    text = HEAD + "\n\n".join([line] * (100_000 // len(line)))
+    plan, seconds = _timed(parse_plan_text, text)
+    assert seconds < 5.0 and plan.sections
+
+
+def test_over_long_texts_and_paragraphs_are_refused_in_vietnamese() -> None:
+    with pytest.raises(PlanImportError, match="quá dài"):
+        parse_plan_text(HEAD + ("Nội dung. " * 10 + "\n") * (MAX_SOURCE_CHARS // 100 + 1))
+    with pytest.raises(PlanImportError, match="một đoạn"):
+        parse_plan_text(HEAD + "a" * (MAX_PARAGRAPH_CHARS + 1))
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_docx_is_refused_on_its_unpacked_size_before_parsing() -> None:
+    bomb = _zip({"[Content_Types].xml": b"<x/>", "word/document.xml": bytes(8 * 1024 * 1024)})
+    assert len(bomb) < 100_000
+    with pytest.raises(PlanImportError, match="giải nén") as exc:
+        extract_text_from_upload(bomb, "bom.docx")
+    assert "Error" not in str(exc.value)
+
+
+def test_header_in_a_word_table_gives_the_symbol() -> None:
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "UBND TỈNH AN GIANG\nKHỐI THI ĐUA CÁC SỞ"
+    table.cell(0, 1).text = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc"
+    table.cell(1, 0).text = "Số: 07/KH-CTHĐ"
+    table.cell(1, 1).text = "An Giang, ngày 3 tháng 2 năm 2025"
+    for text in ("KẾ HOẠCH", "Thi đua năm 2025", "I. NỘI DUNG", "Thi đua hoàn thành nhiệm vụ."):
+        document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    p = parse_plan_upload(buffer.getvalue(), "kh.docx")
+    assert (p.number, p.symbol, p.place, p.issue_date.isoformat()) == (
+        7,
+        "CTHĐ",
+        "An Giang",
+        "2025-02-03",
+    )
+    assert (p.parent_issuer, p.issuer) == ("UBND TỈNH AN GIANG", "KHỐI THI ĐUA CÁC SỞ")
+
+
+def test_an_id_too_large_for_the_database_is_a_404(client, world) -> None:
+    client.force_login(world.users["chair"])
+    huge = 2**63
+    assert client.get(f"/khoi/{huge}/2026/").status_code == 404
+    assert client.get(f"/khoi/{world.bloc.pk}/2026/ke-hoach/{2**31}/").status_code == 404
+
+
+def _seed_file(tmp_path: Path, code: str) -> Path:
+    path = tmp_path / f"{code}.txt"
+    path.write_bytes(next(SEEDS.glob(f"{code}_*.txt")).read_bytes())
+    return path
+
+
+def test_import_plan_finds_the_bloc_from_the_header(db, tmp_path: Path, capsys) -> None:
+    tuyen_quang, ha_giang = make_province("Tuyên Quang"), make_province("Hà Giang")
+    bloc = make_bloc(tuyen_quang, "Khối thi đua Nội chính tỉnh Tuyên Quang", symbol="KTĐNC")
+    make_bloc(ha_giang, "Khối giao ước thi đua các ban Đảng Tỉnh ủy Hà Giang", symbol="KTĐ")
+    call_command("import_plan", str(_seed_file(tmp_path, "000")))
+    plan = Plan.objects.get(pk=int(capsys.readouterr().out.strip()))
+    assert plan.bloc == bloc
+
+
+def test_import_plan_names_the_candidates_when_unsure(db, tmp_path: Path) -> None:
+    quang_tri = make_province("Quảng Trị")
+    make_bloc(quang_tri, "Khối A", symbol="KTĐ")
+    make_bloc(quang_tri, "Khối B", symbol="KTĐ")
+    with pytest.raises(CommandError, match="khớp 2 khối thi đua: .*Khối A.*Khối B"):
+        call_command("import_plan", str(_seed_file(tmp_path, "004")))
+    with pytest.raises(CommandError, match="không khớp khối thi đua nào"):
+        call_command("import_plan", str(_seed_file(tmp_path, "001")))
