@@ -33,7 +33,13 @@ from plans.importer.model import (
     PlanImportError,
 )
 from plans.importer.review import plan_year, review_warnings
-from plans.importer.text import MAX_PARAGRAPH_CHARS, MAX_SOURCE_CHARS, normalize, plain
+from plans.importer.text import (
+    MAX_PARAGRAPH_CHARS,
+    MAX_SOURCE_CHARS,
+    normalize,
+    plain,
+    vn_number,
+)
 
 __all__ = [
     "MAX_BYTES",
@@ -51,6 +57,7 @@ __all__ = [
     "parse_plan_upload",
 ]
 
+MAX_WARNINGS = 30
 EMPTY = "Văn bản trống, không có nội dung kế hoạch."
 
 
@@ -102,22 +109,31 @@ def parse_plan_text(text: str, *, default_year: int | None = None) -> ParsedPlan
     plan.recipients, plan.signature, tail_warnings = tail_part.parse_tail(tail_lines, extra)
     plan.warnings += tail_warnings
     review_warnings(plan, flat)
+    plan.warnings = _tidy(plan.warnings)
     return plan
+
+
+def _tidy(warnings: list[str]) -> list[str]:
+    """Each warning once, and a readable number of them."""
+    unique = list(dict.fromkeys(warnings))
+    if len(unique) <= MAX_WARNINGS:
+        return unique
+    rest = len(unique) - MAX_WARNINGS
+    return [*unique[:MAX_WARNINGS], f"… và {rest} lưu ý khác cùng loại; hãy soát lại văn bản."]
 
 
 def _check_length(text: str) -> None:
     if len(text) > MAX_SOURCE_CHARS:
         raise PlanImportError(
-            f"Văn bản quá dài ({len(text):,} ký tự); một kế hoạch chỉ được tối đa "
-            f"{MAX_SOURCE_CHARS:,} ký tự.".replace(",", ".")
+            f"Văn bản quá dài ({vn_number(len(text))} ký tự); một kế hoạch chỉ được tối đa "
+            f"{vn_number(MAX_SOURCE_CHARS)} ký tự."
         )
     longest = max(map(len, text.split("\n")))
     if longest > MAX_PARAGRAPH_CHARS:
         raise PlanImportError(
-            f"Có một đoạn văn dài {longest:,} ký tự, quá giới hạn {MAX_PARAGRAPH_CHARS:,} ký tự "
-            "của một đoạn; hãy kiểm tra lại tệp (có thể không phải văn bản kế hoạch).".replace(
-                ",", "."
-            )
+            f"Có một đoạn văn dài {vn_number(longest)} ký tự, quá giới hạn "
+            f"{vn_number(MAX_PARAGRAPH_CHARS)} ký tự của một đoạn; hãy tách đoạn hoặc kiểm tra "
+            "lại tệp (có thể không phải văn bản kế hoạch)."
         )
 
 

@@ -45,7 +45,7 @@ REPORT_VERB = re.compile(lexicon.REPORT_VERBS, re.I)
 MEETING = re.compile(
     r"hội nghị\s+(?:" + "|".join(f"(?P<{k}>{p})" for k, p in lexicon.MEETINGS) + ")", re.I
 )
-SIGNING_AT = re.compile(r"ký kết giao ước[^;]*?\btại\b", re.I)
+SIGNING_AT = re.compile(r"ký kết giao ước[^;]{0,200}?\btại\b", re.I)
 WHEN = re.compile(
     rf"\b(?:vào|trong|tổ chức|dự kiến|diễn ra)\s+(?:ngày\s+)?(?:(?P<date>{DAY})|"
     r"(?P<month>tháng\s+\d{1,2}(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?))",
@@ -236,18 +236,24 @@ def _clauses(text: str) -> list[str]:
     return [c for part in split_outside(text, ";") for c in _sentences(part)]
 
 
-def _window(clause: str, pos: int) -> str:
-    """The parenthesised group around `pos`, or the whole clause."""
+# How far around a date or a meeting its words are looked for: what belongs to a deadline is
+# printed next to it, and a bounded reach keeps the work linear in the length of the text.
+REACH = 500
+
+
+def _window(clause: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the parenthesised group around `pos`, else of the clause, within REACH."""
+    low, high = max(0, pos - REACH), min(len(clause), pos + REACH)
     depth = 0
-    for i in range(pos - 1, -1, -1):
+    for i in range(pos - 1, low - 1, -1):
         if clause[i] == ")":
             depth += 1
         elif clause[i] == "(":
             if depth == 0:
-                close = clause.find(")", pos)
-                return clause[i + 1 : close if close != -1 else len(clause)]
+                close = clause.find(")", pos, high)
+                return i + 1, close if close != -1 else high
             depth -= 1
-    return clause
+    return low, high
 
 
 def _nearest_kind(before: str, after: str) -> str | None:
@@ -282,9 +288,9 @@ def _clause_milestones(
     made: list[ParsedMilestone] = []
     reported = False
     for due in DUE.finditer(clause):
-        window = _window(clause, due.start())
-        offset = clause.find(window) if window != clause else 0
-        before, after = window[: due.start() - offset], window[due.end() - offset :]
+        low, high = _window(clause, due.start())
+        window, near = clause[low:high], clause[max(0, due.start() - REACH) : due.end() + REACH]
+        before, after = clause[low : due.start()], clause[due.end() : high]
         if not REPORT_VERB.search(window):
             continue
         kind = _nearest_kind(before, after)
@@ -294,11 +300,11 @@ def _clause_milestones(
             continue
         reported = True
         data_from = data_to = None
-        data = DATA.search(after) or DATA.search(clause)
+        data = DATA.search(after) or DATA.search(near)
         if data:
             data_from, data_to = _range(data["a"], data["b"], year)
         else:
-            upto = DATA_TO.search(after) or DATA_TO.search(clause)
+            upto = DATA_TO.search(after) or DATA_TO.search(near)
             data_to = parse_date(upto["b"], year) if upto else None
         if data_from and data_to and data_to < data_from:
             out.warnings.append(f"Kỳ số liệu ngược chiều: “{data[0] if data else ''}”.")
@@ -324,7 +330,7 @@ def _clause_milestones(
         signing = SIGNING_AT.search(clause)
         meetings = [("ky_giao_uoc", signing.start())] if signing else []
     for kind, pos in meetings:
-        rest = clause[pos:]
+        rest = clause[pos : pos + REACH]
         when, place = WHEN.search(rest), PLACE.search(rest)
         if not (when or place) and (reported or ctx is None):
             continue
@@ -341,7 +347,9 @@ def _clause_milestones(
                 addressee="",
                 place=place["place"].strip() if place else "",
                 with_score_sheet=False,
-                note="dự kiến" if re.search(r"dự kiến", clause, re.I) else "",
+                note="dự kiến"
+                if re.search(r"dự kiến", clause[max(0, pos - REACH) : pos + REACH], re.I)
+                else "",
             )
         )
         kinds.add(kind)

@@ -21,6 +21,12 @@ from dataclasses import dataclass
 MAX_SOURCE_CHARS = 400_000
 MAX_PARAGRAPH_CHARS = 20_000
 
+
+def vn_number(n: int) -> str:
+    """12345 → "12.345" (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
 # ------------------------------------------------------------------ tokenizer
 
 Check = Callable[[str, int], bool]

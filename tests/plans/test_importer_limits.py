@@ -55,11 +55,45 @@ def test_tokenizer_keeps_the_old_pairing_rules() -> None:
     assert plain_text("x **y** **z") == "x y **z"
 
 
-def test_import_of_100_kb_of_unmatched_bold_marks_is_fast() -> None:
-    line = "**a " * 250
+@pytest.mark.parametrize("unit", ["**a ", "hội nghị sơ kết tại ", "trước ngày 1/1 "])
+def test_import_of_100_kb_of_adversarial_text_is_fast(unit: str) -> None:
+    line = unit * (2_000 // len(unit))
     text = HEAD + "\n\n".join([line] * (100_000 // len(line)))
     plan, seconds = _timed(parse_plan_text, text)
     assert seconds < 5.0 and plan.sections
+    assert len(plan.warnings) <= 31
+
+
+def test_importer_modules_import_neither_the_package_nor_each_other_in_a_cycle() -> None:
+    import ast
+
+    package = Path(__file__).resolve().parents[2] / "plans" / "importer"
+    graph: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert node.module != "plans.importer", path.name  # nothing imports __init__
+                names.add(node.module)
+            elif isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+        graph[path.stem] = {n.rsplit(".", 1)[1] for n in names if n.startswith("plans.importer.")}
+    seen: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " → ".join((*path, name))
+        if name in seen:
+            return
+        for dep in graph.get(name, ()):
+            visit(dep, (*path, name))
+        seen.add(name)
+
+    for name in graph:
+        visit(name, ())
+    assert "lexicon" in graph and graph["model"] == set() and graph["lexicon"] == set()
 
 
 def test_over_long_texts_and_paragraphs_are_refused_in_vietnamese() -> None:
@@ -67,6 +101,18 @@ def test_over_long_texts_and_paragraphs_are_refused_in_vietnamese() -> None:
         parse_plan_text(HEAD + ("Nội dung. " * 10 + "\n") * (MAX_SOURCE_CHARS // 100 + 1))
     with pytest.raises(PlanImportError, match="một đoạn"):
         parse_plan_text(HEAD + "a" * (MAX_PARAGRAPH_CHARS + 1))
+
+
+def test_outline_editor_refuses_an_over_long_paragraph() -> None:
+    from django.core.exceptions import ValidationError
+
+    from plans.outline import parse_outline
+
+    with pytest.raises(ValidationError, match="dòng 2 quá dài"):
+        parse_outline("I. NỘI DUNG\n" + "a" * (MAX_PARAGRAPH_CHARS + 1))
+    assert parse_outline("I. NỘI DUNG\n1. **Mục đích.**")[0].children[0].paragraphs == [
+        "**Mục đích.**"
+    ]
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
