@@ -15,6 +15,7 @@ read) raises `PlanImportError` with a Vietnamese message.
 from __future__ import annotations
 
 import re
+from dataclasses import fields
 
 from plans.importer import body as body_part
 from plans.importer import header as header_part
@@ -80,24 +81,12 @@ def parse_plan_text(text: str, *, default_year: int | None = None) -> ParsedPlan
     units = make_units(lines[start:recipients_at])
     body = body_part.build_body(units)
     warnings = _check_is_plan(header, body, found_type=header.type_found, text=text)
-    plan = ParsedPlan(
-        format_family=header.format_family,
-        parent_issuer=header.parent_issuer,
-        issuer=header.issuer,
-        doc_type=header.doc_type or "KH",
-        symbol=header.symbol,
-        number=header.number,
-        is_draft_marked=header.is_draft_marked,
-        place=header.place,
-        issue_date=header.issue_date,
-        draft_month=header.draft_month,
-        title=title,
-        sections=body.sections,
-        closing=body.closing,
-        warnings=warnings + header.warnings,
-    )
+    plan = ParsedPlan(**{f.name: getattr(header, f.name) for f in fields(ParsedPlan)})
+    plan.doc_type = header.doc_type or "KH"
+    plan.title, plan.sections, plan.closing = title, body.sections, body.closing
+    plan.warnings = warnings + header.warnings
     texts = [plain(u.text) for u in units]
-    plan.year = plan_year(plan, header.year, default_year, texts)
+    plan.year = plan_year(plan, header.year or None, default_year, texts)
     plan.bases_style, plan.bases, plan.preamble = bases_of(body.preamble)
     flat = " ".join(texts)
     plan.theme = body_part.find_theme(body.sections, flat)

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import plans.importer.lexicon as lexicon
 from plans.importer.layout import Line, cells
+from plans.importer.model import ParsedPlan
 from plans.importer.text import RULE, detect_label, is_bold, is_caps, make_date, plain
 
 NUMBER_STATE = re.compile(
@@ -31,20 +31,12 @@ LEAD = re.compile(rf"^(?:-\s*)?(?:{'|'.join(lexicon.BODY_OPENERS)})\b")
 
 
 @dataclass
-class Header:
-    format_family: str = "state"
-    parent_issuer: str = ""
-    issuer: str = ""
+class Header(ParsedPlan):
+    """The header fields of the plan, plus what only the importer needs: the date line's year
+    (0 when absent) and whether a "KẾ HOẠCH" type line was seen; no symbol type read yet is ""."""
+
     doc_type: str = ""
-    symbol: str = ""
-    number: int | None = None
-    is_draft_marked: bool = False
-    place: str = ""
-    issue_date: dt.date | None = None
-    draft_month: int | None = None
-    year: int | None = None
     type_found: bool = False
-    warnings: list[str] = field(default_factory=list)
 
 
 def type_line(lines: list[Line]) -> tuple[int, str] | None:
