@@ -14,6 +14,7 @@ read) raises `PlanImportError` with a Vietnamese message.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import fields
 
@@ -58,6 +59,7 @@ __all__ = [
     "parse_plan_upload",
 ]
 
+logger = logging.getLogger(__name__)
 MAX_WARNINGS = 30
 EMPTY = "Văn bản trống, không có nội dung kế hoạch."
 
@@ -68,8 +70,22 @@ def parse_plan_text(text: str, *, default_year: int | None = None) -> ParsedPlan
     `default_year` is the plan's year when neither the date line nor the title gives one.
     Raises PlanImportError (Vietnamese message) when the text is empty, too long, or is not a
     plan: no "KẾ HOẠCH" type line and no numbered sections, another document type, or a type
-    line without any numbered section.
+    line without any numbered section. An unforeseen failure is logged and reported to the user
+    as a PlanImportError too, never as a Python exception text.
     """
+    try:
+        return _parse(text, default_year)
+    except PlanImportError:
+        raise
+    except Exception as exc:
+        logger.exception("importer failed")
+        raise PlanImportError(
+            "Chưa đọc được văn bản này (lỗi của chương trình nhập, đã được ghi lại); hãy dán "
+            "nội dung dạng văn bản thường hoặc nhập kế hoạch bằng tay."
+        ) from exc
+
+
+def _parse(text: str, default_year: int | None) -> ParsedPlan:
     if not text or not text.strip():
         raise PlanImportError(EMPTY)
     _check_length(text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import plans.importer.lexicon as lexicon
 from plans.importer.layout import Line, cells
 from plans.importer.model import ParsedPlan
-from plans.importer.text import RULE, detect_label, is_bold, is_caps, make_date, plain
+from plans.importer.text import RULE, YEARS, detect_label, is_bold, is_caps, make_date, plain
 
 NUMBER_STATE = re.compile(
     r"\bS[ốôo]\s*:?\s*(?P<num>\d{0,5})[\s.…_]*/\s*(?P<type>[A-ZĐ][A-Za-zĐđ]{0,4})\s*-\s*"
@@ -141,7 +141,7 @@ def _header_cell(p: str, bold: bool, h: Header, issuer_lines: list[tuple[str, bo
     date = DATE_LINE.search(p)
     if date and not h.place:
         h.place = date["place"].strip(" ,.")
-        h.year = int(date["year"])
+        h.year = int(date["year"]) if int(date["year"]) in YEARS else 0
         day = re.search(r"\d{1,2}", date["day"])
         month = re.search(r"\d{1,2}", date["month"])
         m_value = int(month[0]) if month else None

@@ -287,8 +287,11 @@ YEAR_EXPR = r"(?:hết|cuối|đầu)\s+năm(?:\s+\d{4})?"
 DATE_EXPR = rf"(?:(?:ngày\s+)?(?:{D_WORDS}|{D_SLASH})|{MONTH_EXPR}|{YEAR_EXPR})"
 
 
+YEARS = range(1900, 2201)  # a plan's dates; anything else is a misreading, not a date
+
+
 def make_date(year: int | None, month: int, day: int) -> dt.date | None:
-    if not year:
+    if year not in YEARS:
         return None
     try:
         return dt.date(year, month, day)
@@ -311,14 +314,14 @@ def parse_date(text: str, year: int | None, *, end: bool = False) -> dt.date | N
     if m:
         y = int(m[3] or m[4] or 0) or year
         month = int(m[2])
-        if not y or not 1 <= month <= 12:
+        if y not in YEARS or not 1 <= month <= 12:
             return None
         last = end or bool(m[1])
         return dt.date(y, month, calendar.monthrange(y, month)[1] if last else 1)
     m = re.match(r"(hết|cuối|đầu)\s+năm(?:\s+(\d{4}))?", t)
     if m:
         y = int(m[2]) if m[2] else year
-        if not y:
+        if y not in YEARS:
             return None
         return dt.date(y, 1, 1) if m[1] == "đầu" else dt.date(y, 12, 31)
     return None

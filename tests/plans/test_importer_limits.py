@@ -96,6 +96,26 @@ def test_importer_modules_import_neither_the_package_nor_each_other_in_a_cycle()
     assert "lexicon" in graph and graph["model"] == set() and graph["lexicon"] == set()
 
 
+WORDS = (
+    "KẾ HOẠCH", "I.", "I/", "1)", "a.", "Đợt 1:", "đợt thi đua thứ hai", "từ", "đến", "ngày",
+    "31/2/2025", "1/13", "0/0/0000", "tháng 7/2022", "năm 9999", "trước ngày", "Số: 99999/KH-",
+    "Số -KH/", "Nơi nhận", "TM.", "Đại tá", "**", "*", "(", ")", "“", ";", "./.", "\n", "\n\n",
+    "\t", "    ", "hội nghị sơ kết", "tại", "số liệu từ", "Căn cứ", "báo cáo tổng kết", "Khôi",
+)  # fmt: skip
+
+
+def test_random_mixtures_of_plan_words_never_break_the_importer() -> None:
+    import random
+
+    rng = random.Random(8)
+    for _ in range(300):
+        text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(5, 120)))
+        try:
+            parse_plan_text(text)
+        except PlanImportError as exc:
+            assert "lỗi của chương trình" not in str(exc), text
+
+
 def test_over_long_texts_and_paragraphs_are_refused_in_vietnamese() -> None:
     with pytest.raises(PlanImportError, match="quá dài"):
         parse_plan_text(HEAD + ("Nội dung. " * 10 + "\n") * (MAX_SOURCE_CHARS // 100 + 1))
