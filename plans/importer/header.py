@@ -20,8 +20,9 @@ NUMBER_PARTY = re.compile(
     r"(?P<sym>[^\s/,;:()]+)"
 )
 DATE_LINE = re.compile(
-    r"^(?P<place>[^,\d]{2,60}?)\s*,?\s*ngày(?P<day>[\s\d.…_-]*?)tháng(?P<month>[\s\d.…_-]*?)"
-    r"năm\s*(?P<year>\d{4})",
+    r"^(?P<place>[^,\d]{2,60}?)\s*,?\s*ngày(?:(?P<day>[\s\d.…_-]*?)tháng(?P<month>[\s\d.…_-]*?)"
+    r"năm\s*(?P<year>\d{4})|\s*(?P<sday>\d{1,2})\s*[/.-]\s*(?P<smonth>\d{1,2})\s*[/.-]\s*"
+    r"(?P<syear>\d{4}))",
     re.I,
 )
 DRAFT = re.compile(r"^\(?\s*(?:bản\s+)?dự\s*thảo(?:\s+lần\s+\d+)?\s*\)?\.?$", re.I)
@@ -141,9 +142,10 @@ def _header_cell(p: str, bold: bool, h: Header, issuer_lines: list[tuple[str, bo
     date = DATE_LINE.search(p)
     if date and not h.place:
         h.place = date["place"].strip(" ,.")
-        h.year = int(date["year"]) if int(date["year"]) in YEARS else 0
-        day = re.search(r"\d{1,2}", date["day"])
-        month = re.search(r"\d{1,2}", date["month"])
+        year = int(date["year"] or date["syear"])
+        h.year = year if year in YEARS else 0
+        day = re.search(r"\d{1,2}", date["day"] or date["sday"])
+        month = re.search(r"\d{1,2}", date["month"] or date["smonth"])
         m_value = int(month[0]) if month else None
         if day and m_value:
             h.issue_date = make_date(h.year, m_value, int(day[0]))

@@ -120,6 +120,28 @@ def test_dates_without_leading_zeros_and_two_phases_in_one_sentence() -> None:
     assert p.milestones[0].addressee == "Văn phòng Sở"
 
 
+@pytest.mark.parametrize(
+    "date_line, expected",
+    [
+        ("Hà Nội, ngày 05/3/2025", D(2025, 3, 5)),
+        ("Hà Nội, ngày 5 tháng 3 năm 2025", D(2025, 3, 5)),
+        ("Hà Nội, ngày 05 tháng 03 năm 2025", D(2025, 3, 5)),
+        ("Hà Nội, ngày … tháng 3 năm 2025", None),
+        ("Hà Nội, ngày.....tháng.....năm 2025", None),
+        ("Hà Nội, ngày ___ tháng ___ năm 2025", None),
+    ],
+)
+def test_date_line_forms(date_line: str, expected: dt.date | None) -> None:
+    p = parse_plan_text(f"Số: 05/KH-ABC\n\n{date_line}\n\nKẾ HOẠCH\nThi đua\n\nI. NỘI DUNG\n\nA.\n")
+    assert (p.place, p.issue_date, p.year, p.number, p.symbol) == (
+        "Hà Nội",
+        expected,
+        2025,
+        5,
+        "ABC",
+    )
+
+
 def test_slash_and_parenthesis_headings_and_star_and_dash_bullets() -> None:
     p = corpus("05")
     assert tree(p.sections) == [
