@@ -202,3 +202,16 @@ def test_import_plan_names_the_candidates_when_unsure(db, tmp_path: Path) -> Non
         call_command("import_plan", str(_seed_file(tmp_path, "004")))
     with pytest.raises(CommandError, match="không khớp khối thi đua nào"):
         call_command("import_plan", str(_seed_file(tmp_path, "001")))
+
+
+def test_review_page_shows_vietnamese_labels_and_the_number_as_printed(client, world) -> None:
+    from django.urls import reverse
+
+    client.force_login(world.users["chair"])
+    text = next(Path(__file__).parent.glob("corpus/08_*.txt")).read_text(encoding="utf-8")
+    text = text.replace("Số: 09/KH-KVHXH", "Số:     /KH-KVHXH")
+    url = reverse("plans:import", args=[world.bloc.pk, world.year])
+    page = client.post(url, {"text": text}).content.decode()
+    assert "Báo cáo sơ kết" in page and "Báo cáo tổng kết" in page
+    assert "bao_cao_so_ket" not in page and "(để trống)" not in page
+    assert "…/KH-KVHXH" in page
