@@ -6,21 +6,21 @@ app_name = "blocs"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("khoi/<int:bloc_id>/", views.bloc_latest, name="bloc_latest"),
-    path("khoi/<int:bloc_id>/<int:year>/", views.bloc_detail, name="bloc"),
-    path("khoi/<int:bloc_id>/<int:year>/luan-phien/", views.term_rotate, name="term_rotate"),
+    path("khoi/<bint:bloc_id>/", views.bloc_latest, name="bloc_latest"),
+    path("khoi/<bint:bloc_id>/<bint:year>/", views.bloc_detail, name="bloc"),
+    path("khoi/<bint:bloc_id>/<bint:year>/luan-phien/", views.term_rotate, name="term_rotate"),
     path(
-        "khoi/<int:bloc_id>/<int:year>/thanh-vien/them/",
+        "khoi/<bint:bloc_id>/<bint:year>/thanh-vien/them/",
         views.membership_add,
         name="membership_add",
     ),
     path(
-        "khoi/<int:bloc_id>/<int:year>/thanh-vien/<int:membership_id>/roi-khoi/",
+        "khoi/<bint:bloc_id>/<bint:year>/thanh-vien/<bint:membership_id>/roi-khoi/",
         views.membership_end,
         name="membership_end",
     ),
-    path("khoi/<int:bloc_id>/<int:year>/du-lieu.json", views.year_export, name="year_export"),
-    path("tinh/<int:province_id>/", views.province_overview, name="province"),
+    path("khoi/<bint:bloc_id>/<bint:year>/du-lieu.json", views.year_export, name="year_export"),
+    path("tinh/<bint:province_id>/", views.province_overview, name="province"),
     path("quan-tri/", views.admin_index, name="admin_index"),
     path("quan-tri/tinh/them/", views.province_create, name="province_create"),
     path("quan-tri/don-vi/them/", views.unit_create, name="unit_create"),

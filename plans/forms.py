@@ -138,7 +138,9 @@ class SignatureLineForm(forms.Form):
         return data
 
 
-SignatureFormSet = forms.formset_factory(SignatureLineForm, extra=2, max_num=12, can_delete=True)
+SignatureFormSet = forms.formset_factory(
+    SignatureLineForm, extra=2, max_num=12, absolute_max=12, validate_max=True, can_delete=True
+)
 
 
 class PhaseForm(forms.Form):
@@ -182,8 +184,13 @@ class MilestoneForm(forms.Form):
         return data
 
 
-PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, max_num=20, can_delete=True)
-MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=1, max_num=40, can_delete=True)
+# absolute_max caps the forms Django builds from a posted TOTAL_FORMS (65536 would cost seconds).
+PhaseFormSet = forms.formset_factory(
+    PhaseForm, extra=1, max_num=20, absolute_max=20, validate_max=True, can_delete=True
+)
+MilestoneFormSet = forms.formset_factory(
+    MilestoneForm, extra=1, max_num=40, absolute_max=40, validate_max=True, can_delete=True
+)
 
 
 def formset_rows(formset) -> list[dict]:

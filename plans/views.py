@@ -32,7 +32,6 @@ from plans.importer import (
     PlanImportError,
     extract_text_from_upload,
     parse_plan_text,
-    parse_plan_upload,
 )
 from plans.models import Plan
 from plans.outline import render_outline
@@ -88,6 +87,12 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     if request.method == "POST" and "source" in request.POST:
         review = ImportReviewForm(request.POST)
         parsed = None
+        if review.is_valid() and review.cleaned_data["year"] != year:
+            review.add_error(
+                "year",
+                f"Trang này nhập kế hoạch năm {year}; kế hoạch năm {review.cleaned_data['year']} "
+                f"hãy nhập từ trang năm {review.cleaned_data['year']} của khối.",
+            )
         if review.is_valid():
             try:
                 parsed = parse_plan_text(review.cleaned_data["source"], default_year=year)
@@ -117,19 +122,17 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
         try:
             upload = form.cleaned_data.get("file")
             if upload is not None:
-                data = upload.read()
-                parsed = parse_plan_upload(data, upload.name)
-                source = extract_text_from_upload(data, upload.name)
+                source = extract_text_from_upload(upload.read(), upload.name)  # read once
             else:
                 source = form.cleaned_data["text"]
-                parsed = parse_plan_text(source, default_year=year)
+            parsed = parse_plan_text(source, default_year=year)
         except PlanImportError as exc:
             form.add_error("file" if form.cleaned_data.get("file") else "text", str(exc))
         else:
             review = ImportReviewForm(
                 initial={
                     "source": source,
-                    "year": parsed.year,
+                    "year": year,
                     "parent_issuer": parsed.parent_issuer,
                     "issuer": parsed.issuer or services.issuer_defaults(scope.bloc, year)["issuer"],
                     "symbol": parsed.symbol or scope.bloc.symbol,
