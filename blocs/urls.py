@@ -9,6 +9,8 @@ urlpatterns = [
     path("khoi/<int:bloc_id>/", views.bloc_latest, name="bloc_latest"),
     path("khoi/<int:bloc_id>/<int:year>/", views.bloc_detail, name="bloc"),
     path("khoi/<int:bloc_id>/<int:year>/luan-phien/", views.term_rotate, name="term_rotate"),
+    path("khoi/<int:bloc_id>/<int:year>/nhiem-ky/them/", views.term_set, name="term_set"),
+    path("khoi/<int:bloc_id>/<int:year>/nhiem-ky/sua/", views.term_update, name="term_update"),
     path(
         "khoi/<int:bloc_id>/<int:year>/thanh-vien/them/",
         views.membership_add,
@@ -18,6 +20,11 @@ urlpatterns = [
         "khoi/<int:bloc_id>/<int:year>/thanh-vien/<int:membership_id>/roi-khoi/",
         views.membership_end,
         name="membership_end",
+    ),
+    path(
+        "khoi/<int:bloc_id>/<int:year>/thanh-vien/<int:membership_id>/sap-nhap/",
+        views.unit_merge,
+        name="unit_merge",
     ),
     path("khoi/<int:bloc_id>/<int:year>/du-lieu.json", views.year_export, name="year_export"),
     path("tinh/<int:province_id>/", views.province_overview, name="province"),

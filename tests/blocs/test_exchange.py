@@ -108,7 +108,7 @@ def bloc_year(db) -> BlocYear:
     _user("taichinh.tdkt", finance, "Hoàng Thị Tài")
     _user("thanhtra.tdkt", inspect, "Đỗ Văn Tra")
     _user("yte.tdkt", outsider, "Vũ Thị Ngoài")
-    _user("sonoivu.thamdinh", None, "Bùi Thị Thẩm", reviewer_province=province)
+    reviewer = _user("sonoivu.thamdinh", None, "Bùi Thị Thẩm", reviewer_province=province)
     # Mid-year: Thanh tra joins; KH&ĐT merges into Tài chính, which continues its membership.
     bloc_services.membership_add(
         bloc=bloc,
@@ -122,7 +122,7 @@ def bloc_year(db) -> BlocYear:
         left_on=D(YEAR, 2, 28),
         leave_reason=Membership.Reason.SAP_NHAP,
         successor=finance,
-        actor=chair,
+        actor=reviewer,  # a merger is the province's act
     )
     bloc_services.term_set(
         bloc=bloc,

@@ -57,8 +57,12 @@ def test_rotate_form_moves_the_secretariat(client_for, world):
     next_rotate = reverse("blocs:term_rotate", args=[world.bloc.pk, world.year + 1])
     assert client_for("chair").get(next_rotate).status_code == 403
     assert client_for("deputy").get(next_rotate).status_code == 200
-    # this year is untouched
-    assert client_for("chair").get(url).status_code == 200
+    # this year is untouched: the chair still corrects 2026's term; rotating again is not
+    # offered now that 2027 has a term (the page sends to 2027 instead)
+    update_url = reverse("blocs:term_update", args=[world.bloc.pk, world.year])
+    assert client_for("chair").get(update_url).status_code == 200
+    response = client_for("chair").get(url)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{world.year + 1}/")
 
 
 @pytest.mark.parametrize(
@@ -139,17 +143,24 @@ def test_membership_form_rejects_bad_input(client_for, world, data, field, messa
     assert Membership.objects.count() == before
 
 
-def test_membership_end_requires_successor_on_merger(client_for, world):
+def test_membership_end_checks_dates_and_records_the_leave(client_for, world):
     m = world.bloc.memberships.get(unit=world.unit_b)
     url = reverse("blocs:membership_end", args=[world.bloc.pk, world.year, m.pk])
-    response = client_for("chair").post(url, {"left_on": "30/06/2026", "leave_reason": "sap_nhap"})
-    assert "hãy chọn đơn vị kế thừa" in " ".join(response.context["form"].errors["successor"])
-    response = client_for("chair").post(url, {"left_on": "30/06/2024", "leave_reason": "rut"})
-    assert "sau ngày tham gia" in " ".join(response.context["form"].errors["left_on"])
-    response = client_for("chair").post(url, {"left_on": "30/06/2026", "leave_reason": "rut"})
+    response = client_for("chair").post(url, {"left_on": "30/06/2024"})
+    assert "thuộc năm 2026" in " ".join(response.context["form"].errors["left_on"])
+    response = client_for("chair").post(url, {"left_on": "30/06/2026"})
     assert response.status_code == 302
     m.refresh_from_db()
-    assert m.left_on == dt.date(2026, 6, 30)
+    assert (m.left_on, m.leave_reason) == (dt.date(2026, 6, 30), "rut")
+
+
+def test_merger_form_requires_a_successor(client_for, world):
+    m = world.bloc.memberships.get(unit=world.unit_b)
+    url = reverse("blocs:unit_merge", args=[world.bloc.pk, world.year, m.pk])
+    response = client_for("reviewer").post(url, {"left_on": "30/06/2026"})
+    assert "hãy chọn đơn vị kế thừa" in " ".join(response.context["form"].errors["successor"])
+    m.refresh_from_db()
+    assert m.left_on is None
 
 
 def test_membership_of_another_bloc_is_404(client_for, world):
