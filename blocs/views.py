@@ -288,7 +288,8 @@ def year_export(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = get_bloc_for(request, bloc_id, year, need="year.export")
     from blocs import exchange
 
-    text = exchange.dumps(exchange.export_bloc_year(scope.bloc, year))
+    audience = exchange.Audience.for_scope(scope)  # the same visibility as the pages
+    text = exchange.dumps(exchange.export_bloc_year(scope.bloc, year, audience=audience))
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="khoi-{bloc_id}-{year}.json"'
     return response

@@ -331,7 +331,7 @@ def test_a_missing_field_is_reported_not_crashed(bloc_year):
     data = json.loads(_export_text())
     del data["plans"][0]["title"]
     _wipe()
-    with pytest.raises(ExchangeError, match="thiếu hoặc sai trường"):
+    with pytest.raises(ExchangeError, match="Kế hoạch thứ 1: thiếu trường “title”"):
         import_bloc_year(data=data)
     assert set(_counts().values()) == {0}
 
