@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -83,14 +84,30 @@ def _form_page(request, scope, form, title: str, submit: str, danger: bool = Fal
     )
 
 
-def _run(form, service, **kwargs) -> bool:
-    """Call a write service; its ValidationError goes next to the form's fields."""
-    try:
-        service(**kwargs)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return False
-    return True
+def _edit_page(
+    request,
+    scope,
+    form,
+    call,
+    *,
+    done: str,
+    year: int,
+    title: str,
+    submit: str,
+    danger: bool = False,
+) -> HttpResponse:
+    """The pattern of every editor: on a valid POST call the write service (`call` takes the
+    form's cleaned data); its ValidationError goes next to the fields, success goes to the
+    bloc-year page of `year`. Otherwise (GET, bad input) the form page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("blocs:bloc", bloc_id=scope.bloc.pk, year=year)
+    return _form_page(request, scope, form, title, submit, danger)
 
 
 @login_required
@@ -103,12 +120,12 @@ def term_set(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
         return redirect("blocs:term_update", bloc_id=bloc_id, year=year)
     units = selectors.units_for_term_choice(bloc=scope.bloc, year=year)
     form = TermForm(request.POST or None, units=units, year=year)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if _run(form, services.term_set, bloc=scope.bloc, year=year, actor=request.user, **data):
-            messages.success(request, f"Đã thiết lập Trưởng khối năm {year}.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    return _form_page(request, scope, form, f"Thiết lập nhiệm kỳ năm {year}", "Lưu nhiệm kỳ")
+    call = partial(services.term_set, bloc=scope.bloc, year=year)
+    done = f"Đã thiết lập Trưởng khối năm {year}."
+    title = f"Thiết lập nhiệm kỳ năm {year}"
+    return _edit_page(
+        request, scope, form, call, done=done, year=year, title=title, submit="Lưu nhiệm kỳ"
+    )
 
 
 @login_required
@@ -119,21 +136,20 @@ def term_update(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     if scope.term is None:
         raise Http404("Năm này chưa có Trưởng khối.")
     units = selectors.units_for_term_choice(bloc=scope.bloc, year=year)
-    form = TermUpdateForm(
-        request.POST or None, units=units, year=year, initial=TermUpdateForm.initial_for(scope.term)
+    initial = TermUpdateForm.initial_for(scope.term)
+    form = TermUpdateForm(request.POST or None, units=units, year=year, initial=initial)
+    call = partial(services.term_update, term=scope.term)
+    done = f"Đã cập nhật nhiệm kỳ năm {year}."
+    title = f"Điều chỉnh nhiệm kỳ năm {year}"
+    return _edit_page(
+        request, scope, form, call, done=done, year=year, title=title, submit="Lưu điều chỉnh"
     )
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form, services.term_update, term=scope.term, actor=request.user, **form.cleaned_data
-        ):
-            messages.success(request, f"Đã cập nhật nhiệm kỳ năm {year}.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    return _form_page(request, scope, form, f"Điều chỉnh nhiệm kỳ năm {year}", "Lưu điều chỉnh")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def term_rotate(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """Next year's term, offered while next year has none (then: edit next year's term)."""
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
     if scope.term is None:
         raise Http404("Năm này chưa có Trưởng khối.")
@@ -142,26 +158,31 @@ def term_rotate(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
         return redirect("blocs:bloc", bloc_id=bloc_id, year=year + 1)
     units = selectors.units_for_term_choice(bloc=scope.bloc, year=year + 1)
     form = TermForm(request.POST or None, units=units, year=year + 1)
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form, services.term_rotate, term=scope.term, actor=request.user, **form.cleaned_data
-        ):
-            messages.success(request, f"Đã chuyển giao Trưởng khối năm {year + 1}.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year + 1)
-    return _form_page(request, scope, form, f"Luân phiên Trưởng khối năm {year + 1}", "Chuyển giao")
+    call = partial(services.term_rotate, term=scope.term)
+    done = f"Đã chuyển giao Trưởng khối năm {year + 1}."
+    title = f"Luân phiên Trưởng khối năm {year + 1}"
+    return _edit_page(
+        request, scope, form, call, done=done, year=year + 1, title=title, submit="Chuyển giao"
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """A unit joins the bloc on a day of the page's year."""
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
     form = MembershipAddForm(request.POST or None, bloc=scope.bloc, year=year)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if _run(form, services.membership_add, bloc=scope.bloc, actor=request.user, **data):
-            messages.success(request, "Đã thêm đơn vị vào khối.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    return _form_page(request, scope, form, "Thêm đơn vị thành viên", "Thêm")
+    call = partial(services.membership_add, bloc=scope.bloc)
+    return _edit_page(
+        request,
+        scope,
+        form,
+        call,
+        done="Đã thêm đơn vị vào khối.",
+        year=year,
+        title="Thêm đơn vị thành viên",
+        submit="Thêm",
+    )
 
 
 def _membership_in(scope, membership_id: int) -> Membership:
@@ -186,19 +207,20 @@ def membership_end(
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
     membership = _membership_in(scope, membership_id)
     form = MembershipEndForm(request.POST or None, membership=membership, year=year)
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form,
-            services.membership_end,
-            membership=membership,
-            leave_reason=Membership.Reason.RUT,
-            actor=request.user,
-            **form.cleaned_data,
-        ):
-            messages.success(request, f"{membership.unit} đã rời khối.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    title = f"Đơn vị rời khối: {membership.unit}"
-    return _form_page(request, scope, form, title, "Xác nhận rời khối", danger=True)
+    call = partial(
+        services.membership_end, membership=membership, leave_reason=Membership.Reason.RUT
+    )
+    return _edit_page(
+        request,
+        scope,
+        form,
+        call,
+        done=f"{membership.unit} đã rời khối.",
+        year=year,
+        title=f"Đơn vị rời khối: {membership.unit}",
+        submit="Xác nhận rời khối",
+        danger=True,
+    )
 
 
 @login_required
@@ -208,20 +230,18 @@ def unit_merge(request: HttpRequest, bloc_id: int, year: int, membership_id: int
     scope = get_bloc_for(request, bloc_id, year, need="unit.merge")
     membership = _membership_in(scope, membership_id)
     form = UnitMergeForm(request.POST or None, membership=membership, year=year)
-    if request.method == "POST" and form.is_valid():
-        if _run(
-            form,
-            services.unit_merge,
-            membership=membership,
-            actor=request.user,
-            **form.cleaned_data,
-        ):
-            messages.success(
-                request, f"{membership.unit} đã sáp nhập vào {form.cleaned_data['successor']}."
-            )
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    title = f"Sáp nhập đơn vị: {membership.unit}"
-    return _form_page(request, scope, form, title, "Xác nhận sáp nhập", danger=True)
+    call = partial(services.unit_merge, membership=membership)
+    return _edit_page(
+        request,
+        scope,
+        form,
+        call,
+        done=f"{membership.unit} đã sáp nhập.",
+        year=year,
+        title=f"Sáp nhập đơn vị: {membership.unit}",
+        submit="Xác nhận sáp nhập",
+        danger=True,
+    )
 
 
 @login_required
