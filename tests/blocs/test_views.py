@@ -422,3 +422,17 @@ def test_rotation_is_offered_only_while_next_year_has_no_term(client_for, world)
     assert "Luân phiên Trưởng khối" not in html and "Sửa nhiệm kỳ năm 2027" in html
     html = client_for("chair").get(page).content.decode()  # not secretariat in 2027
     assert "Xem nhiệm kỳ năm 2027" in html and "Sửa nhiệm kỳ năm 2027" not in html
+
+
+def test_reviewer_reaches_a_new_bloc_without_a_term_from_the_province_page(client_for, world):
+    from tests.factories import make_bloc
+
+    bloc = make_bloc(world.province, "Khối chưa có nhiệm kỳ")
+    html = (
+        client_for("reviewer")
+        .get(reverse("blocs:province", args=[world.province.pk]) + "?nam=2026")
+        .content.decode()
+    )
+    assert reverse("blocs:bloc", args=[bloc.pk, 2026]) in html
+    page = client_for("reviewer").get(reverse("blocs:bloc", args=[bloc.pk, 2026]))
+    assert "Thiết lập nhiệm kỳ năm 2026" in page.content.decode()
