@@ -122,7 +122,7 @@ def _is_int(v: Any) -> bool:
 # kind → (accepts the JSON value, what the message calls it, converts it)
 KINDS: dict[str, tuple[Callable[[Any], bool], str, Callable[[Any, str], Any]]] = {
     "text": (lambda v: isinstance(v, str), "một chuỗi", lambda v, w: strip_controls(v)),
-    "code": (lambda v: isinstance(v, str), "một mã", lambda v, w: v),
+    "code": (lambda v: isinstance(v, str), "một mã", lambda v, w: strip_controls(v)),
     "int": (_is_int, "một số nguyên", lambda v, w: v),
     "bool": (lambda v: isinstance(v, bool), "true/false", lambda v, w: v),
     "date": (lambda v: isinstance(v, str), "một ngày YYYY-MM-DD", parse_date),
