@@ -9,6 +9,8 @@ urlpatterns = [
     path("khoi/<bint:bloc_id>/", views.bloc_latest, name="bloc_latest"),
     path("khoi/<bint:bloc_id>/<bint:year>/", views.bloc_detail, name="bloc"),
     path("khoi/<bint:bloc_id>/<bint:year>/luan-phien/", views.term_rotate, name="term_rotate"),
+    path("khoi/<bint:bloc_id>/<bint:year>/nhiem-ky/them/", views.term_set, name="term_set"),
+    path("khoi/<bint:bloc_id>/<bint:year>/nhiem-ky/sua/", views.term_update, name="term_update"),
     path(
         "khoi/<bint:bloc_id>/<bint:year>/thanh-vien/them/",
         views.membership_add,
@@ -18,6 +20,11 @@ urlpatterns = [
         "khoi/<bint:bloc_id>/<bint:year>/thanh-vien/<bint:membership_id>/roi-khoi/",
         views.membership_end,
         name="membership_end",
+    ),
+    path(
+        "khoi/<bint:bloc_id>/<bint:year>/thanh-vien/<bint:membership_id>/sap-nhap/",
+        views.unit_merge,
+        name="unit_merge",
     ),
     path("khoi/<bint:bloc_id>/<bint:year>/du-lieu.json", views.year_export, name="year_export"),
     path("tinh/<bint:province_id>/", views.province_overview, name="province"),
