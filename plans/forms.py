@@ -157,17 +157,6 @@ class ConsultForm(forms.Form):
     deadline = VNDateField(label="Hạn góp ý", required=False)
 
 
-class IssueForm(forms.Form):
-    issue_date = VNDateField(label="Ngày ban hành")
-    number = forms.IntegerField(
-        label="Số văn bản",
-        min_value=1,
-        max_value=99999,
-        required=False,
-        help_text="Để trống để lấy số tiếp theo trong sổ đăng ký.",
-    )
-
-
 class RevokeForm(forms.Form):
     reason = forms.CharField(label="Lý do thu hồi", max_length=500)
 

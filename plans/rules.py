@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 
 from plans.models import Milestone, Phase, Plan
@@ -60,3 +62,23 @@ def check_ready_to_approve(plan: Plan) -> None:
         missing.append("khối chữ ký")
     if missing:
         raise ValidationError("Kế hoạch còn thiếu: " + ", ".join(missing) + ".")
+
+
+def issue_window(year: int) -> tuple[dt.date, dt.date]:
+    """A plan of `year` is issued from 01/10 of the year before to 31/12 of the year after."""
+    return dt.date(year - 1, 10, 1), dt.date(year + 1, 12, 31)
+
+
+def check_ready_to_issue(plan: Plan, issue_date: dt.date) -> None:
+    """Issuing re-checks what approval checked (rows may have changed since) and the date."""
+    if plan.status != Plan.Status.APPROVED:
+        raise ValidationError("Chỉ kế hoạch đã duyệt mới được ban hành.")
+    first, last = issue_window(plan.year)
+    if not first <= issue_date <= last:
+        raise ValidationError(
+            {
+                "issue_date": f"Ngày ban hành kế hoạch năm {plan.year} phải từ {_d(first)} "
+                f"đến {_d(last)}."
+            }
+        )
+    check_ready_to_approve(plan)
