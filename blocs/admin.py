@@ -13,7 +13,7 @@ from blocs import audit, services
 from blocs.models import AuditEvent, Bloc, BlocTerm, Membership, Province, Unit, User
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class NoWrites:
     """List and view only: no add, change or delete from admin."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -26,17 +26,12 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoWrites, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(NoWrites, admin.TabularInline):
     extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class ServiceAdmin(admin.ModelAdmin):
