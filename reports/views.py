@@ -48,7 +48,11 @@ def plan_issue(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> H
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"Đã ban hành kế hoạch, {document.number_text}.")
+            issued = document.plan
+            messages.success(
+                request,
+                f"Đã ban hành kế hoạch số {issued.number:02d}/{issued.doc_type}-{issued.symbol}.",
+            )
             return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
     first, last = issue_window(plan.year)
     context = {"plan": plan, "scope": scope, "form": form, "first": first, "last": last}
