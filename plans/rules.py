@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -169,3 +170,27 @@ def check_signer(plan: Plan, term: Any) -> None:
             f"({term.head_unit.name}): " + "; ".join(problems) + ".",
             code="signer",
         )
+
+
+def issue_window(year: int) -> tuple[dt.date, dt.date]:
+    """A plan of `year` is issued from 01/10 of the year before to 31/12 of the year after."""
+    return dt.date(year - 1, 10, 1), dt.date(year + 1, 12, 31)
+
+
+def check_ready_to_issue(plan: Plan, issue_date: dt.date) -> None:
+    """Issuing re-checks what approval checked (rows may have changed since): completeness, the
+    schedule, the signer against the year's term, and the date."""
+    if plan.status != Plan.Status.APPROVED:
+        raise ValidationError("Chỉ kế hoạch đã duyệt mới được ban hành.")
+    first, last = issue_window(plan.year)
+    if not first <= issue_date <= last:
+        raise ValidationError(
+            {
+                "issue_date": f"Ngày ban hành kế hoạch năm {plan.year} phải từ {_d(first)} "
+                f"đến {_d(last)}."
+            }
+        )
+    check_ready_to_approve(plan)
+    from blocs.models import BlocTerm  # plans.rules stays importable by blocs-free code
+
+    check_signer(plan, BlocTerm.objects.filter(bloc_id=plan.bloc_id, year=plan.year).first())
