@@ -87,3 +87,16 @@ def test_demo_terms_say_how_the_head_signs(demo):
     assert next_year.head_unit.name == "Công an tỉnh Tuyên Quang"
     assert next_year.signer_position == "Giám đốc" and next_year.signer_name
     assert tq.head_unit.short_name == "Bộ CHQS tỉnh Tuyên Quang"
+
+
+def test_every_demo_user_has_a_real_vietnamese_full_name(demo):
+    """Not "Btg Hagiang": a family name, a given name, Vietnamese letters; all different."""
+    names = dict(User.objects.values_list("username", "full_name"))
+    assert len(names) == 15
+    for username, full_name in names.items():
+        words = full_name.split()
+        assert 3 <= len(words) <= 5, (username, full_name)
+        assert all(w[0].isupper() and w[1:].islower() for w in words), (username, full_name)
+        assert full_name != full_name.encode("ascii", "ignore").decode(), (username, full_name)
+        assert username.replace("_", "") not in full_name.lower().replace(" ", "")
+    assert len(set(names.values())) == len(names)
