@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from plans import services
 from plans.models import Milestone
-from reports.services import freeze_plan_document
 from tests.e2e.axe import serious_violations
+from tests.factories import issue_plan
 from tests.plans.test_services import P1, P2, ready_plan, schedule
 
 pytestmark = pytest.mark.e2e
@@ -33,8 +33,7 @@ def plans(world):
     plan = ready_plan(world)
     schedule(plan, chair, [P1, P2])
     services.plan_approve(plan=plan, actor=chair)
-    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(world.year, 1, 15))
-    freeze_plan_document(plan=plan, actor=chair)
+    plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(world.year, 1, 15))
     for days, kind in ((5, Milestone.Kind.BAO_CAO_SO_KET), (-2, Milestone.Kind.DANG_KY)):
         due = TODAY + dt.timedelta(days=days)
         Milestone.objects.create(plan=plan, kind=kind, due=due, addressee="Trưởng khối")
