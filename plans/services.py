@@ -375,6 +375,13 @@ def plan_submit_for_comment(
 
 
 @transaction.atomic
+def plan_approve_archived(*, plan: Plan, actor: Any) -> Plan:
+    """An imported plan that was issued outside the app is taken as approved as it was signed
+    (no signer or mentions check: the signed original exists); issuing it follows at once."""
+    return _transition(plan, {S.DRAFT}, S.APPROVED, "plan.approve", actor, archived=True)
+
+
+@transaction.atomic
 def plan_revise(*, plan: Plan, actor: Any, revision: int | None = None) -> Plan:
     """Take the plan back to drafting (to incorporate comments, or to undo an approval)."""
     return _transition(
