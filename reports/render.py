@@ -1,20 +1,18 @@
 """Renderer: context → HTML (Django template) → PDF (WeasyPrint). The PDF step fetches nothing but
-our own static files, and refuses to print with anything but a Times-compatible font."""
+our own static files, and refuses to print with anything but a Times-compatible font.
+
+WeasyPrint is imported only when a PDF is rendered (reports/pdf.py), so serving a frozen document
+never pays its start-up; a draft's PDF is cached by the hash of its HTML."""
 
 from __future__ import annotations
 
 import functools
-import mimetypes
+import hashlib
 import subprocess
-from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from reports.documents import PlanDocContext
 
@@ -50,34 +48,31 @@ def check_fonts() -> str:
     )
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves /static/… files found by Django's staticfiles finders; anything else is refused."""
-
-    def __init__(self) -> None:
-        super().__init__(fail_on_errors=True)
-
-    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin != PRINT_ORIGIN or not parts.path.startswith("/static/"):
-            raise ValueError(f"URL bị chặn khi in văn bản: {url}")
-        found = finders.find(unquote(parts.path.removeprefix("/static/")))
-        if not found:
-            raise ValueError(f"Không tìm thấy tệp tĩnh: {parts.path}")
-        content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
-
-
 def render_html(ctx: PlanDocContext, *, template: str | None = None) -> str:
     """The print HTML (also the browser preview): autoescaped, styled by the format profile."""
     template = template or f"reports/print/{ctx.kind}.html"
     return render_to_string(template, {"doc": ctx, "p": ctx.profile})
 
 
+DRAFT_CACHE_SECONDS = 3600
+
+
 def html_to_pdf(html: str) -> bytes:
     check_fonts()
-    document = HTML(string=html, base_url=f"{PRINT_ORIGIN}/", url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf()
+    from reports import pdf  # WeasyPrint loads here, not when the app starts
+
+    return pdf.write_pdf(html)
+
+
+def draft_pdf(html: str) -> bytes:
+    """The PDF of a draft's HTML; a second download of an unchanged draft comes from the cache
+    (the key is the sha256 of the HTML, so any change to the plan renders again)."""
+    key = "draft-pdf:" + hashlib.sha256(html.encode("utf-8")).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = html_to_pdf(html)
+        cache.set(key, body, DRAFT_CACHE_SECONDS)
+    return body
 
 
 def render_pdf(ctx: PlanDocContext) -> bytes:

@@ -19,7 +19,7 @@ from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
 from reports.kinds import KINDS, DocumentKind
 from reports.models import IssuedDocument
-from reports.render import html_to_pdf, render_html
+from reports.render import draft_pdf, html_to_pdf, render_html
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -167,7 +167,7 @@ def plan_document(*, plan: Plan, fmt: str) -> tuple[bytes | str, str, str]:
     else:
         ctx = build_plan_context(plan)
         if fmt == "pdf":
-            body = html_to_pdf(render_html(ctx))
+            body = draft_pdf(render_html(ctx))
         elif fmt == "docx":
             body = render_docx(ctx)
         else:

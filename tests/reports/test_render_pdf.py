@@ -14,7 +14,8 @@ from weasyprint.urls import FatalURLFetchingError
 
 from reports import render
 from reports.documents import PlanDocContext, build_plan_context
-from reports.render import StaticOnlyFetcher, check_fonts, html_to_pdf, render_html
+from reports.pdf import StaticOnlyFetcher
+from reports.render import check_fonts, html_to_pdf, render_html
 from tests.reports.pdfread import (
     A4,
     MM,
