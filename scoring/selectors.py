@@ -261,3 +261,65 @@ def _late(reg: Registration | None, deadline: dt.date | None, today: dt.date) ->
     if reg is None or reg.first_submitted_at is None:
         return today > deadline
     return timezone.localdate(reg.first_submitted_at) > deadline
+
+
+@dataclass
+class Reminder:
+    bloc_id: int
+    bloc_name: str
+    year: int
+    deadline: dt.date | None
+    status: str
+    overdue: bool
+
+
+def reminders_for(*, user, entries, today: dt.date) -> list[Reminder]:
+    """The bloc-years (from the home page's entries) where the user's unit still has to register:
+    no registration sent yet (none, a draft, or returned). Two queries whatever the number."""
+    unit_id = getattr(user, "unit_id", None)
+    if not unit_id:
+        return []
+    pairs = {(e.bloc.pk, e.year): e.bloc.name for e in entries if e.role != "reviewer"}
+    if not pairs:
+        return []
+    years = {y for _, y in pairs}
+    done = {
+        (r.bloc_id, r.year): r for r in Registration.objects.filter(unit_id=unit_id, year__in=years)
+    }
+    member = set(
+        Membership.objects.filter(unit_id=unit_id, bloc_id__in={b for b, _ in pairs}).values_list(
+            "bloc_id", "joined_on", "left_on"
+        )
+    )
+    due = _deadlines(pairs)
+    out = []
+    for (bloc_id, year), name in sorted(pairs.items(), key=lambda kv: (-kv[0][1], kv[1])):
+        reg = done.get((bloc_id, year))
+        if reg is not None and not reg.is_editable:
+            continue
+        if not any(b == bloc_id and _covers(j, left, year) for b, j, left in member):
+            continue
+        deadline = due.get((bloc_id, year))
+        status = reg.get_status_display() if reg else "Chưa đăng ký"
+        overdue = bool(deadline and today > deadline)
+        out.append(Reminder(bloc_id, name, year, deadline, status, overdue))
+    return out
+
+
+def _covers(joined: dt.date, left: dt.date | None, year: int) -> bool:
+    return joined <= dt.date(year, 12, 31) and (left is None or left >= dt.date(year, 1, 1))
+
+
+def _deadlines(pairs) -> dict[tuple[int, int], dt.date]:
+    """The DANG_KY due date of each bloc-year's issued plan (newest version), in one query."""
+    rows = (
+        Milestone.objects.filter(
+            kind=Milestone.Kind.DANG_KY,
+            plan__status=Plan.Status.ISSUED,
+            plan__bloc_id__in={b for b, _ in pairs},
+            due__isnull=False,
+        )
+        .order_by("plan__version", "due")
+        .values_list("plan__bloc_id", "plan__year", "due")
+    )
+    return {(b, y): due for b, y, due in rows if (b, y) in pairs}

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("blocs.urls")),
     path("", include("plans.urls")),
     path("", include("reports.urls")),
+    path("", include("scoring.urls")),
 ]

@@ -397,6 +397,26 @@ def template_replace_tree(
     return locked
 
 
+@transaction.atomic
+def template_import(
+    *,
+    bloc: Bloc,
+    year: int,
+    actor: Any,
+    rows: Sequence[CriterionRow],
+    settings: dict[str, Any] | None = None,
+    bands: Sequence[dict[str, Any]] | None = None,
+) -> Template:
+    """A file's criteria (and settings, bands) into the bloc-year's newest template, created when
+    there is none; refused when that version is locked."""
+    template = selectors.current_template(bloc_id=bloc.pk, year=year)
+    if template is None:
+        template = template_create(bloc=bloc, year=year, actor=actor)
+    return template_replace_tree(
+        template=template, actor=actor, rows=rows, settings=settings, bands=bands
+    )
+
+
 def _shape(rows: Sequence[Criterion], index: dict[int, int]) -> list[int | None]:
     return [index.get(c.parent_id) if c.parent_id else None for c in rows]
 
@@ -470,5 +490,5 @@ def template_new_version(
     new.full_clean()
     new.save()
     _copy_tree(newest, new)
-    log(new, "template.version", actor, version=new.version, applies_from=applies_from)
+    log(new, "template.version", actor, version=new.version, applies_from=audit.plain(applies_from))
     return new
