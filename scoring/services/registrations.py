@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from blocs import audit
 from blocs.models import Bloc, Unit
-from scoring import selectors
+from scoring import calc, selectors
 from scoring.models import Registration, SigningMeeting, Target, Template, Title, TitleGoal
 from scoring.services.templates import lock_template
 
@@ -53,7 +53,9 @@ def _lock(reg: Registration, revision: int | None) -> Registration:
 
 
 def _target_label(t: dict[str, Any]) -> str:
-    value = "" if t.get("target_value") is None else f" {t['target_value']}"
+    value = (
+        "" if t.get("target_value") is None else f" {calc.fmt(calc.to_decimal(t['target_value']))}"
+    )
     crit = t.get("criterion")
     return f"{t['content']}:{value} {t.get('measure', '')}".strip() + (
         f" [{crit.code}]" if crit else ""
@@ -123,7 +125,14 @@ def registration_save(
     if target_diff:
         reg.targets.all().delete()
         for i, t in enumerate(targets):
-            target = Target(registration=reg, order=i, **{k: t.get(k) for k in TARGET_FIELDS})
+            target = Target(
+                registration=reg,
+                order=i,
+                content=t.get("content") or "",
+                measure=t.get("measure") or "",
+                target_value=t.get("target_value"),
+                criterion=t.get("criterion"),
+            )
             target.full_clean(exclude=["registration"])
             target.save()
         changes["targets"] = target_diff
