@@ -14,8 +14,17 @@ from scoring.models import Criterion
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
 from tests.scoring.conftest import make_template, register
-from tests.test_permissions import FORBIDDEN, INSIDERS, LOGIN, MISSING, MOVED, OK
-from tests.test_permissions import SECRETARIAT_ONLY, as_moved, row
+from tests.test_permissions import (
+    FORBIDDEN,
+    INSIDERS,
+    LOGIN,
+    MISSING,
+    MOVED,
+    OK,
+    SECRETARIAT_ONLY,
+    as_moved,
+    row,
+)
 
 VIEWERS = {**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}
 OWN_UNITS = {
