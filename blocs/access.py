@@ -39,6 +39,12 @@ ALL_ROLES = frozenset({SECRETARIAT, DEPUTY, MEMBER, REVIEWER, ADMIN})
 CAPABILITIES: dict[str, frozenset[str]] = {
     "bloc.view": ALL_ROLES,
     "bloc.manage": frozenset({SECRETARIAT, ADMIN}),
+    # The province sets a bloc-year's first term and corrects terms; the secretariat corrects
+    # its own term too (a new commander signs). Rotation is bloc.manage.
+    "term.set": frozenset({REVIEWER, ADMIN}),
+    "term.update": frozenset({SECRETARIAT, REVIEWER, ADMIN}),
+    # A merger rewrites the unit that every bloc shares: a provincial act, never a bloc's.
+    "unit.merge": frozenset({REVIEWER, ADMIN}),
     "year.export": frozenset({SECRETARIAT, REVIEWER, ADMIN}),
     "plan.view": ALL_ROLES,
     "plan.view_draft": frozenset({SECRETARIAT, DEPUTY, ADMIN}),
@@ -93,6 +99,13 @@ def is_site_admin(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
+def is_provincial_authority(user: Any, province_id: int) -> bool:
+    """A site administrator, or the reviewer (Ban/Phòng TĐKT) of that province."""
+    return is_site_admin(user) or bool(
+        getattr(user, "reviewer_province_id", None) and user.reviewer_province_id == province_id
+    )
+
+
 def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozenset[str]:
     """The user's roles in `bloc` for `year`. Costs at most two queries."""
     if not user.is_authenticated:
@@ -115,6 +128,18 @@ def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozen
     return frozenset(roles)
 
 
+def load_scope(user: Any, bloc: Bloc, year: int) -> BlocScope:
+    """The user's scope in a bloc-year (roles may be empty): the term and the roles there."""
+    term = (
+        BlocTerm.objects.select_related("head_unit")
+        .prefetch_related("deputy_units")
+        .filter(bloc=bloc, year=year)
+        .first()
+    )
+    roles = roles_for(user, bloc, int(year), term)
+    return BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=user)
+
+
 def get_bloc_for(
     request: HttpRequest, bloc_id: int, year: int, need: str = "bloc.view"
 ) -> BlocScope:
@@ -122,16 +147,9 @@ def get_bloc_for(
     bloc = Bloc.objects.select_related("province").filter(pk=bloc_id).first()
     if bloc is None or not (2000 <= int(year) <= 2100):
         raise Http404("Không tìm thấy khối thi đua.")
-    term = (
-        BlocTerm.objects.select_related("head_unit")
-        .prefetch_related("deputy_units")
-        .filter(bloc=bloc, year=year)
-        .first()
-    )
-    roles = roles_for(request.user, bloc, int(year), term)
-    if not roles:
+    scope = load_scope(request.user, bloc, year)
+    if not scope.roles:
         raise Http404("Không tìm thấy khối thi đua.")
-    scope = BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=request.user)
     if not scope.can(need):
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
     return scope

@@ -6,33 +6,42 @@ by database ids, and sorted so that export → import into an empty database →
 same bytes. docs/export.md describes every key.
 
 The core here owns the envelope, the province, the bloc, units, users and the audit log. The
-year-scoped rows of each app are a *section* listed in `SECTIONS` by dotted path and imported
-lazily, so `blocs` never imports `plans` at module load and an app whose section does not exist
-yet is simply skipped.
+year-scoped rows of each app (blocs' own term and memberships: blocs/exchange_term.py) are a
+*section* listed in `SECTIONS` by dotted path and imported lazily, so `blocs` never imports
+`plans` at module load and an app whose section does not exist yet is simply skipped. A file is untrusted input: every row is read through
+`blocs.exchange_values.read_row` (documented keys only, typed, control characters removed).
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import importlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 from blocs import audit
-from blocs.models import AuditEvent, Bloc, BlocTerm, Membership, Province, Unit, User
+from blocs.access import ADMIN, SECRETARIAT, BlocScope
+from blocs.exchange_values import (
+    ExchangeError,
+    clean_json,
+    dumps,
+    fields_json,
+    loads,
+    read_row,
+    read_rows,
+    save_clean,
+)
+from blocs.models import AuditEvent, Bloc, Membership, Province, Unit, User
+
+__all__ = ["Audience", "ExchangeError", "dumps", "export_bloc_year", "import_bloc_year", "loads"]
 
 FORMAT = "thiduakhenthuong.bloc-year"
 VERSION = 1
 # Sections in dependency order (blocs ← plans ← scoring ← reports); missing modules are skipped.
 SECTIONS = [
-    "blocs.exchange:BlocsSection",
+    "blocs.exchange_term:BlocsSection",
     "plans.exchange:PlansSection",
     "reports.exchange:ReportsSection",
 ]
@@ -41,99 +50,68 @@ UNIT_FIELDS = ("short_name", "symbol", "kind")
 UNIT_DATES = ("valid_from", "valid_to")
 BLOC_FIELDS = ("kind", "level", "symbol", "decision_number", "decision_issuer")
 BLOC_DATES = ("decision_date", "active_from", "active_to")
-MEMBERSHIP_FIELDS = ("join_reason", "leave_reason", "decision_ref")
 USER_FIELDS = ("username", "full_name", "email", "is_active")
 AUDIT_FIELDS = ("action", "object_type")
 
-
-class ExchangeError(Exception):
-    """A file that cannot be exported or imported; the message is Vietnamese, for the user."""
-
-
-# ---------------------------------------------------------------- plain values
-
-
-def to_json(value: Any) -> Any:
-    """A model field value as JSON: ISO dates and datetimes, Decimals as strings, bytes as base64."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bytes | memoryview):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    return value
-
-
-def fields_json(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
-    """The named fields of a row as JSON values."""
-    return {name: to_json(getattr(obj, name)) for name in names}
-
-
-def parse_date(value: Any, where: str) -> dt.date | None:
-    """An ISO "YYYY-MM-DD" string (or null) from the file."""
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise ExchangeError(
-            f"{where}: ngày “{value}” không hợp lệ (cần dạng YYYY-MM-DD)."
-        ) from None
-
-
-def values_from(
-    row: dict[str, Any], names: tuple[str, ...], where: str, dates: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """The named fields of a file row as model values, with the `dates` parsed."""
-    return {**{n: row[n] for n in names}, **{n: parse_date(row[n], where) for n in dates}}
+# What each row of the file may hold (blocs.exchange_values.read_row); docs/export.md.
+PROVINCE_ROW = {"name": "text", "reviewer_label": "text"}
+BLOC_ROW = {
+    "name": "text",
+    "kind": "code",
+    "level": "code",
+    "symbol": "text",
+    "decision_number": "text",
+    "decision_issuer": "text",
+    **dict.fromkeys(BLOC_DATES, "date"),
+}
+UNIT_ROW = {
+    "name": "text",
+    "short_name": "text",
+    "symbol": "text",
+    "kind": "code",
+    **dict.fromkeys(UNIT_DATES, "date"),
+    "parent": "text?",
+    "successor": "text?",
+}
+USER_ROW = {
+    "username": "text",
+    "full_name": "text",
+    "email": "text",
+    "is_active": "bool",
+    "unit": "text?",
+    "reviewer_province": "text?",
+}
+AUDIT_ROW = {
+    "at": "datetime",
+    "actor": "text?",
+    "action": "code",
+    "object_type": "code",
+    "object": "text?",
+    "data": "dict",
+}
 
 
-def parse_datetime(value: Any, where: str) -> dt.datetime | None:
-    """An ISO datetime with its UTC offset (or null) from the file."""
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise ExchangeError(f"{where}: thời điểm “{value}” không hợp lệ (cần dạng ISO có múi giờ).")
-    return parsed
+@dataclass(frozen=True)
+class Audience:
+    """Who the export is for. The full backup (command line, secretariat, administrator) holds
+    everything; a reviewer's export follows what the pages show them: no plan they may not open
+    (unshared drafts), no imported source text of a plan that is not issued, and no e-mails."""
+
+    drafts: bool = True
+    emails: bool = True
+
+    @classmethod
+    def for_scope(cls, scope: BlocScope) -> Audience:
+        return cls(
+            drafts=scope.can("plan.view_draft"), emails=bool(scope.roles & {SECRETARIAT, ADMIN})
+        )
+
+    @property
+    def full(self) -> bool:
+        return self.drafts and self.emails
 
 
-def parse_bytes(value: Any, where: str) -> bytes:
-    """Base64 text from the file as bytes."""
-    try:
-        return base64.b64decode(value, validate=True)
-    except (TypeError, ValueError):
-        raise ExchangeError(f"{where}: dữ liệu base64 không hợp lệ.") from None
-
-
-def save_clean(obj: models.Model, where: str) -> None:
-    """full_clean() then save, turning a ValidationError into an ExchangeError that says where."""
-    try:
-        obj.full_clean()
-    except ValidationError as exc:
-        raise ExchangeError(f"{where}: {'; '.join(exc.messages)}") from None
-    obj.save()
-
-
-def dumps(data: dict[str, Any]) -> str:
-    """The canonical text of an export: the same data always gives the same bytes."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
-def loads(text: str) -> dict[str, Any]:
-    """Parse a file's text, refusing anything that is not a JSON object."""
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ExchangeError(f"Tệp không phải JSON hợp lệ: {exc}.") from None
-    if not isinstance(data, dict):
-        raise ExchangeError("Tệp không đúng định dạng sao lưu khối - năm.")
-    return data
+FULL = Audience()
 
 
 # ---------------------------------------------------------------- contexts and sections
@@ -145,9 +123,11 @@ class ExportContext:
 
     bloc: Bloc
     year: int
+    audience: Audience = FULL
     units: set[Unit] = field(default_factory=set)
     users: set[User] = field(default_factory=set)
     refs: dict[str, dict[int, str]] = field(default_factory=dict)  # model label → pk → key
+    hidden: dict[str, set[int]] = field(default_factory=dict)  # model label → pks left out
     notes: list[str] = field(default_factory=list)
 
     def unit_ref(self, unit: Unit | None) -> str | None:
@@ -166,6 +146,10 @@ class ExportContext:
             return None
         self.users.add(user)
         return user.username
+
+    def hide(self, obj: models.Model) -> None:
+        """Record that `obj` is left out for this audience: its audit events stay out too."""
+        self.hidden.setdefault(obj._meta.label_lower, set()).add(obj.pk)
 
     def remember(self, obj: models.Model, key: str) -> str:
         """Record the key under which `obj` appears, so audit events can point at it."""
@@ -239,85 +223,13 @@ def load_sections() -> list[Section]:
     return sections
 
 
-class BlocsSection(Section):
-    """The bloc's term for the year (head and deputies) and the memberships covering the year."""
-
-    keys = ("term", "memberships")
-
-    def has_data(self, *, bloc: Bloc, year: int) -> bool:
-        return BlocTerm.objects.filter(bloc=bloc, year=year).exists()
-
-    def dump(self, ctx: ExportContext) -> dict[str, Any]:
-        term = (
-            BlocTerm.objects.filter(bloc=ctx.bloc, year=ctx.year)
-            .select_related("head_unit")
-            .first()
-        )
-        term_data = None
-        if term is not None:
-            ctx.remember(term, str(ctx.year))
-            term_data = {
-                "head_unit": ctx.unit_ref(term.head_unit),
-                "deputy_units": sorted(ctx.unit_ref(u) for u in term.deputy_units.all()),
-                **fields_json(term, ("basis", "basis_date")),
-            }
-        memberships = []
-        rows = Membership.objects.for_year(ctx.year).filter(bloc=ctx.bloc).select_related("unit")
-        for m in sorted(rows, key=lambda m: (m.unit.name, m.joined_on)):
-            ctx.remember(m, f"{m.unit.name} @ {m.joined_on.isoformat()}")
-            fields = MEMBERSHIP_FIELDS + ("joined_on", "left_on")
-            memberships.append({"unit": ctx.unit_ref(m.unit), **fields_json(m, fields)})
-        return {"term": term_data, "memberships": memberships}
-
-    def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
-        for row in data["memberships"]:
-            where = f"Thành viên “{row['unit']}”"
-            unit = ctx.unit(row["unit"], where)
-            values = values_from(row, MEMBERSHIP_FIELDS, where, dates=("left_on",))
-            joined_on = parse_date(row["joined_on"], where)
-            m = Membership.objects.filter(bloc=ctx.bloc, unit=unit, joined_on=joined_on).first()
-            if m is None:
-                m = Membership(bloc=ctx.bloc, unit=unit, joined_on=joined_on, **values)
-                save_clean(m, where)
-                ctx.created["thành viên khối"] += 1
-            elif any(getattr(m, k) != v for k, v in values.items()):
-                raise ExchangeError(f"{where}: đã có trong khối với thông tin khác tệp.")
-            ctx.remember(m, f"{unit.name} @ {joined_on.isoformat()}")
-        term_data = data["term"]
-        if term_data is not None:
-            term = BlocTerm(
-                bloc=ctx.bloc,
-                year=ctx.year,
-                head_unit=ctx.unit(term_data["head_unit"], "Nhiệm kỳ"),
-                **values_from(term_data, ("basis",), "Nhiệm kỳ", dates=("basis_date",)),
-            )
-            save_clean(term, "Nhiệm kỳ")
-            term.deputy_units.set(ctx.unit(n, "Phó khối") for n in term_data["deputy_units"])
-            ctx.remember(term, str(ctx.year))
-            ctx.created["nhiệm kỳ khối"] += 1
-
-    def validate(self, ctx: ImportContext) -> None:
-        from blocs.services import _check_term_units, _overlapping
-
-        for m in Membership.objects.filter(bloc=ctx.bloc).select_related("unit"):
-            if _overlapping(ctx.bloc, m.unit, m.joined_on, m.left_on, exclude_pk=m.pk).exists():
-                raise ExchangeError(
-                    f"Thành viên “{m.unit.name}”: các thời gian tham gia chồng nhau."
-                )
-        term = BlocTerm.objects.filter(bloc=ctx.bloc, year=ctx.year).first()
-        if term is not None:
-            try:
-                _check_term_units(ctx.bloc, ctx.year, term.head_unit, list(term.deputy_units.all()))
-            except ValidationError as exc:
-                raise ExchangeError(f"Nhiệm kỳ: {'; '.join(exc.messages)}") from None
-
-
 # ---------------------------------------------------------------- export
 
 
-def export_bloc_year(bloc: Bloc, year: int) -> dict[str, Any]:
-    """Everything about `bloc` in `year` as plain JSON data (write it with `dumps`)."""
-    ctx = ExportContext(bloc=bloc, year=year)
+def export_bloc_year(bloc: Bloc, year: int, *, audience: Audience = FULL) -> dict[str, Any]:
+    """Everything about `bloc` in `year` that `audience` may see, as plain JSON data (write it
+    with `dumps`). The full backup by default; `Audience.for_scope(scope)` for a web export."""
+    ctx = ExportContext(bloc=bloc, year=year, audience=audience)
     ctx.remember(bloc, bloc.name)
     data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "year": year}
     sections = load_sections()
@@ -336,6 +248,8 @@ def export_bloc_year(bloc: Bloc, year: int) -> dict[str, Any]:
     )
     data["users"] = [_dump_user(u, ctx) for u in sorted(users, key=lambda u: u.username)]
     data["units"] = _dump_units(ctx)
+    if not audience.emails:
+        ctx.notes.append("Bản xuất theo quyền người xuất: không gồm địa chỉ e-mail.")
     data["notes"] = sorted(set(ctx.notes))
     return data
 
@@ -344,6 +258,7 @@ def _dump_user(user: User, ctx: ExportContext) -> dict[str, Any]:
     reviewer = user.reviewer_province_id
     return {
         **fields_json(user, USER_FIELDS),
+        "email": user.email if ctx.audience.emails else "",
         "unit": ctx.unit_ref(user.unit),
         "reviewer_province": ctx.bloc.province.name if reviewer == ctx.bloc.province_id else None,
     }
@@ -383,6 +298,8 @@ def _dump_audit(ctx: ExportContext, sections: list[Section]) -> list[dict[str, A
     events = []
     rows = AuditEvent.objects.filter(bloc=ctx.bloc, year=ctx.year).select_related("actor")
     for e in rows.order_by("at", "id"):
+        if _is_hidden(e, ctx, sections):
+            continue
         refs = ctx.refs.get(e.object_type, {})
         events.append(
             {
@@ -393,6 +310,17 @@ def _dump_audit(ctx: ExportContext, sections: list[Section]) -> list[dict[str, A
             }
         )
     return events
+
+
+def _is_hidden(event: AuditEvent, ctx: ExportContext, sections: list[Section]) -> bool:
+    """An event about an object left out for the audience (or pointing at one) is left out."""
+    if not ctx.hidden:
+        return False
+    pointers = [(event.object_type, event.object_id)]
+    pointers += [
+        (label, event.data.get(key)) for s in sections for key, label in s.audit_refs.items()
+    ]
+    return any(str(pk).isdigit() and int(pk) in ctx.hidden.get(label, ()) for label, pk in pointers)
 
 
 # ---------------------------------------------------------------- import
@@ -425,29 +353,34 @@ def import_bloc_year(*, data: dict[str, Any], actor: Any = None) -> ImportResult
     try:
         with transaction.atomic():
             return _import(data, sections, actor)
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError, ValueError, DatabaseError) as exc:
+        # Every known shape is checked by read_row; this is the net under it: never a 500.
         raise ExchangeError(f"Tệp thiếu hoặc sai trường dữ liệu: {exc}.") from exc
 
 
 def _import(data: dict[str, Any], sections: list[Section], actor: Any) -> ImportResult:
     created: Counter[str] = Counter()
-    year = data["year"]
-    if not isinstance(year, int):
-        raise ExchangeError("Năm trong tệp không hợp lệ.")
-    province = Province.objects.filter(name=data["province"]["name"]).first()
+    year = data.get("year")
+    if not isinstance(year, int) or isinstance(year, bool) or not 2000 <= year <= 2100:
+        raise ExchangeError("Năm trong tệp không hợp lệ (cần một năm từ 2000 đến 2100).")
+    row = read_row(data.get("province"), PROVINCE_ROW, "Tỉnh")
+    province = Province.objects.filter(name=row["name"]).first()
     if province is None:
-        province = Province(**data["province"])
+        province = Province(**row)
         save_clean(province, f"Tỉnh “{province.name}”")
         created["tỉnh"] += 1
-    units = _load_units(data["units"], province, created)
-    users = _load_users(data["users"], province, units, created)
-    bloc = _load_bloc(data["bloc"], province, year, sections, created)
+    units = _load_units(read_rows(data.get("units"), "units"), province, created)
+    users = _load_users(read_rows(data.get("users"), "users"), province, units, created)
+    bloc = _load_bloc(data.get("bloc"), province, year, sections, created)
     ctx = ImportContext(bloc=bloc, year=year, units=units, users=users, created=created)
     ctx.remember(bloc, bloc.name)
     for section in sections:
         if any(k in data for k in section.keys):  # a file older than the section has none
+            missing = [k for k in section.keys if k not in data]
+            if missing:
+                raise ExchangeError(f"Tệp thiếu phần dữ liệu: {', '.join(missing)}.")
             section.load({k: data[k] for k in section.keys}, ctx)
-    _load_audit(data["audit"], ctx, sections)
+    _load_audit(read_rows(data.get("audit"), "audit"), ctx, sections)
     for section in sections:
         section.validate(ctx)
     audit.record(
@@ -459,46 +392,44 @@ def _import(data: dict[str, Any], sections: list[Section], actor: Any) -> Import
     return ImportResult(bloc=bloc, year=year, created=dict(created))
 
 
-def _load_units(
-    rows: list[dict[str, Any]], province: Province, created: Counter[str]
-) -> dict[str, Unit]:
+def _load_units(rows: list[Any], province: Province, created: Counter[str]) -> dict[str, Unit]:
     units: dict[str, Unit] = {}
     new: list[tuple[Unit, dict[str, Any]]] = []
-    for row in rows:
-        where = f"Đơn vị “{row['name']}”"
+    for i, raw in enumerate(rows, start=1):
+        row = read_row(raw, UNIT_ROW, f"Đơn vị thứ {i}")
+        links = {"parent": row.pop("parent"), "successor": row.pop("successor")}
         unit = Unit.objects.filter(province=province, name=row["name"]).first()
         if unit is None:
-            values = values_from(row, UNIT_FIELDS, where, dates=UNIT_DATES)
-            unit = Unit(province=province, name=row["name"], **values)
-            save_clean(unit, where)
-            new.append((unit, row))
+            unit = Unit(province=province, **row)
+            save_clean(unit, f"Đơn vị “{unit.name}”")
+            new.append((unit, links))
             created["đơn vị"] += 1
         units[unit.name] = unit
-    for unit, row in new:  # links once every unit exists
+    for unit, links in new:  # links once every unit exists
         where = f"Đơn vị “{unit.name}”"
-        unit.parent = units.get(row["parent"]) if row["parent"] else None
-        unit.successor = units.get(row["successor"]) if row["successor"] else None
-        if (row["parent"] and not unit.parent) or (row["successor"] and not unit.successor):
+        unit.parent = units.get(links["parent"]) if links["parent"] else None
+        unit.successor = units.get(links["successor"]) if links["successor"] else None
+        if (links["parent"] and not unit.parent) or (links["successor"] and not unit.successor):
             raise ExchangeError(f"{where}: đơn vị chủ quản hoặc kế thừa không có trong tệp.")
         save_clean(unit, where)
     return units
 
 
 def _load_users(
-    rows: list[dict[str, Any]],
-    province: Province,
-    units: dict[str, Unit],
-    created: Counter[str],
+    rows: list[Any], province: Province, units: dict[str, Unit], created: Counter[str]
 ) -> dict[str, User]:
     users: dict[str, User] = {}
-    for row in rows:
-        user = User.objects.filter(username=row["username"]).first()
+    for i, raw in enumerate(rows, start=1):
+        row = read_row(raw, USER_ROW, f"Người dùng thứ {i}")
         where = f"Người dùng “{row['username']}”"
         if row["reviewer_province"] not in (None, province.name):
             raise ExchangeError(f"{where}: chỉ thẩm định được cho tỉnh của tệp ({province.name}).")
+        if row["unit"] is not None and row["unit"] not in units:
+            raise ExchangeError(f"{where}: đơn vị “{row['unit']}” không có trong danh sách đơn vị.")
+        user = User.objects.filter(username=row["username"]).first()
         if user is None:
             user = User(
-                **values_from(row, USER_FIELDS, where),
+                **{k: row[k] for k in USER_FIELDS},
                 unit=units[row["unit"]] if row["unit"] else None,
                 reviewer_province=province if row["reviewer_province"] else None,
             )
@@ -510,18 +441,13 @@ def _load_users(
 
 
 def _load_bloc(
-    row: dict[str, Any],
-    province: Province,
-    year: int,
-    sections: list[Section],
-    created: Counter[str],
+    raw: Any, province: Province, year: int, sections: list[Section], created: Counter[str]
 ) -> Bloc:
+    row = read_row(raw, BLOC_ROW, "Khối thi đua")
     bloc = Bloc.objects.filter(province=province, name=row["name"]).first()
     if bloc is None:
-        where = f"Khối “{row['name']}”"
-        values = values_from(row, BLOC_FIELDS, where, dates=BLOC_DATES)
-        bloc = Bloc(province=province, name=row["name"], **values)
-        save_clean(bloc, where)
+        bloc = Bloc(province=province, **row)
+        save_clean(bloc, f"Khối “{bloc.name}”")
         created["khối thi đua"] += 1
         return bloc
     has_audit = AuditEvent.objects.filter(bloc=bloc, year=year).exists()
@@ -533,19 +459,20 @@ def _load_bloc(
     return bloc
 
 
-def _load_audit(rows: list[dict[str, Any]], ctx: ImportContext, sections: list[Section]) -> None:
-    for row in rows:
+def _load_audit(rows: list[Any], ctx: ImportContext, sections: list[Section]) -> None:
+    for i, raw in enumerate(rows, start=1):
+        row = read_row(raw, AUDIT_ROW, f"Nhật ký thứ {i}")
         where = f"Nhật ký “{row['action']}”"
         pk = ctx.pks.get(row["object_type"], {}).get(row["object"]) if row["object"] else None
         event = AuditEvent(
-            **values_from(row, AUDIT_FIELDS, where),
+            **{k: row[k] for k in AUDIT_FIELDS},
             actor=ctx.user(row["actor"], where),
             bloc=ctx.bloc,
             year=ctx.year,
             object_id=str(pk) if pk is not None else "",
-            data=_map_refs(row["data"], sections, ctx.pks, str),
+            data=_map_refs(clean_json(row["data"]), sections, ctx.pks, str),
         )
         save_clean(event, where)
         # `at` is auto_now_add: restore the recorded moment with an update.
-        AuditEvent.objects.filter(pk=event.pk).update(at=parse_datetime(row["at"], where))
+        AuditEvent.objects.filter(pk=event.pk).update(at=row["at"])
         ctx.created["nhật ký"] += 1

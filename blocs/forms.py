@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from blocs.models import Bloc, Membership, Province, Unit
+from blocs.text import CleanTextMixin, YearWindowMixin
 
 DATE_HELP = "Định dạng dd/mm/yyyy"
+TERM_TEXT_FIELDS = ("basis", "head_display", "signer_position", "signer_rank", "signer_name")
 
 
 class VNDateField(forms.DateField):
@@ -23,13 +25,13 @@ class VNDateField(forms.DateField):
         super().__init__(*args, **kwargs)
 
 
-class ProvinceForm(forms.ModelForm):
+class ProvinceForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = Province
         fields = ["name", "reviewer_label"]
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(CleanTextMixin, forms.ModelForm):
     valid_from = VNDateField(label="Hoạt động từ", required=False)
     valid_to = VNDateField(label="Hoạt động đến", required=False)
 
@@ -54,7 +56,7 @@ class UnitForm(forms.ModelForm):
         return data
 
 
-class BlocForm(forms.ModelForm):
+class BlocForm(CleanTextMixin, forms.ModelForm):
     decision_date = VNDateField(label="Ngày quyết định", required=False)
     active_from = VNDateField(label="Hoạt động từ", required=False)
 
@@ -73,8 +75,11 @@ class BlocForm(forms.ModelForm):
         ]
 
 
-class TermRotateForm(forms.Form):
-    """Next year's head and deputies, chosen among the bloc's members of that year."""
+class TermForm(CleanTextMixin, YearWindowMixin, forms.Form):
+    """A bloc-year's head and deputies (chosen among the bloc's members of that year), the basis
+    of the appointment, and how the head signs that year's documents. `year` is the term's year."""
+
+    year_window_fields = ("basis_date",)
 
     head_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị Trưởng khối")
     deputy_units = forms.ModelMultipleChoiceField(
@@ -90,6 +95,19 @@ class TermRotateForm(forms.Form):
         help_text="Ví dụ: Biên bản bầu Trưởng khối tại Hội nghị tổng kết năm",
     )
     basis_date = VNDateField(label="Ngày căn cứ", required=False)
+    head_display = forms.CharField(
+        label="Tên Trưởng khối in trên văn bản",
+        max_length=255,
+        required=False,
+        help_text="Ví dụ: Bộ CHQS tỉnh Tuyên Quang; để trống = tên đơn vị",
+    )
+    signer_position = forms.CharField(
+        label="Chức vụ người ký", max_length=255, required=False, help_text="Ví dụ: Chính ủy"
+    )
+    signer_rank = forms.CharField(
+        label="Cấp bậc / học hàm", max_length=100, required=False, help_text="Ví dụ: Đại tá"
+    )
+    signer_name = forms.CharField(label="Họ tên người ký", max_length=150, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,7 +124,31 @@ class TermRotateForm(forms.Form):
         return data
 
 
-class MembershipAddForm(forms.Form):
+class TermUpdateForm(TermForm):
+    """Correcting an existing term: the same fields and a mandatory reason (audited)."""
+
+    reason = forms.CharField(
+        label="Lý do điều chỉnh",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Ví dụ: Quyết định kiện toàn số 120/QĐ-UBND; ghi nhầm tên người ký",
+        error_messages={"required": "Hãy ghi lý do điều chỉnh nhiệm kỳ."},
+    )
+
+    @staticmethod
+    def initial_for(term) -> dict:
+        """The term's current values, to start the correction from."""
+        initial = {name: getattr(term, name) for name in TERM_TEXT_FIELDS + ("basis_date",)}
+        initial["head_unit"] = term.head_unit_id
+        initial["deputy_units"] = [u.pk for u in term.deputy_units.all()]
+        return initial
+
+
+class MembershipAddForm(CleanTextMixin, YearWindowMixin, forms.Form):
+    """A unit joins the bloc on a day of the page's year."""
+
+    in_year_fields = ("joined_on",)
+
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị")
     joined_on = VNDateField(label="Ngày tham gia")
     join_reason = forms.ChoiceField(label="Lý do", choices=Membership.Reason.choices[:2])
@@ -120,32 +162,41 @@ class MembershipAddForm(forms.Form):
         self.fields["unit"].error_messages["invalid_choice"] = "Đơn vị không thuộc tỉnh của khối."
 
 
-class MembershipEndForm(forms.Form):
+class MembershipEndForm(CleanTextMixin, YearWindowMixin, forms.Form):
+    """A unit leaves the bloc (rút) on a day of the page's year. A merger is UnitMergeForm."""
+
+    in_year_fields = ("left_on",)
+
     left_on = VNDateField(label="Ngày rời khối")
-    leave_reason = forms.ChoiceField(
-        label="Lý do",
-        choices=[(k, v) for k, v in Membership.Reason.choices if k in {"sap_nhap", "rut"}],
-    )
-    successor = forms.ModelChoiceField(
-        queryset=Unit.objects.none(), label="Đơn vị kế thừa (khi sáp nhập)", required=False
-    )
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.membership = membership
-        self.fields["successor"].queryset = Unit.objects.filter(
-            province_id=membership.unit.province_id
-        ).exclude(pk=membership.unit_id)
-        self.fields["successor"].error_messages["invalid_choice"] = "Đơn vị không thuộc tỉnh."
 
     def clean(self):
         data = super().clean()
         left_on = data.get("left_on")
         if left_on and left_on < self.membership.joined_on:
             self.add_error("left_on", "Ngày rời khối phải sau ngày tham gia.")
-        if data.get("leave_reason") == "sap_nhap" and not data.get("successor"):
-            self.add_error("successor", "Khi sáp nhập, hãy chọn đơn vị kế thừa.")
         return data
+
+
+class UnitMergeForm(MembershipEndForm):
+    """A merger: the unit leaves on a day of the page's year and its successor takes over."""
+
+    successor = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị kế thừa")
+
+    def __init__(self, *args, membership: Membership, **kwargs):
+        super().__init__(*args, membership=membership, **kwargs)
+        self.fields["successor"].queryset = Unit.objects.filter(
+            province_id=membership.unit.province_id
+        ).exclude(pk=membership.unit_id)
+        self.fields["successor"].error_messages["invalid_choice"] = (
+            "Đơn vị kế thừa phải là đơn vị khác, cùng tỉnh."
+        )
+        self.fields["successor"].error_messages["required"] = (
+            "Khi sáp nhập, hãy chọn đơn vị kế thừa."
+        )
 
 
 def add_service_errors(form: forms.BaseForm, exc) -> None:

@@ -10,14 +10,26 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from blocs import audit
+from blocs.access import is_provincial_authority
 from blocs.models import Bloc, BlocTerm, Membership, Province, Unit
 
 HOSTED_KINDS = {Bloc.Kind.NOI_BO, Bloc.Kind.DIA_BAN}
+MEMBERSHIP_END_FIELDS = ("left_on", "leave_reason")
+UNIT_MERGE_FIELDS = ("valid_to", "successor")
+TERM_FIELDS = (
+    "head_unit",
+    "basis",
+    "basis_date",
+    "head_display",
+    "signer_position",
+    "signer_rank",
+    "signer_name",
+)
 
 
 @transaction.atomic
@@ -105,6 +117,47 @@ def membership_add(
     return membership
 
 
+def _check_may_leave(membership: Membership, left_on: dt.date) -> None:
+    """The head of this year's (or a later) term cannot leave; a later term's deputy neither:
+    the term would name a unit that is no longer a member."""
+    terms = BlocTerm.objects.filter(bloc_id=membership.bloc_id, year__gte=left_on.year)
+    head = terms.filter(head_unit_id=membership.unit_id).order_by("year").first()
+    if head is not None:
+        raise ValidationError(
+            {
+                "left_on": f"Đơn vị đang là Trưởng khối năm {head.year}: hãy cử Trưởng khối "
+                "khác trước khi đơn vị rời khối."
+            }
+        )
+    deputy = (
+        terms.filter(year__gt=left_on.year, deputy_units=membership.unit_id)
+        .order_by("year")
+        .first()
+    )
+    if deputy is not None:
+        raise ValidationError(
+            {
+                "left_on": f"Đơn vị là Phó khối năm {deputy.year}: hãy điều chỉnh nhiệm kỳ năm "
+                "đó trước khi đơn vị rời khối."
+            }
+        )
+
+
+def _close_membership(membership: Membership, left_on: dt.date, leave_reason: str) -> dict:
+    """Set the leave date and reason on a locked membership; return the audited changes."""
+    if membership.left_on is not None:
+        raise ValidationError({"left_on": "Đơn vị đã rời khối trước đó."})
+    if left_on < membership.joined_on:
+        raise ValidationError({"left_on": "Ngày rời khối phải sau ngày tham gia."})
+    _check_may_leave(membership, left_on)
+    old = audit.snapshot(membership, MEMBERSHIP_END_FIELDS)
+    membership.left_on = left_on
+    membership.leave_reason = leave_reason
+    membership.full_clean()
+    membership.save(update_fields=list(MEMBERSHIP_END_FIELDS))
+    return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS))
+
+
 @transaction.atomic
 def membership_end(
     *,
@@ -114,50 +167,93 @@ def membership_end(
     successor: Unit | None = None,
     actor: Any = None,
 ) -> Membership:
-    """End a membership (rút, sáp nhập…). On a merger the successor unit continues the history:
-    the old unit gets valid_to and a successor link, the successor joins the bloc the next day."""
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
-    if membership.left_on is not None:
-        raise ValidationError({"left_on": "Đơn vị đã rời khối trước đó."})
-    if left_on < membership.joined_on:
-        raise ValidationError({"left_on": "Ngày rời khối phải sau ngày tham gia."})
-    if successor is not None and successor.pk == membership.unit_id:
-        raise ValidationError({"successor": "Đơn vị kế thừa phải khác đơn vị rời khối."})
-    membership.left_on = left_on
-    membership.leave_reason = leave_reason
-    membership.full_clean()
-    membership.save()
+    """End a membership (rút khỏi khối). With a `successor` this is a merger: see unit_merge.
+    The head unit of that year's term (or a later one) cannot leave while it heads it."""
     if successor is not None:
-        unit = membership.unit
-        unit.valid_to = left_on
-        unit.successor = successor
-        unit.full_clean()
-        unit.save()
-        next_day = left_on + dt.timedelta(days=1)
-        if not _overlapping(membership.bloc, successor, next_day, None).exists():
-            membership_add(
-                bloc=membership.bloc,
-                unit=successor,
-                joined_on=next_day,
-                join_reason=Membership.Reason.SAP_NHAP,
-                decision_ref=f"Kế thừa {unit.name}",
-                actor=actor,
-            )
+        return unit_merge(membership=membership, left_on=left_on, successor=successor, actor=actor)
+    membership = Membership.objects.select_for_update().select_related("unit").get(pk=membership.pk)
+    changed = _close_membership(membership, left_on, leave_reason)
     audit.record(
         actor=actor,
         action="membership.end",
         obj=membership,
         bloc=membership.bloc,
         year=left_on.year,
-        data={"left_on": left_on.isoformat(), "reason": leave_reason},
+        data={"unit": membership.unit.name, "changes": changed},
+    )
+    return membership
+
+
+@transaction.atomic
+def unit_merge(
+    *, membership: Membership, left_on: dt.date, successor: Unit, actor: Any = None
+) -> Membership:
+    """A merger (sáp nhập): the unit leaves the bloc on `left_on`, the shared Unit record gets
+    valid_to and its successor, and the successor joins the bloc the next day.
+
+    It rewrites a unit that every bloc shares, so only a site administrator or the province's
+    reviewer may declare it (`actor` None is the system: seeding, tests)."""
+    membership = (
+        Membership.objects.select_for_update().select_related("unit", "bloc").get(pk=membership.pk)
+    )
+    bloc = membership.bloc
+    if actor is not None and not is_provincial_authority(actor, bloc.province_id):
+        raise PermissionDenied(
+            "Chỉ quản trị hệ thống hoặc Ban/Phòng TĐKT tỉnh được khai báo sáp nhập."
+        )
+    unit = Unit.objects.select_for_update().get(pk=membership.unit_id)
+    if successor.pk == unit.pk:
+        raise ValidationError({"successor": "Đơn vị kế thừa phải khác đơn vị rời khối."})
+    if successor.province_id != unit.province_id:
+        raise ValidationError({"successor": "Đơn vị kế thừa phải thuộc cùng tỉnh."})
+    if unit.successor_id and unit.successor_id != successor.pk:
+        raise ValidationError(
+            {"successor": f"Đơn vị đã được sáp nhập vào {unit.successor} trước đó."}
+        )
+    changed = _close_membership(membership, left_on, Membership.Reason.SAP_NHAP)
+    old = audit.snapshot(unit, UNIT_MERGE_FIELDS)
+    unit.valid_to = left_on
+    unit.successor = successor
+    unit.full_clean()
+    unit.save(update_fields=list(UNIT_MERGE_FIELDS))
+    next_day = left_on + dt.timedelta(days=1)
+    if not _overlapping(bloc, successor, next_day, None).exists():
+        membership_add(
+            bloc=bloc,
+            unit=successor,
+            joined_on=next_day,
+            join_reason=Membership.Reason.SAP_NHAP,
+            decision_ref=f"Kế thừa {unit.name}",
+            actor=actor,
+        )
+    audit.record(
+        actor=actor,
+        action="unit.merge",
+        obj=membership,
+        bloc=bloc,
+        year=left_on.year,
+        data={
+            "unit": unit.name,
+            "successor": successor.name,
+            "changes": {**changed, **audit.changes(old, audit.snapshot(unit, UNIT_MERGE_FIELDS))},
+        },
     )
     return membership
 
 
 def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -> None:
+    """The head and deputies are distinct units of the bloc's province and members that year
+    (an agency's or government's own scope: any unit of the province)."""
     if head in deputies:
         raise ValidationError(
             {"deputy_units": "Đơn vị Trưởng khối không thể đồng thời là Phó khối."}
+        )
+    if head.province_id != bloc.province_id:
+        raise ValidationError({"head_unit": "Đơn vị Trưởng khối không thuộc tỉnh của khối."})
+    foreign = [d.name for d in deputies if d.province_id != bloc.province_id]
+    if foreign:
+        raise ValidationError(
+            {"deputy_units": "Phó khối không thuộc tỉnh của khối: " + ", ".join(foreign) + "."}
         )
     if bloc.kind in HOSTED_KINDS:
         return  # an agency's or government's own plan: the host unit heads it without membership
@@ -175,6 +271,13 @@ def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -
         )
 
 
+def _term_audit_data(term: BlocTerm, deputies: list[Unit]) -> dict[str, Any]:
+    return {
+        **{k: audit.plain(v) for k, v in audit.snapshot(term, TERM_FIELDS).items()},
+        "deputy_units": sorted(d.name for d in deputies),
+    }
+
+
 @transaction.atomic
 def term_set(
     *,
@@ -184,14 +287,30 @@ def term_set(
     deputy_units: Iterable[Unit] = (),
     basis: str = "",
     basis_date: dt.date | None = None,
+    head_display: str = "",
+    signer_position: str = "",
+    signer_rank: str = "",
+    signer_name: str = "",
     actor: Any = None,
 ) -> BlocTerm:
-    """Create the term of a bloc-year (one head per bloc-year; the constraint backs this up)."""
+    """Create the term of a bloc-year: its head, deputies, basis and how the head signs that
+    year's documents (one head per bloc-year; the constraint backs this up)."""
+    Bloc.objects.select_for_update().filter(pk=bloc.pk).first()  # one term creation at a time
     deputies = list(deputy_units)
     if BlocTerm.objects.filter(bloc=bloc, year=year).exists():
         raise ValidationError({"year": f"Khối đã có Trưởng khối cho năm {year}."})
     _check_term_units(bloc, year, head_unit, deputies)
-    term = BlocTerm(bloc=bloc, year=year, head_unit=head_unit, basis=basis, basis_date=basis_date)
+    term = BlocTerm(
+        bloc=bloc,
+        year=year,
+        head_unit=head_unit,
+        basis=basis,
+        basis_date=basis_date,
+        head_display=head_display,
+        signer_position=signer_position,
+        signer_rank=signer_rank,
+        signer_name=signer_name,
+    )
     term.full_clean()
     term.save()
     term.deputy_units.set(deputies)
@@ -201,7 +320,66 @@ def term_set(
         obj=term,
         bloc=bloc,
         year=year,
-        data={"head": head_unit.name, "deputies": sorted(d.name for d in deputies), "basis": basis},
+        data=_term_audit_data(term, deputies),
+    )
+    return term
+
+
+KEEP: Any = object()  # term_update: leave this field as it is
+
+
+@transaction.atomic
+def term_update(
+    *,
+    term: BlocTerm,
+    reason: str,
+    head_unit: Unit = KEEP,
+    deputy_units: Iterable[Unit] = KEEP,
+    basis: str = KEEP,
+    basis_date: dt.date | None = KEEP,
+    head_display: str = KEEP,
+    signer_position: str = KEEP,
+    signer_rank: str = KEEP,
+    signer_name: str = KEEP,
+    actor: Any = None,
+) -> BlocTerm:
+    """Correct an existing term (head, deputies, basis, signer) with a mandatory reason.
+
+    Records "term.update" with each changed field's old and new value, the deputies added and
+    removed, and the reason; a save that changes nothing records nothing."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Hãy ghi lý do điều chỉnh nhiệm kỳ."})
+    term = BlocTerm.objects.select_for_update().select_related("bloc").get(pk=term.pk)
+    old = audit.snapshot(term, TERM_FIELDS)
+    old_deputies = sorted(term.deputy_units.all(), key=lambda u: u.name)
+    values = {
+        "head_unit": head_unit,
+        "basis": basis,
+        "basis_date": basis_date,
+        "head_display": head_display,
+        "signer_position": signer_position,
+        "signer_rank": signer_rank,
+        "signer_name": signer_name,
+    }
+    for name, value in values.items():
+        if value is not KEEP:
+            setattr(term, name, value)
+    deputies = old_deputies if deputy_units is KEEP else sorted(deputy_units, key=lambda u: u.name)
+    _check_term_units(term.bloc, term.year, term.head_unit, deputies)
+    changed = audit.changes(old, audit.snapshot(term, TERM_FIELDS))
+    deputy_changes = audit.list_changes(old_deputies, deputies)
+    if not changed and not deputy_changes:
+        return term
+    term.full_clean()
+    if changed:
+        term.save(update_fields=list(changed))
+    if deputy_changes:
+        term.deputy_units.set(deputies)
+    data: dict[str, Any] = {"changes": changed, "reason": reason.strip()}
+    if deputy_changes:
+        data["deputy_units"] = deputy_changes
+    audit.record(
+        actor=actor, action="term.update", obj=term, bloc=term.bloc, year=term.year, data=data
     )
     return term
 
@@ -214,6 +392,10 @@ def term_rotate(
     deputy_units: Iterable[Unit] = (),
     basis: str = "",
     basis_date: dt.date | None = None,
+    head_display: str = "",
+    signer_position: str = "",
+    signer_rank: str = "",
+    signer_name: str = "",
     actor: Any = None,
 ) -> BlocTerm:
     """Hand the bloc to next year's head in one action. This year's term is left untouched, so
@@ -225,5 +407,9 @@ def term_rotate(
         deputy_units=deputy_units,
         basis=basis,
         basis_date=basis_date,
+        head_display=head_display,
+        signer_position=signer_position,
+        signer_rank=signer_rank,
+        signer_name=signer_name,
         actor=actor,
     )

@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from blocs import selectors, services
-from blocs.access import get_bloc_for, is_site_admin, require_site_admin
+from blocs.access import get_bloc_for, is_provincial_authority, load_scope, require_site_admin
 from blocs.forms import (
     BlocForm,
     MembershipAddForm,
     MembershipEndForm,
     ProvinceForm,
-    TermRotateForm,
+    TermForm,
+    TermUpdateForm,
     UnitForm,
+    UnitMergeForm,
     add_service_errors,
 )
 from blocs.models import Bloc, Membership, Province
@@ -44,6 +47,11 @@ def bloc_latest(request: HttpRequest, bloc_id: int) -> HttpResponse:
 def bloc_detail(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = get_bloc_for(request, bloc_id, year)
     rows = selectors.member_rows(bloc=scope.bloc, year=year, term=scope.term)
+    years = selectors.bloc_years(bloc=scope.bloc)
+    # Rotation only while next year has no term; otherwise offer to edit next year's term.
+    next_scope = None
+    if year + 1 in years and scope.can("bloc.manage"):
+        next_scope = load_scope(request.user, scope.bloc, year + 1)
     return render(
         request,
         "blocs/bloc_detail.html",
@@ -53,65 +61,141 @@ def bloc_detail(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
             "year": year,
             "term": scope.term,
             "rows": rows,
-            "years": selectors.bloc_years(bloc=scope.bloc),
+            "years": years,
             "can": scope.perms,
+            "next_year_has_term": year + 1 in years,
+            "can_edit_next": bool(next_scope and next_scope.can("term.update")),
         },
+    )
+
+
+def _form_page(request, scope, form, title: str, submit: str, danger: bool = False):
+    return render(
+        request,
+        "blocs/form.html",
+        {
+            "form": form,
+            "scope": scope,
+            "title": title,
+            "submit": submit,
+            "danger": danger,
+            "back": ("blocs:bloc", scope.bloc.pk, scope.year),
+        },
+    )
+
+
+def _edit_page(
+    request,
+    scope,
+    form,
+    call,
+    *,
+    done: str,
+    year: int,
+    title: str,
+    submit: str,
+    danger: bool = False,
+) -> HttpResponse:
+    """The pattern of every editor: on a valid POST call the write service (`call` takes the
+    form's cleaned data); its ValidationError goes next to the fields, success goes to the
+    bloc-year page of `year`. Otherwise (GET, bad input) the form page."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("blocs:bloc", bloc_id=scope.bloc.pk, year=year)
+    return _form_page(request, scope, form, title, submit, danger)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def term_set(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """The first term of a bloc-year (a new bloc, or a year nobody rotated into)."""
+    scope = get_bloc_for(request, bloc_id, year, need="term.set")
+    if scope.term is not None:
+        messages.info(request, f"Khối đã có Trưởng khối năm {year}: hãy điều chỉnh nhiệm kỳ.")
+        return redirect("blocs:term_update", bloc_id=bloc_id, year=year)
+    units = selectors.units_for_term_choice(bloc=scope.bloc, year=year)
+    form = TermForm(request.POST or None, units=units, year=year)
+    call = partial(services.term_set, bloc=scope.bloc, year=year)
+    done = f"Đã thiết lập Trưởng khối năm {year}."
+    title = f"Thiết lập nhiệm kỳ năm {year}"
+    return _edit_page(
+        request, scope, form, call, done=done, year=year, title=title, submit="Lưu nhiệm kỳ"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def term_update(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """Correct the year's term (head, deputies, basis, signer) with a reason; audited."""
+    scope = get_bloc_for(request, bloc_id, year, need="term.update")
+    if scope.term is None:
+        raise Http404("Năm này chưa có Trưởng khối.")
+    units = selectors.units_for_term_choice(bloc=scope.bloc, year=year)
+    initial = TermUpdateForm.initial_for(scope.term)
+    form = TermUpdateForm(request.POST or None, units=units, year=year, initial=initial)
+    call = partial(services.term_update, term=scope.term)
+    done = f"Đã cập nhật nhiệm kỳ năm {year}."
+    title = f"Điều chỉnh nhiệm kỳ năm {year}"
+    return _edit_page(
+        request, scope, form, call, done=done, year=year, title=title, submit="Lưu điều chỉnh"
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def term_rotate(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """Next year's term, offered while next year has none (then: edit next year's term)."""
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
     if scope.term is None:
         raise Http404("Năm này chưa có Trưởng khối.")
+    if request.method == "GET" and year + 1 in selectors.bloc_years(bloc=scope.bloc):
+        messages.info(request, f"Năm {year + 1} đã có Trưởng khối: hãy điều chỉnh nhiệm kỳ đó.")
+        return redirect("blocs:bloc", bloc_id=bloc_id, year=year + 1)
     units = selectors.units_for_term_choice(bloc=scope.bloc, year=year + 1)
-    form = TermRotateForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_rotate(term=scope.term, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"Đã chuyển giao Trưởng khối năm {year + 1}.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year + 1)
-    return render(
-        request,
-        "blocs/form.html",
-        {
-            "form": form,
-            "scope": scope,
-            "title": f"Luân phiên Trưởng khối năm {year + 1}",
-            "submit": "Chuyển giao",
-            "back": ("blocs:bloc", bloc_id, year),
-        },
+    form = TermForm(request.POST or None, units=units, year=year + 1)
+    call = partial(services.term_rotate, term=scope.term)
+    done = f"Đã chuyển giao Trưởng khối năm {year + 1}."
+    title = f"Luân phiên Trưởng khối năm {year + 1}"
+    return _edit_page(
+        request, scope, form, call, done=done, year=year + 1, title=title, submit="Chuyển giao"
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def membership_add(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
+    """A unit joins the bloc on a day of the page's year."""
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
-    form = MembershipAddForm(request.POST or None, bloc=scope.bloc)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_add(bloc=scope.bloc, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, "Đã thêm đơn vị vào khối.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    return render(
+    form = MembershipAddForm(request.POST or None, bloc=scope.bloc, year=year)
+    call = partial(services.membership_add, bloc=scope.bloc)
+    return _edit_page(
         request,
-        "blocs/form.html",
-        {
-            "form": form,
-            "scope": scope,
-            "title": "Thêm đơn vị thành viên",
-            "submit": "Thêm",
-            "back": ("blocs:bloc", bloc_id, year),
-        },
+        scope,
+        form,
+        call,
+        done="Đã thêm đơn vị vào khối.",
+        year=year,
+        title="Thêm đơn vị thành viên",
+        submit="Thêm",
     )
+
+
+def _membership_in(scope, membership_id: int) -> Membership:
+    """A membership of the scope's bloc covering the scope's year, or 404."""
+    membership = (
+        Membership.objects.for_year(scope.year)
+        .select_related("unit")
+        .filter(pk=membership_id, bloc=scope.bloc)
+        .first()
+    )
+    if membership is None:
+        raise Http404("Không tìm thấy thành viên của khối trong năm này.")
+    return membership
 
 
 @login_required
@@ -119,30 +203,44 @@ def membership_add(request: HttpRequest, bloc_id: int, year: int) -> HttpRespons
 def membership_end(
     request: HttpRequest, bloc_id: int, year: int, membership_id: int
 ) -> HttpResponse:
+    """A unit leaves the bloc (rút) on a day of the page's year."""
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
-    membership = get_object_or_404(
-        Membership.objects.select_related("unit"), pk=membership_id, bloc=scope.bloc
+    membership = _membership_in(scope, membership_id)
+    form = MembershipEndForm(request.POST or None, membership=membership, year=year)
+    call = partial(
+        services.membership_end, membership=membership, leave_reason=Membership.Reason.RUT
     )
-    form = MembershipEndForm(request.POST or None, membership=membership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_end(membership=membership, actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, f"{membership.unit} đã rời khối.")
-            return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    return render(
+    return _edit_page(
         request,
-        "blocs/form.html",
-        {
-            "form": form,
-            "scope": scope,
-            "title": f"Đơn vị rời khối: {membership.unit}",
-            "submit": "Xác nhận rời khối",
-            "danger": True,
-            "back": ("blocs:bloc", bloc_id, year),
-        },
+        scope,
+        form,
+        call,
+        done=f"{membership.unit} đã rời khối.",
+        year=year,
+        title=f"Đơn vị rời khối: {membership.unit}",
+        submit="Xác nhận rời khối",
+        danger=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_merge(request: HttpRequest, bloc_id: int, year: int, membership_id: int) -> HttpResponse:
+    """A merger (sáp nhập): a provincial act, since it rewrites the unit every bloc shares."""
+    scope = get_bloc_for(request, bloc_id, year, need="unit.merge")
+    membership = _membership_in(scope, membership_id)
+    form = UnitMergeForm(request.POST or None, membership=membership, year=year)
+    call = partial(services.unit_merge, membership=membership)
+    return _edit_page(
+        request,
+        scope,
+        form,
+        call,
+        done=f"{membership.unit} đã sáp nhập.",
+        year=year,
+        title=f"Sáp nhập đơn vị: {membership.unit}",
+        submit="Xác nhận sáp nhập",
+        danger=True,
     )
 
 
@@ -150,10 +248,8 @@ def membership_end(
 def province_overview(request: HttpRequest, province_id: int) -> HttpResponse:
     province = get_object_or_404(Province, pk=province_id)
     user = request.user
-    if not (is_site_admin(user) or user.reviewer_province_id == province.pk):
-        if user.reviewer_province_id:
-            raise PermissionDenied("Bạn chỉ xem được các khối của tỉnh mình.")
-        raise Http404("Không tìm thấy trang.")
+    if not is_provincial_authority(user, province.pk):
+        raise Http404("Không tìm thấy trang.")  # no existence oracle, even for other reviewers
     try:
         year = int(request.GET.get("nam", dt.date.today().year))
     except ValueError:
@@ -212,7 +308,8 @@ def year_export(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = get_bloc_for(request, bloc_id, year, need="year.export")
     from blocs import exchange
 
-    text = exchange.dumps(exchange.export_bloc_year(scope.bloc, year))
+    audience = exchange.Audience.for_scope(scope)  # the same visibility as the pages
+    text = exchange.dumps(exchange.export_bloc_year(scope.bloc, year, audience=audience))
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="khoi-{bloc_id}-{year}.json"'
     return response

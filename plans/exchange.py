@@ -10,14 +10,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from blocs.exchange import (
+from blocs.exchange import ExportContext, ImportContext, Section
+from blocs.exchange_values import (
     ExchangeError,
-    ExportContext,
-    ImportContext,
-    Section,
     fields_json,
-    parse_date,
-    parse_datetime,
+    in_window,
+    read_row,
+    read_rows,
     save_clean,
     to_json,
 )
@@ -37,6 +36,7 @@ from plans.models import (
 from plans.models import (
     Section as PlanSection,
 )
+from plans.selectors import SHARED_STATUSES
 
 PLAN_FIELDS = (
     "issuer_kind",
@@ -58,7 +58,6 @@ PLAN_FIELDS = (
     "consultation_deadline",
     "source_text",
 )
-PLAN_DATES = ("issue_date", "consultation_deadline")
 BASIS_FIELDS = ("order", "text")
 RECIPIENT_FIELDS = ("order", "name", "purpose", "is_archive")
 SIGNATURE_FIELDS = ("order", "role", "text", "after_gap")
@@ -76,6 +75,72 @@ MILESTONE_FIELDS = (
     "note",
 )
 MILESTONE_DATES = ("due", "data_from", "data_to")
+
+
+# What each row may hold (blocs.exchange_values.read_row): documented keys only, typed.
+PLAN_ROW = {
+    "key": "text",
+    "issuer_kind": "code",
+    "parent_issuer": "text",
+    "issuer": "text",
+    "doc_type": "text",
+    "symbol": "text",
+    "number": "int?",
+    "place": "text",
+    "issue_date": "date",
+    "draft_month": "int?",
+    "title": "text",
+    "bases_style": "code",
+    "preamble": "text",
+    "theme": "text",
+    "closing": "text",
+    "status": "code",
+    "version": "int",
+    "consultation_deadline": "date",
+    "source_text": "text",
+    "format_profile": "code",
+    "replaces": "text?",
+    "created_by": "text?",
+    "created_at": "datetime",
+    **dict.fromkeys(
+        ("bases", "sections", "recipients", "signature", "phases", "milestones", "comments"),
+        "list",
+    ),
+}
+BASIS_ROW = {"order": "int", "text": "text"}
+SECTION_ROW = {
+    "order": "int",
+    "label": "text",
+    "title": "text",
+    "content": "text",
+    "children": "list",
+}
+RECIPIENT_ROW = {"order": "int", "name": "text", "purpose": "text", "is_archive": "bool"}
+SIGNATURE_ROW = {"order": "int", "role": "code", "text": "text", "after_gap": "bool"}
+PHASE_ROW = {
+    "seq": "int",
+    "name": "text",
+    "start": "date",
+    "end": "date",
+    "commemorations": "text",
+    "description": "text",
+}
+MILESTONE_ROW = {
+    "phase": "int?",
+    "kind": "code",
+    **dict.fromkeys(MILESTONE_DATES, "date"),
+    "due_month": "int?",
+    "due_year": "int?",
+    "addressee": "text",
+    "place": "text",
+    "with_score_sheet": "bool",
+    "note": "text",
+}
+COMMENT_ROW = {"author": "text?", "unit": "text?", "text": "text", "created_at": "datetime"}
+REGISTER_ROW = {"doc_type": "text", "period": "text", "last_number": "int"}
+MAX_DEPTH = 8  # of the body tree in a file (the editor makes 4 levels)
+# Statuses whose imported source text everyone who may open the plan may also read.
+FINAL_STATUSES = {Plan.Status.ISSUED, Plan.Status.SUPERSEDED, Plan.Status.REVOKED}
 
 
 def _milestone_order(m: Milestone) -> tuple:
@@ -100,6 +165,15 @@ class PlansSection(Section):
             .select_related("format_profile", "created_by", "replaces")
             .order_by("version", "id")
         )
+        if not ctx.audience.drafts:  # what the plan pages refuse, the export leaves out
+            for plan in plans:
+                if plan.status not in SHARED_STATUSES:
+                    ctx.hide(plan)
+            plans = [p for p in plans if p.status in SHARED_STATUSES]
+            ctx.notes.append(
+                "Bản xuất theo quyền người xuất: không gồm dự thảo chưa gửi lấy ý kiến và văn "
+                "bản gốc đã nhập của kế hoạch chưa ban hành."
+            )
         for position, plan in enumerate(plans, start=1):
             ctx.remember(plan, f"{plan.year}/v{plan.version}/{position}")
         return {
@@ -127,9 +201,12 @@ class PlansSection(Section):
         phases = list(plan.phases.order_by("seq"))
         seq_of = {p.pk: p.seq for p in phases}
         sections = list(plan.sections.order_by("order", "id"))
+        fields = fields_json(plan, PLAN_FIELDS)
+        if not ctx.audience.drafts and plan.status not in FINAL_STATUSES:
+            fields["source_text"] = ""
         return {
             "key": keys[plan.pk],
-            **fields_json(plan, PLAN_FIELDS),
+            **fields,
             "format_profile": plan.format_profile.code,
             "replaces": replaces,
             "created_by": ctx.user_ref(plan.created_by),
@@ -162,10 +239,16 @@ class PlansSection(Section):
     # ------------------------------------------------------------ import
 
     def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
+        rows = [
+            read_row(raw, PLAN_ROW, f"Kế hoạch thứ {i}")
+            for i, raw in enumerate(read_rows(data["plans"], "plans"), start=1)
+        ]
         plans: dict[str, Plan] = {}
-        for row in data["plans"]:
+        for row in rows:
+            if row["key"] in plans:
+                raise ExchangeError(f"Kế hoạch {row['key']}: khóa bị trùng trong tệp.")
             plans[row["key"]] = self._load_plan(row, ctx)
-        for row in data["plans"]:  # links once every plan exists
+        for row in rows:  # links once every plan exists
             if row["replaces"] is not None:
                 plan = plans[row["key"]]
                 plan.replaces = plans.get(row["replaces"])
@@ -175,7 +258,8 @@ class PlansSection(Section):
                         "không có trong tệp."
                     )
                 save_clean(plan, f"Kế hoạch {row['key']}")
-        for row in data["registers"]:
+        for i, raw in enumerate(read_rows(data["registers"], "registers"), start=1):
+            row = read_row(raw, REGISTER_ROW, f"Sổ đăng ký thứ {i}")
             register, made = DocumentRegister.objects.get_or_create(
                 bloc=ctx.bloc, doc_type=row["doc_type"], period=row["period"]
             )
@@ -186,9 +270,8 @@ class PlansSection(Section):
 
     def _load_plan(self, row: dict[str, Any], ctx: ImportContext) -> Plan:
         where = f"Kế hoạch {row['key']}"
-        values = {name: row[name] for name in PLAN_FIELDS}
-        for name in PLAN_DATES:
-            values[name] = parse_date(row[name], where)
+        in_window(row["issue_date"], ctx.year, where, "Ngày ban hành")
+        in_window(row["consultation_deadline"], ctx.year, where, "Hạn góp ý")
         profile = FormatProfile.objects.filter(code=row["format_profile"]).first()
         if profile is None:
             raise ExchangeError(f"{where}: không có thể thức “{row['format_profile']}”.")
@@ -197,45 +280,27 @@ class PlansSection(Section):
             year=ctx.year,
             format_profile=profile,
             created_by=ctx.user(row["created_by"], where),
-            **values,
+            **{name: row[name] for name in PLAN_FIELDS},
         )
         save_clean(plan, where)
-        plan.created_at = parse_datetime(row["created_at"], where)
-        Plan.objects.filter(pk=plan.pk).update(created_at=plan.created_at)  # auto_now_add
+        plan.created_at = row["created_at"]  # auto_now_add: restored with an update
+        Plan.objects.filter(pk=plan.pk).update(created_at=plan.created_at)
         ctx.remember(plan, row["key"])
         ctx.created["kế hoạch"] += 1
-        for item in row["bases"]:
-            save_clean(LegalBasis(plan=plan, **item), f"{where}, căn cứ")
-            ctx.created["căn cứ"] += 1
-        self._load_sections(plan, row["sections"], None, ctx, where)
-        for item in row["recipients"]:
-            save_clean(Recipient(plan=plan, **item), f"{where}, nơi nhận")
-            ctx.created["nơi nhận"] += 1
-        for item in row["signature"]:
-            save_clean(SignatureLine(plan=plan, **item), f"{where}, chữ ký")
-            ctx.created["dòng chữ ký"] += 1
-        phases: dict[int, Phase] = {}
-        for item in row["phases"]:
-            phase_where = f"{where}, đợt {item['seq']}"
-            phase = Phase(plan=plan, **item)
-            phase.start = parse_date(item["start"], phase_where)
-            phase.end = parse_date(item["end"], phase_where)
-            save_clean(phase, phase_where)
-            phases[phase.seq] = phase
-            ctx.created["đợt thi đua"] += 1
-        for item in row["milestones"]:
-            item = dict(item)
+        self._load_lists(plan, row, ctx, where)
+        self._load_sections(plan, row["sections"], None, ctx, where, depth=1)
+        phases = self._load_phases(plan, row["phases"], ctx, where)
+        for raw in read_rows(row["milestones"], f"{where}, mốc"):
+            item = read_row(raw, MILESTONE_ROW, f"{where}, mốc thời gian")
             seq = item.pop("phase")
             m_where = f"{where}, mốc {item['kind']}"
             if seq is not None and seq not in phases:
                 raise ExchangeError(f"{m_where}: không có đợt {seq}.")
-            milestone = Milestone(plan=plan, phase=phases.get(seq), **item)
-            for name in MILESTONE_DATES:
-                setattr(milestone, name, parse_date(item[name], m_where))
-            save_clean(milestone, m_where)
+            save_clean(Milestone(plan=plan, phase=phases.get(seq), **item), m_where)
             ctx.created["mốc thời gian"] += 1
-        for item in row["comments"]:
+        for raw in read_rows(row["comments"], f"{where}, góp ý"):
             c_where = f"{where}, góp ý"
+            item = read_row(raw, COMMENT_ROW, c_where)
             comment = PlanComment(
                 plan=plan,
                 author=ctx.user(item["author"], c_where),
@@ -243,26 +308,53 @@ class PlansSection(Section):
                 text=item["text"],
             )
             save_clean(comment, c_where)
-            PlanComment.objects.filter(pk=comment.pk).update(
-                created_at=parse_datetime(item["created_at"], c_where)
-            )
+            PlanComment.objects.filter(pk=comment.pk).update(created_at=item["created_at"])
             ctx.created["góp ý"] += 1
         return plan
+
+    def _load_lists(self, plan: Plan, row: dict[str, Any], ctx: ImportContext, where: str) -> None:
+        """Bases, recipients and signature lines: flat rows of the plan."""
+        lists = (
+            ("bases", BASIS_ROW, LegalBasis, "căn cứ"),
+            ("recipients", RECIPIENT_ROW, Recipient, "nơi nhận"),
+            ("signature", SIGNATURE_ROW, SignatureLine, "dòng chữ ký"),
+        )
+        for key, schema, model, label in lists:
+            for raw in read_rows(row[key], f"{where}, {label}"):
+                item = read_row(raw, schema, f"{where}, {label}")
+                save_clean(model(plan=plan, **item), f"{where}, {label}")
+                ctx.created[label] += 1
+
+    def _load_phases(
+        self, plan: Plan, rows: Any, ctx: ImportContext, where: str
+    ) -> dict[int, Phase]:
+        phases: dict[int, Phase] = {}
+        for raw in read_rows(rows, f"{where}, đợt"):
+            item = read_row(raw, PHASE_ROW, f"{where}, đợt thi đua")
+            phase = Phase(plan=plan, **item)
+            save_clean(phase, f"{where}, đợt {item['seq']}")
+            phases[phase.seq] = phase
+            ctx.created["đợt thi đua"] += 1
+        return phases
 
     def _load_sections(
         self,
         plan: Plan,
-        rows: list[dict[str, Any]],
+        rows: Any,
         parent: PlanSection | None,
         ctx: ImportContext,
         where: str,
+        depth: int,
     ) -> None:
-        for item in rows:
-            values = {k: v for k, v in item.items() if k != "children"}
-            node = PlanSection(plan=plan, parent=parent, **values)
+        if depth > MAX_DEPTH:
+            raise ExchangeError(f"{where}: mục lồng nhau quá {MAX_DEPTH} cấp.")
+        for raw in read_rows(rows, f"{where}, mục"):
+            item = read_row(raw, SECTION_ROW, f"{where}, mục")
+            children = item.pop("children")
+            node = PlanSection(plan=plan, parent=parent, **item)
             save_clean(node, f"{where}, mục “{node.label}”")
             ctx.created["mục nội dung"] += 1
-            self._load_sections(plan, item["children"], node, ctx, where)
+            self._load_sections(plan, children, node, ctx, where, depth + 1)
 
     def validate(self, ctx: ImportContext) -> None:
         for plan in Plan.objects.filter(bloc=ctx.bloc, year=ctx.year):

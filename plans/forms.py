@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from blocs.forms import VNDateField
+from blocs.text import CleanTextMixin, YearWindowMixin, strip_controls
 from plans.models import FormatProfile, Milestone, Plan, SignatureLine
 from plans.outline import parse_outline
 
@@ -21,11 +22,11 @@ class RevisionField(forms.IntegerField):
         super().__init__(required=False, min_value=0, max_value=2**31 - 1, **kwargs)
 
 
-class RevisionForm(forms.Form):
+class RevisionForm(CleanTextMixin, forms.Form):
     revision = RevisionField()
 
 
-class PlanHeaderForm(forms.ModelForm):
+class PlanHeaderForm(CleanTextMixin, forms.ModelForm):
     revision = RevisionField()
 
     class Meta:
@@ -60,7 +61,7 @@ class PlanHeaderForm(forms.ModelForm):
         self.fields["title"].max_length = 2000
 
 
-class BodyForm(forms.Form):
+class BodyForm(CleanTextMixin, forms.Form):
     revision = RevisionField()
     outline = forms.CharField(
         label="Nội dung (dàn ý có đánh số)",
@@ -73,13 +74,13 @@ class BodyForm(forms.Form):
     )
 
     def clean_outline(self):
-        return parse_outline(self.cleaned_data["outline"])
+        return parse_outline(strip_controls(self.cleaned_data["outline"]))
 
 
 RECIPIENT = re.compile(r"^[-–•]?\s*(?P<name>.+?)\s*(?:\((?P<purpose>[^()]*)\))?\s*[;,.]?$")
 
 
-class ListsForm(forms.Form):
+class ListsForm(CleanTextMixin, forms.Form):
     revision = RevisionField()
     bases = forms.CharField(
         label="Căn cứ (mỗi dòng một văn bản)",
@@ -94,13 +95,13 @@ class ListsForm(forms.Form):
     def clean_bases(self):
         return [
             line.strip().lstrip("-").strip()
-            for line in self.cleaned_data["bases"].splitlines()
+            for line in strip_controls(self.cleaned_data["bases"]).splitlines()
             if line.strip()
         ]
 
     def clean_recipients(self):
         rows = []
-        for line in self.cleaned_data["recipients"].splitlines():
+        for line in strip_controls(self.cleaned_data["recipients"]).splitlines():
             line = line.strip()
             if not line:
                 continue
@@ -118,7 +119,7 @@ class ListsForm(forms.Form):
 BLANK = [("", "— chọn —")]
 
 
-class SignatureLineForm(forms.Form):
+class SignatureLineForm(CleanTextMixin, forms.Form):
     """One line of the signature block; a row left blank is ignored."""
 
     role = forms.ChoiceField(
@@ -138,10 +139,14 @@ class SignatureLineForm(forms.Form):
         return data
 
 
-SignatureFormSet = forms.formset_factory(SignatureLineForm, extra=2, max_num=12, can_delete=True)
+SignatureFormSet = forms.formset_factory(
+    SignatureLineForm, extra=2, max_num=12, absolute_max=12, validate_max=True, can_delete=True
+)
 
 
-class PhaseForm(forms.Form):
+class PhaseForm(CleanTextMixin, YearWindowMixin, forms.Form):
+    year_window_fields = ("start", "end")
+
     seq = forms.IntegerField(label="Đợt", min_value=1, max_value=20)
     name = forms.CharField(label="Tên đợt", max_length=255)
     start = VNDateField(label="Từ ngày")
@@ -157,8 +162,10 @@ class PhaseForm(forms.Form):
         return data
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(CleanTextMixin, YearWindowMixin, forms.Form):
     """One dated obligation; a row left blank (no type, no date) is ignored."""
+
+    year_window_fields = ("due", "data_from", "data_to")
 
     kind = forms.ChoiceField(label="Loại", choices=BLANK + Milestone.Kind.choices, required=False)
     phase_seq = forms.IntegerField(label="Thuộc đợt", min_value=1, max_value=20, required=False)
@@ -182,8 +189,13 @@ class MilestoneForm(forms.Form):
         return data
 
 
-PhaseFormSet = forms.formset_factory(PhaseForm, extra=1, max_num=20, can_delete=True)
-MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=1, max_num=40, can_delete=True)
+# absolute_max caps the forms Django builds from a posted TOTAL_FORMS (65536 would cost seconds).
+PhaseFormSet = forms.formset_factory(
+    PhaseForm, extra=1, max_num=20, absolute_max=20, validate_max=True, can_delete=True
+)
+MilestoneFormSet = forms.formset_factory(
+    MilestoneForm, extra=1, max_num=40, absolute_max=40, validate_max=True, can_delete=True
+)
 
 
 def formset_rows(formset) -> list[dict]:
@@ -195,7 +207,7 @@ def formset_rows(formset) -> list[dict]:
     ]
 
 
-class ConfirmMentionsMixin(forms.Form):
+class ConfirmMentionsMixin(CleanTextMixin, YearWindowMixin, forms.Form):
     revision = RevisionField()
     confirm_mentions = forms.BooleanField(
         label="Tôi đã kiểm tra các chỗ còn ghi năm trước / Trưởng khối năm trước",
@@ -204,6 +216,7 @@ class ConfirmMentionsMixin(forms.Form):
 
 
 class ConsultForm(ConfirmMentionsMixin):
+    year_window_fields = ("deadline",)
     deadline = VNDateField(label="Hạn góp ý", required=False)
 
 
@@ -211,7 +224,7 @@ class ApproveForm(ConfirmMentionsMixin):
     pass
 
 
-class IssueForm(forms.Form):
+class IssueForm(CleanTextMixin, forms.Form):
     issue_date = VNDateField(label="Ngày ban hành")
     number = forms.IntegerField(
         label="Số văn bản",
@@ -222,17 +235,17 @@ class IssueForm(forms.Form):
     )
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(CleanTextMixin, YearWindowMixin, forms.Form):
     reason = forms.CharField(label="Lý do thu hồi", max_length=500)
 
 
-class CommentForm(forms.Form):
+class CommentForm(CleanTextMixin, forms.Form):
     text = forms.CharField(
         label="Ý kiến góp ý", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(
         label="Tệp văn bản (.docx, .txt)",
         required=False,
@@ -257,7 +270,7 @@ class ImportForm(forms.Form):
         return data
 
 
-class ImportReviewForm(forms.Form):
+class ImportReviewForm(CleanTextMixin, forms.Form):
     """The fields the user checks and corrects before the imported plan is saved."""
 
     source = forms.CharField(widget=forms.HiddenInput, max_length=5_000_000)

@@ -15,7 +15,8 @@ import re
 
 from django.core.exceptions import ValidationError
 
-from plans.importer import ParsedSection
+from plans.importer.model import ParsedSection
+from plans.importer.text import MAX_PARAGRAPH_CHARS, MAX_SOURCE_CHARS, unmarked, vn_number
 
 LABEL = re.compile(r"^(?P<label>(?:[IVXLC]+[.-])|(?:\d+(?:\.\d+)*\.)|(?:[a-zđ]\)))\s+(?P<rest>.*)$")
 MAX_SECTIONS = 2000
@@ -31,6 +32,7 @@ def _depth(label: str) -> int:
 
 def parse_outline(text: str) -> list[ParsedSection]:
     """Parse the editor's outline into a tree; raise ValidationError (Vietnamese) when it is not one."""
+    _check_length(text)
     roots: list[ParsedSection] = []
     stack: list[tuple[int, ParsedSection]] = []
     count = 0
@@ -48,7 +50,7 @@ def parse_outline(text: str) -> list[ParsedSection]:
                     if stack and not stack[-1][1].label.endswith(")")
                     else (stack[-1][0] if stack else 1)
                 )
-            is_paragraph = rest.rstrip("*_ ").endswith((".", ";", "!", "?"))
+            is_paragraph = unmarked(rest).rstrip("*_ ").endswith((".", ";", "!", "?"))
             node = ParsedSection(
                 label=label,
                 title="" if is_paragraph else rest,
@@ -71,6 +73,17 @@ def parse_outline(text: str) -> list[ParsedSection]:
     if not roots:
         raise ValidationError("Hãy nhập nội dung kế hoạch.")
     return roots
+
+
+def _check_length(text: str) -> None:
+    if len(text) > MAX_SOURCE_CHARS:
+        raise ValidationError(f"Nội dung quá dài: tối đa {vn_number(MAX_SOURCE_CHARS)} ký tự.")
+    for number, line in enumerate(text.split("\n"), 1):
+        if len(line) > MAX_PARAGRAPH_CHARS:
+            raise ValidationError(
+                f"Đoạn ở dòng {number} quá dài: một đoạn tối đa {vn_number(MAX_PARAGRAPH_CHARS)} "
+                "ký tự; hãy tách thành nhiều đoạn."
+            )
 
 
 def render_outline(sections: list[ParsedSection]) -> str:

@@ -63,6 +63,12 @@ def check_ready_to_approve(plan: Plan) -> None:
         missing.append("khối chữ ký")
     if missing:
         raise ValidationError("Kế hoạch còn thiếu: " + ", ".join(missing) + ".")
+    problems = schedule_errors(list(plan.phases.all()), list(plan.milestones.all()))
+    if problems:
+        raise ValidationError(
+            "Tiến độ chưa hợp lệ, hãy sửa ở trang Đợt thi đua và mốc thời gian: "
+            + " ".join(problems)
+        )
 
 
 # ---------------------------------------------------------------- the year's head signs

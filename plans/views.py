@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
+from blocs.text import strip_controls
 from plans import mentions, rules, selectors, services
 from plans.forms import (
     ApproveForm,
@@ -32,7 +33,6 @@ from plans.importer import (
     PlanImportError,
     extract_text_from_upload,
     parse_plan_text,
-    parse_plan_upload,
 )
 from plans.models import Plan
 from plans.outline import render_outline
@@ -88,6 +88,12 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     if request.method == "POST" and "source" in request.POST:
         review = ImportReviewForm(request.POST)
         parsed = None
+        if review.is_valid() and review.cleaned_data["year"] != year:
+            review.add_error(
+                "year",
+                f"Trang này nhập kế hoạch năm {year}; kế hoạch năm {review.cleaned_data['year']} "
+                f"hãy nhập từ trang năm {review.cleaned_data['year']} của khối.",
+            )
         if review.is_valid():
             try:
                 parsed = parse_plan_text(review.cleaned_data["source"], default_year=year)
@@ -117,19 +123,17 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
         try:
             upload = form.cleaned_data.get("file")
             if upload is not None:
-                data = upload.read()
-                parsed = parse_plan_upload(data, upload.name)
-                source = extract_text_from_upload(data, upload.name)
+                source = strip_controls(extract_text_from_upload(upload.read(), upload.name))
             else:
                 source = form.cleaned_data["text"]
-                parsed = parse_plan_text(source, default_year=year)
+            parsed = parse_plan_text(source, default_year=year)
         except PlanImportError as exc:
             form.add_error("file" if form.cleaned_data.get("file") else "text", str(exc))
         else:
             review = ImportReviewForm(
                 initial={
                     "source": source,
-                    "year": parsed.year,
+                    "year": year,
                     "parent_issuer": parsed.parent_issuer,
                     "issuer": parsed.issuer or services.issuer_defaults(scope.bloc, year)["issuer"],
                     "symbol": parsed.symbol or scope.bloc.symbol,
@@ -159,9 +163,9 @@ def _detail_context(request, plan_id: int, scope, **forms_) -> dict:
         "mentions": found,
         "mentions_summary": mentions.summary(found, plan) if found else "",
         "comment_form": forms_.get("comment_form") or CommentForm(),
-        "consult_form": forms_.get("consult_form") or ConsultForm(initial=rev),
-        "approve_form": forms_.get("approve_form") or ApproveForm(initial=rev),
-        "revoke_form": forms_.get("revoke_form") or RevokeForm(),
+        "consult_form": forms_.get("consult_form") or ConsultForm(initial=rev, year=plan.year),
+        "approve_form": forms_.get("approve_form") or ApproveForm(initial=rev, year=plan.year),
+        "revoke_form": forms_.get("revoke_form") or RevokeForm(year=plan.year),
     }
 
 
@@ -359,8 +363,9 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
     revision, phases_initial, ms_initial = _schedule_initial(plan)
     meta = RevisionForm(request.POST or None, initial={"revision": revision})
-    phases = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phase")
-    milestones = MilestoneFormSet(request.POST or None, initial=ms_initial, prefix="ms")
+    kw = {"form_kwargs": {"year": plan.year}}
+    phases = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phase", **kw)
+    milestones = MilestoneFormSet(request.POST or None, initial=ms_initial, prefix="ms", **kw)
     errors: list[str] = []
     if request.method == "POST" and all(f.is_valid() for f in (meta, phases, milestones)):
         try:
@@ -375,8 +380,8 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
             messages.error(request, services.STALE_MESSAGE)
             revision, phases_initial, ms_initial = _schedule_initial(plan)
             meta = RevisionForm(initial={"revision": revision})
-            phases = PhaseFormSet(initial=phases_initial, prefix="phase")
-            milestones = MilestoneFormSet(initial=ms_initial, prefix="ms")
+            phases = PhaseFormSet(initial=phases_initial, prefix="phase", **kw)
+            milestones = MilestoneFormSet(initial=ms_initial, prefix="ms", **kw)
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -431,7 +436,7 @@ def plan_transition(
     if action not in TRANSITIONS:
         raise Http404("Thao tác không tồn tại.")
     plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.edit")
-    form = FORMS[action](request.POST) if action in FORMS else None
+    form = FORMS[action](request.POST, year=plan.year) if action in FORMS else None
     if form is None or form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()} if form is not None else {}
         if action == "revise":

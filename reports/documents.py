@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any, get_args, get_origin, get_type_hints
 
 from plans import datelinks
+from plans.importer.text import spans, unmarked
 from plans.models import FormatProfile, Plan, SignatureLine
 
 SCHEMA = 1
@@ -23,8 +24,6 @@ BLANK_DAY = " " * 4
 BLANK_MONTH = " " * 4
 ROMAN_LABEL = re.compile(r"^(?P<num>[IVXLCDM]+)\s*[.\-–)]?$")
 BULLET = re.compile(r"^(?P<marker>[-+])\s+(?P<text>.*)$", re.S)
-BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*(?!\*)", re.S)
-ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])", re.S)
 CLOSING_TAIL = re.compile(r"[\s.;,]*(?:\./\.|/\.)?[\s.;,]*$")
 
 
@@ -203,23 +202,11 @@ def nfc(text: str) -> str:
 
 def parse_runs(text: str, *, bold: bool = False, italic: bool = False) -> list[Run]:
     """`**bold**` and `*italic*` marks → runs; unmatched asterisks stay literal text."""
-    runs: list[Run] = []
-    for i, part in enumerate(BOLD.split(nfc(text))):
-        is_bold = bold or i % 2 == 1
-        for j, piece in enumerate(ITALIC.split(part)):
-            if piece:
-                runs.append(Run(piece, is_bold, italic or j % 2 == 1))
-    merged: list[Run] = []
-    for run in runs:
-        if merged and (merged[-1].bold, merged[-1].italic) == (run.bold, run.italic):
-            merged[-1] = Run(merged[-1].text + run.text, run.bold, run.italic)
-        else:
-            merged.append(run)
-    return merged
+    return [Run(*span) for span in spans(nfc(text), bold=bold, italic=italic)]
 
 
 def plain_text(text: str) -> str:
-    return "".join(r.text for r in parse_runs(text))
+    return unmarked(nfc(text))
 
 
 def split_paragraphs(content: str) -> list[str]:

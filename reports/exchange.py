@@ -1,30 +1,65 @@
 """The reports section of the bloc-year file: the frozen (issued) documents, byte for byte.
 
 Each document points at its plan by the plan's key ("YEAR/vVERSION/POSITION") and at the document
-it supersedes by its own key ("doc/N", N = position in the list). PDF and DOCX are base64.
+it supersedes by its own key ("doc/N", N = position in the list). PDF and DOCX are base64. Three
+sha256 checksums cover every frozen artefact: the PDF, the DOCX and the frozen context (its
+canonical JSON). The context is re-rendered for the HTML preview, so before it is stored its
+values that end up in CSS or HTML are checked: profile code, numbers and their ranges, choices.
 """
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import hashlib
+import math
+import re
 from typing import Any
 
-from blocs.exchange import (
+from django.template import TemplateSyntaxError
+
+from blocs.exchange import ExportContext, ImportContext, Section
+from blocs.exchange_values import (
     ExchangeError,
-    ExportContext,
-    ImportContext,
-    Section,
+    canonical_json,
     fields_json,
     parse_bytes,
-    parse_datetime,
+    read_row,
+    read_rows,
     save_clean,
     to_json,
 )
 from blocs.models import Bloc
+from plans.models import FormatProfile, Plan
+from reports.documents import PlanDocContext, ProfileNumbers
 from reports.models import IssuedDocument
+from reports.render import render_html
 
 FIELDS = ("kind", "number_text", "title", "pdf_sha256")
+DOCUMENT_ROW = {
+    "key": "text",
+    "kind": "code",
+    "number_text": "text",
+    "title": "text",
+    "plan": "text?",
+    "supersedes": "text?",
+    "context": "dict",
+    "pdf": "code",
+    "docx": "code",
+    "pdf_sha256": "code",
+    "docx_sha256": "code",
+    "context_sha256": "code",
+    "issued_at": "datetime",
+    "issued_by": "text?",
+}
+PROFILE_CODE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
+MARK = re.compile(r"^[^<>{};\\]{0,10}$")
+# Sensible bounds of the profile's numbers (they are printed into the print stylesheet).
+RANGES = {"mm": (0.0, 100.0), "pt": (1.0, 72.0), "line_height": (0.5, 5.0)}
+BLOCK_KINDS = {"heading", "paragraph", "bullet"}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 class ReportsSection(Section):
@@ -44,6 +79,7 @@ class ReportsSection(Section):
         plan_keys = ctx.refs.get("plans.plan", {})
         rows = []
         for doc in docs:
+            pdf, docx = bytes(doc.pdf), bytes(doc.docx)
             rows.append(
                 {
                     "key": doc_keys[doc.pk],
@@ -51,8 +87,10 @@ class ReportsSection(Section):
                     "plan": plan_keys.get(doc.plan_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
-                    "pdf": base64.b64encode(bytes(doc.pdf)).decode("ascii"),
-                    "docx": base64.b64encode(bytes(doc.docx)).decode("ascii"),
+                    "pdf": to_json(pdf),
+                    "docx": to_json(docx),
+                    "docx_sha256": sha256(docx),
+                    "context_sha256": sha256(canonical_json(doc.context)),
                     "issued_at": to_json(doc.issued_at),
                     "issued_by": ctx.user_ref(doc.issued_by),
                 }
@@ -61,28 +99,91 @@ class ReportsSection(Section):
 
     def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
         plans = ctx.pks.get("plans.plan", {})
-        for row in data.get("documents") or []:
-            where = f"Văn bản {row.get('key')}"
-            if row.get("plan") is not None and row["plan"] not in plans:
-                raise ExchangeError(f"{where}: kế hoạch “{row['plan']}” không có trong tệp.")
-            supersedes = ctx.pks.get("reports.issueddocument", {}).get(row.get("supersedes"))
+        docs = ctx.pks.get("reports.issueddocument", {})
+        for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
+            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}")
+            where = f"Văn bản {row['key']}"
+            for key, table in (("plan", plans), ("supersedes", docs)):
+                if row[key] is not None and row[key] not in table:
+                    raise ExchangeError(f"{where}: “{row[key]}” ({key}) không có trong tệp.")
+            pdf, docx = parse_bytes(row["pdf"], where), parse_bytes(row["docx"], where)
+            check_checksums(row, pdf, docx, where)
+            check_context(row["context"], where)
+            if row["number_text"] != row["context"]["number_text"]:
+                raise ExchangeError(f"{where}: số, ký hiệu khác với văn bản đã lưu.")
             doc = IssuedDocument(
                 kind=row["kind"],
-                plan_id=plans.get(row.get("plan")),
+                plan_id=plans.get(row["plan"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
                 title=row["title"],
                 context=row["context"],
-                pdf=parse_bytes(row["pdf"], where),
+                pdf=pdf,
                 pdf_sha256=row["pdf_sha256"],
-                docx=parse_bytes(row["docx"], where),
-                issued_at=parse_datetime(row["issued_at"], where),
-                issued_by=ctx.user(row.get("issued_by"), where),
-                supersedes_id=supersedes,
+                docx=docx,
+                issued_at=row["issued_at"],
+                issued_by=ctx.user(row["issued_by"], where),
+                supersedes_id=docs.get(row["supersedes"]),
             )
-            if hashlib.sha256(bytes(doc.pdf)).hexdigest() != doc.pdf_sha256:
-                raise ExchangeError(f"{where}: tệp PDF không khớp mã sha256, dữ liệu đã bị sửa.")
             save_clean(doc, where)
             ctx.remember(doc, row["key"])
             ctx.created["văn bản đã ban hành"] += 1
+
+
+def check_checksums(row: dict[str, Any], pdf: bytes, docx: bytes, where: str) -> None:
+    """The PDF, the DOCX and the frozen context must match their sha256 in the file."""
+    artefacts = (
+        ("pdf_sha256", pdf, "tệp PDF"),
+        ("docx_sha256", docx, "tệp Word"),
+        ("context_sha256", canonical_json(row["context"]), "dữ liệu văn bản"),
+    )
+    for key, data, label in artefacts:
+        if sha256(data) != row[key]:
+            raise ExchangeError(f"{where}: {label} không khớp mã sha256, dữ liệu đã bị sửa.")
+
+
+def _number_in_range(name: str, value: Any) -> bool:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
+        return False
+    unit = "line_height" if name == "line_height" else "mm" if name.endswith("_mm") else "pt"
+    low, high = RANGES[unit]
+    return low <= value <= high
+
+
+def _check_profile(profile: Any, where: str) -> None:
+    if not isinstance(profile, dict):
+        raise ExchangeError(f"{where}: thiếu thể thức trong dữ liệu văn bản.")
+    if not PROFILE_CODE.match(str(profile.get("code"))):
+        raise ExchangeError(f"{where}: mã thể thức “{str(profile.get('code'))[:40]}” không hợp lệ.")
+    if profile.get("family") not in FormatProfile.Family.values:
+        raise ExchangeError(f"{where}: loại thể thức không hợp lệ.")
+    if profile.get("heading_style") not in FormatProfile.Heading.values:
+        raise ExchangeError(f"{where}: kiểu đánh số đề mục không hợp lệ.")
+    for f in dataclasses.fields(ProfileNumbers):
+        value = profile.get(f.name)
+        if f.type == "float" and not _number_in_range(f.name, value):
+            raise ExchangeError(f"{where}: thông số thể thức “{f.name}” không hợp lệ.")
+        if f.name.endswith("_mark") and not (isinstance(value, str) and MARK.match(value)):
+            raise ExchangeError(f"{where}: ký hiệu thể thức “{f.name}” không hợp lệ.")
+
+
+def check_context(context: dict[str, Any], where: str) -> None:
+    """A frozen context from a file must be one our templates print safely: plan kind, a valid
+    profile, known choices, and it must render (else a clear error, never a 500 later)."""
+    if context.get("kind") != IssuedDocument.Kind.PLAN:
+        raise ExchangeError(f"{where}: loại văn bản trong dữ liệu không hợp lệ.")
+    _check_profile(context.get("profile"), where)
+    if context.get("bases_style") not in Plan.BasesStyle.values:
+        raise ExchangeError(f"{where}: kiểu căn cứ không hợp lệ.")
+    for part in ("bases", "preamble", "body", "closing"):
+        blocks = context.get(part) or []
+        for block in blocks if isinstance(blocks, list) else [None]:
+            block = block if isinstance(block, dict) else {}
+            kind, level = block.get("kind"), block.get("level", 0)
+            if kind not in BLOCK_KINDS or not isinstance(level, int) or not 0 <= level <= 9:
+                raise ExchangeError(f"{where}: đoạn văn bản ({part}) không hợp lệ.")
+    try:
+        render_html(PlanDocContext.from_dict(context))
+    except (TypeError, ValueError, KeyError, AttributeError, TemplateSyntaxError) as exc:
+        raise ExchangeError(f"{where}: dữ liệu văn bản không in được ({exc}).") from None

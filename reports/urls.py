@@ -6,12 +6,12 @@ app_name = "reports"
 
 urlpatterns = [
     path(
-        "khoi/<int:bloc_id>/<int:year>/ke-hoach/<int:plan_id>/van-ban.<slug:fmt>",
+        "khoi/<bint:bloc_id>/<bint:year>/ke-hoach/<bint:plan_id>/van-ban.<slug:fmt>",
         views.plan_document,
         name="plan_document",
     ),
     path(
-        "khoi/<int:bloc_id>/<int:year>/ke-hoach/<int:plan_id>/ban-hanh/",
+        "khoi/<bint:bloc_id>/<bint:year>/ke-hoach/<bint:plan_id>/ban-hanh/",
         views.plan_issue,
         name="plan_issue",
     ),

@@ -73,3 +73,17 @@ def test_seed_demo_if_empty_does_nothing_the_second_time(demo):
     count = User.objects.count()
     call_command("seed_demo", "--if-empty")
     assert User.objects.count() == count
+
+
+def test_demo_terms_say_how_the_head_signs(demo):
+    tq = BlocTerm.objects.get(bloc__province__name="Tuyên Quang", year=2022)
+    assert (tq.head_print_name, tq.signer_position, tq.signer_rank, tq.signer_name) == (
+        "Bộ CHQS tỉnh Tuyên Quang",
+        "Chính ủy",
+        "Đại tá",
+        "Hà Đình Khiêm",
+    )
+    next_year = BlocTerm.objects.get(bloc__province__name="Tuyên Quang", year=2023)
+    assert next_year.head_unit.name == "Công an tỉnh Tuyên Quang"
+    assert next_year.signer_position == "Giám đốc" and next_year.signer_name
+    assert tq.head_unit.short_name == "Bộ CHQS tỉnh Tuyên Quang"

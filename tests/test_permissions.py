@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.urls import get_resolver, reverse
 
+from blocs.models import Membership
 from plans import services as plan_services
 from tests.conftest import PERSONAS
 
@@ -23,6 +24,11 @@ SECRETARIAT_ONLY = {
     "unit_b": FORBIDDEN,
     "reviewer": FORBIDDEN,
 }
+
+
+# Another year (no term yet): the head unit is a plain member there.
+PROVINCE_ONLY = {**SECRETARIAT_ONLY, "chair": FORBIDDEN, "reviewer": OK}
+TERM_EDITORS = {**SECRETARIAT_ONLY, "reviewer": OK}
 
 
 def row(base: dict, outsider=MISSING, **overrides) -> dict:
@@ -47,6 +53,14 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         ("bloc_id", "year", "membership_id"),
         {},
         row(SECRETARIAT_ONLY),
+    ),
+    "blocs:term_set": ("get", ("bloc_id", "year:next_year"), {}, row(PROVINCE_ONLY)),
+    "blocs:term_update": ("get", ("bloc_id", "year"), {}, row(TERM_EDITORS)),
+    "blocs:unit_merge": (
+        "get",
+        ("bloc_id", "year", "membership_id"),
+        {},
+        row(PROVINCE_ONLY),
     ),
     "blocs:year_export": (
         "get",
@@ -124,6 +138,72 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"URLs without a permission row: {sorted(missing)}"
 
 
+SHOWN = "form shown again with the error"  # a refused POST: 200, nothing saved
+TERM_POST = {
+    "head_unit": "@unit_a",
+    "deputy_units": ["@unit_b"],
+    "basis": "Quyết định số 120/QĐ-UBND",
+    "basis_date": "20/12/2026",
+    "signer_position": "Giám đốc",
+    "signer_name": "Lê Văn A",
+}
+# The blocs editors posted with valid data: who may write, and objects of another bloc.
+# (label, url name, kwargs keys, POST data, expected per persona)
+POST_ROWS: list[tuple[str, str, tuple[str, ...], dict, dict]] = [
+    ("term_set", "blocs:term_set", ("bloc_id", "year:next_year"), TERM_POST, PROVINCE_ONLY),
+    (
+        "term_update",
+        "blocs:term_update",
+        ("bloc_id", "year"),
+        {**TERM_POST, "basis_date": "05/01/2026", "reason": "Kiện toàn theo QĐ 120"},
+        TERM_EDITORS,
+    ),
+    (
+        "term_update, head of another bloc",
+        "blocs:term_update",
+        ("bloc_id", "year"),
+        {**TERM_POST, "head_unit": "@other_unit", "reason": "Thử"},
+        {**TERM_EDITORS, "chair": SHOWN, "reviewer": SHOWN, "admin": SHOWN},
+    ),
+    ("term_rotate", "blocs:term_rotate", ("bloc_id", "year"), TERM_POST, SECRETARIAT_ONLY),
+    (
+        "membership_add",
+        "blocs:membership_add",
+        ("bloc_id", "year"),
+        {"unit": "@other_unit", "joined_on": "01/03/2026", "join_reason": "kien_toan"},
+        SECRETARIAT_ONLY,
+    ),
+    (
+        "membership_end",
+        "blocs:membership_end",
+        ("bloc_id", "year", "membership_id"),
+        {"left_on": "30/06/2026"},
+        SECRETARIAT_ONLY,
+    ),
+    (
+        "membership_end, membership of another bloc",
+        "blocs:membership_end",
+        ("bloc_id", "year", "membership_id:foreign_membership_id"),
+        {"left_on": "30/06/2026"},
+        {**SECRETARIAT_ONLY, "chair": MISSING, "admin": MISSING},
+    ),
+    (
+        "unit_merge",
+        "blocs:unit_merge",
+        ("bloc_id", "year", "membership_id"),
+        {"left_on": "30/06/2026", "successor": "@unit_a"},
+        PROVINCE_ONLY,
+    ),
+    (
+        "unit_merge, membership of another bloc",
+        "blocs:unit_merge",
+        ("bloc_id", "year", "membership_id:foreign_membership_id"),
+        {"left_on": "30/06/2026", "successor": "@unit_a"},
+        {**PROVINCE_ONLY, "reviewer": MISSING, "admin": MISSING},
+    ),
+]
+
+
 @pytest.fixture
 def plan_in_consultation(world):
     plan = plan_services.plan_create_blank(
@@ -132,20 +212,14 @@ def plan_in_consultation(world):
     return plan_services.plan_submit_for_comment(plan=plan, actor=world.users["chair"])
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
-def test_permission_matrix(name, world, client, plan_in_consultation):
-    method, keys, data, expected = MATRIX[name]
-    values = {
-        "bloc_id": world.bloc.pk,
-        "year": world.year,
-        "plan_id": plan_in_consultation.pk,
-        "membership_id": world.bloc.memberships.get(unit=world.unit_b).pk,
-        "province_id": world.province.pk,
-        "action": "revise",
-        "fmt": "html",
-    }
-    url = reverse(name, kwargs={k: values[k] for k in keys})
-    assert set(expected) == set(PERSONAS), f"{name}: every persona needs an expected status"
+def _url(name: str, keys: tuple[str, ...], values: dict) -> str:
+    """Reverse `name`; a key "kwarg:value_key" takes its value from another entry."""
+    pairs = [key.partition(":")[::2] for key in keys]
+    return reverse(name, kwargs={k: values[v or k] for k, v in pairs})
+
+
+def _check_personas(client, world, method: str, url: str, data: dict, expected: dict) -> list:
+    assert set(expected) == set(PERSONAS), f"{url}: every persona needs an expected status"
     failures = []
     for persona in PERSONAS:
         with transaction.atomic():
@@ -161,7 +235,57 @@ def test_permission_matrix(name, world, client, plan_in_consultation):
             if not ok:
                 failures.append(f"{persona}: got {response.status_code}, want {want}")
             transaction.set_rollback(True)
+    return failures
+
+
+def _values(world, plan) -> dict:
+    return {
+        "bloc_id": world.bloc.pk,
+        "year": world.year,
+        "next_year": world.year + 1,
+        "plan_id": plan.pk,
+        "membership_id": world.bloc.memberships.get(unit=world.unit_b).pk,
+        "foreign_membership_id": Membership.objects.get(unit=world.other_unit).pk,
+        "province_id": world.province.pk,
+        "action": "revise",
+        "fmt": "html",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_permission_matrix(name, world, client, plan_in_consultation):
+    method, keys, data, expected = MATRIX[name]
+    url = _url(name, keys, _values(world, plan_in_consultation))
+    failures = _check_personas(client, world, method, url, data, expected)
     assert not failures, f"{name} {url}: " + "; ".join(failures)
+
+
+def _resolve(world, value):
+    """ "@unit_a" → that unit's pk (lists too)."""
+    if isinstance(value, list):
+        return [_resolve(world, v) for v in value]
+    if isinstance(value, str) and value.startswith("@"):
+        return getattr(world, value[1:]).pk
+    return value
+
+
+@pytest.mark.parametrize("label", [r[0] for r in POST_ROWS])
+def test_blocs_editors_post_matrix(label, world, client, plan_in_consultation):
+    _, name, keys, data, allowed = next(r for r in POST_ROWS if r[0] == label)
+    url = _url(name, keys, _values(world, plan_in_consultation))
+    data = {k: _resolve(world, v) for k, v in data.items()}
+    moved = {OK: MOVED, SHOWN: OK}
+    expected = {k: moved.get(v, v) for k, v in row(allowed).items()}
+    failures = _check_personas(client, world, "post", url, data, expected)
+    assert not failures, f"POST {label} {url}: " + "; ".join(failures)
+
+
+def test_reviewer_of_another_province_gets_404_on_a_province_page(client, world):
+    from tests.factories import make_province, make_user
+
+    stranger = make_user("rev2", None, reviewer_province=make_province("Tỉnh khác"))
+    client.force_login(stranger)
+    assert client.get(reverse("blocs:province", args=[world.province.pk])).status_code == 404
 
 
 def test_html_preview_by_query_parameter(client_for, world, plan_in_consultation):

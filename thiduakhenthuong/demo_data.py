@@ -40,6 +40,8 @@ class BlocSpec:
     unit_kind: str = Unit.Kind.SO_NGANH
     users: dict[str, str] = field(default_factory=dict)  # username -> unit name
     issue: tuple[int, dt.date] | None = None
+    # How the head signs the year's documents (BlocTerm): as printed, position, rank, name.
+    signer: tuple[str, str, str, str] = ("", "", "", "")
 
 
 BLOCS = [
@@ -63,6 +65,7 @@ BLOCS = [
             "Hội Luật gia tỉnh Tuyên Quang",
         ],
         seed="000",
+        signer=("Bộ CHQS tỉnh Tuyên Quang", "Chính ủy", "Đại tá", "Hà Đình Khiêm"),
         decision=(
             "Hướng dẫn số 08/HD-HĐTĐKT",
             dt.date(2021, 11, 13),
@@ -97,6 +100,7 @@ BLOCS = [
             "Trung tâm Lưu trữ lịch sử",
         ],
         seed="001",
+        signer=("Sở Nội vụ tỉnh Hà Tĩnh", "Giám đốc", "", "Phan Thị Tô Hoa"),
         users={
             "sonoivu_ht": "Sở Nội vụ tỉnh Hà Tĩnh",
             "vanphong_snv": "Văn phòng Sở Nội vụ Hà Tĩnh",
@@ -123,6 +127,7 @@ BLOCS = [
             "Ủy ban nhân dân xã Tân Bình",
         ],
         seed="002",
+        signer=("Ủy ban nhân dân thành phố Tây Ninh", "Chủ tịch", "", ""),
         users={
             "ubnd_tayninh": "Ủy ban nhân dân thành phố Tây Ninh",
             "phuong1_tn": "Ủy ban nhân dân Phường 1",
@@ -148,6 +153,12 @@ BLOCS = [
             "Trường Chính trị tỉnh Hà Giang",
         ],
         seed="003",
+        signer=(
+            "Ban Tuyên giáo Tỉnh ủy Hà Giang",
+            "Trưởng Ban Tuyên giáo Tỉnh ủy",
+            "",
+            "Vũ Mạnh Hà",
+        ),
         decision=(
             "Quyết định số 443/QĐ-UBND",
             dt.date(2023, 3, 21),
@@ -179,6 +190,12 @@ BLOCS = [
             "Cục Thống kê tỉnh Quảng Trị",
         ],
         seed="004",
+        signer=(
+            "Văn phòng UBND tỉnh Quảng Trị",
+            "Chánh Văn phòng UBND tỉnh",
+            "",
+            "Nguyễn Cảnh Hưng",
+        ),
         decision=(
             "Công văn số 644/UBND-NC",
             dt.date(2022, 2, 23),
@@ -191,6 +208,17 @@ BLOCS = [
     ),
 ]
 
+# The short names the seeds print (signature blocks, recipients, issuer lines).
+SHORT_NAMES = {
+    "Bộ Chỉ huy Quân sự tỉnh Tuyên Quang": "Bộ CHQS tỉnh Tuyên Quang",
+    "Ban Thi đua - Khen thưởng (Sở Nội vụ Hà Tĩnh)": "Ban TĐKT",
+    "Ban Tuyên giáo Tỉnh ủy Hà Giang": "BTGTU",
+    "Ủy ban nhân dân thành phố Tây Ninh": "UBND thành phố",
+    "Văn phòng UBND tỉnh Quảng Trị": "VP UBND tỉnh",
+    "Sở Kế hoạch và Đầu tư tỉnh Quảng Trị": "Sở KH&ĐT",
+}
+# Tuyên Quang 2023: Công an tỉnh, elected at the 2022 tổng kết, signs through its director.
+TQ_2023_SIGNER = ("Công an tỉnh Tuyên Quang", "Giám đốc", "Đại tá", "Lê Văn Thành")
 REVIEWERS = {"thamdinh_tq": "Tuyên Quang", "thamdinh_qt": "Quảng Trị"}
 FULL_NAMES = {
     "truongkhoi": "Hà Đình Khiêm",
@@ -223,6 +251,11 @@ def _user(
     return user
 
 
+def _signer(values: tuple[str, str, str, str]) -> dict[str, str]:
+    names = ("head_display", "signer_position", "signer_rank", "signer_name")
+    return dict(zip(names, values, strict=True))
+
+
 def seed_text(code: str) -> str:
     return next(SEEDS_DIR.glob(f"{code}_*.txt")).read_text(encoding="utf-8")
 
@@ -247,12 +280,18 @@ def build_demo(*, stdout=None) -> dict[str, int]:
                 if spec.kind == Bloc.Kind.DIA_BAN
                 else Unit.Kind.SO_NGANH,
                 symbol=spec.symbol,
+                short_name=SHORT_NAMES.get(spec.host_parent, ""),
                 actor=admin,
             )
             units[parent.name] = parent
         for name in spec.members:
             units[name] = bloc_services.unit_create(
-                province=province, name=name, kind=spec.unit_kind, parent=parent, actor=admin
+                province=province,
+                name=name,
+                kind=spec.unit_kind,
+                parent=parent,
+                short_name=SHORT_NAMES.get(name, ""),
+                actor=admin,
             )
         number, date, issuer = spec.decision
         bloc = bloc_services.bloc_create(
@@ -284,6 +323,7 @@ def build_demo(*, stdout=None) -> dict[str, int]:
             deputy_units=[units[d] for d in spec.deputies],
             basis=number,
             basis_date=date,
+            **_signer(spec.signer),
             actor=admin,
         )
         for username, unit_name in spec.users.items():
@@ -306,6 +346,7 @@ def build_demo(*, stdout=None) -> dict[str, int]:
                 deputy_units=[units["Tòa án nhân dân tỉnh Tuyên Quang"]],
                 basis="Biên bản Hội nghị tổng kết năm 2022",
                 basis_date=dt.date(2023, 1, 12),
+                **_signer(TQ_2023_SIGNER),
                 actor=admin,
             )
         elif spec.seed == "003":

@@ -1,6 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from thiduakhenthuong.limits import BoundedIntConverter
+
+# Ids and years in every app's URLs: numbers the database cannot hold are a 404.
+register_converter(BoundedIntConverter, "bint")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -6,20 +6,20 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from plans.importer.text import spans  # the same tokenizer the documents print with
+
 register = template.Library()
 
 
 @register.filter
 def marked(text: str) -> SafeString:
     """Escape the text, then wrap its bold and italic runs in <strong>/<em> (no raw asterisks)."""
-    from reports.documents import parse_runs  # the same tokenizer the documents print with
-
     out = []
-    for run in parse_runs(text or ""):
-        html = escape(run.text).replace("\n", "<br>")
-        if run.italic:
+    for piece, bold, italic in spans(text or ""):
+        html = escape(piece).replace("\n", "<br>")
+        if italic:
             html = f"<em>{html}</em>"
-        if run.bold:
+        if bold:
             html = f"<strong>{html}</strong>"
         out.append(html)
     return mark_safe("".join(out))

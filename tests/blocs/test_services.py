@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from blocs import services
@@ -123,3 +123,124 @@ def test_internal_emulation_host_heads_without_membership(db):
     bloc = make_bloc(province, "Thi đua nội bộ Sở Nội vụ", kind="noi_bo")
     term = services.term_set(bloc=bloc, year=2022, head_unit=host)
     assert term.head_unit == host
+
+
+def test_term_set_keeps_the_signer_and_audits_it(world):
+    term = services.term_rotate(
+        term=world.term,
+        head_unit=world.deputy_unit,
+        head_display="Công an tỉnh Thử",
+        signer_position="Giám đốc",
+        signer_rank="Đại tá",
+        signer_name="Lê Văn Thành",
+    )
+    assert (term.head_print_name, term.signer_rank) == ("Công an tỉnh Thử", "Đại tá")
+    event = AuditEvent.objects.get(action="term.set", year=world.year + 1)
+    assert event.data["signer_name"] == "Lê Văn Thành"
+    assert event.data["head_unit"] == world.deputy_unit.name
+
+
+def test_term_update_records_only_what_changed_with_the_reason(world):
+    chair = world.users["chair"]
+    services.term_update(
+        term=world.term,
+        reason="Ghi nhầm người ký",
+        signer_name="Hà Đình Khiêm",
+        deputy_units=[world.deputy_unit, world.unit_a],
+        basis="QĐ 443/QĐ-UBND",  # unchanged
+        actor=chair,
+    )
+    event = AuditEvent.objects.get(action="term.update")
+    assert event.data["changes"] == {"signer_name": {"old": "", "new": "Hà Đình Khiêm"}}
+    assert event.data["deputy_units"] == {"added": [world.unit_a.name]}
+    assert event.data["reason"] == "Ghi nhầm người ký" and event.actor == chair
+    world.term.refresh_from_db()
+    assert world.term.signer_name == "Hà Đình Khiêm"
+    assert set(world.term.deputy_units.all()) == {world.deputy_unit, world.unit_a}
+
+
+def test_term_update_that_changes_nothing_records_nothing(world):
+    services.term_update(
+        term=world.term,
+        reason="Lưu lại",
+        head_unit=world.head,
+        deputy_units=[world.deputy_unit],
+        basis="QĐ 443/QĐ-UBND",
+    )
+    assert not AuditEvent.objects.filter(action="term.update").exists()
+
+
+def test_term_update_needs_a_reason(world):
+    with pytest.raises(ValidationError) as exc:
+        services.term_update(term=world.term, reason="  ", signer_name="X")
+    assert "lý do" in str(exc.value)
+
+
+def test_term_head_must_be_a_member_of_the_same_province(world):
+    with pytest.raises(ValidationError, match="phải là thành viên"):
+        services.term_update(term=world.term, reason="Đổi", head_unit=world.other_unit)
+    foreign = make_unit(make_province("Tỉnh xa"), "Sở xa")
+    with pytest.raises(ValidationError, match="không thuộc tỉnh"):
+        services.term_update(term=world.term, reason="Đổi", deputy_units=[foreign])
+    world.term.refresh_from_db()
+    assert world.term.head_unit == world.head
+
+
+def test_head_unit_cannot_leave_while_it_heads_the_term(world):
+    m = world.bloc.memberships.get(unit=world.head)
+    with pytest.raises(ValidationError, match="đang là Trưởng khối năm 2026"):
+        services.membership_end(membership=m, left_on=dt.date(2026, 6, 30), leave_reason="rut")
+    services.term_update(term=world.term, reason="Kiện toàn", head_unit=world.unit_a)
+    services.membership_end(membership=m, left_on=dt.date(2026, 6, 30), leave_reason="rut")
+    m.refresh_from_db()
+    assert m.left_on == dt.date(2026, 6, 30)
+
+
+def test_next_years_deputy_cannot_leave_this_year(world):
+    services.term_rotate(term=world.term, head_unit=world.deputy_unit, deputy_units=[world.unit_b])
+    m = world.bloc.memberships.get(unit=world.unit_b)
+    with pytest.raises(ValidationError, match="Phó khối năm 2027"):
+        services.membership_end(membership=m, left_on=dt.date(2026, 6, 30), leave_reason="rut")
+
+
+def test_merger_is_refused_to_the_secretariat(world):
+    successor = make_unit(world.province, "Sở hợp nhất")
+    m = world.bloc.memberships.get(unit=world.unit_a)
+    with pytest.raises(PermissionDenied):
+        services.unit_merge(
+            membership=m,
+            left_on=dt.date(2026, 6, 30),
+            successor=successor,
+            actor=world.users["chair"],
+        )
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.successor is None and world.unit_a.valid_to is None
+
+
+def test_merger_by_the_reviewer_is_audited_with_its_successor(world):
+    successor = make_unit(world.province, "Sở hợp nhất")
+    m = world.bloc.memberships.get(unit=world.unit_a)
+    services.unit_merge(
+        membership=m,
+        left_on=dt.date(2026, 6, 30),
+        successor=successor,
+        actor=world.users["reviewer"],
+    )
+    event = AuditEvent.objects.get(action="unit.merge")
+    assert event.data["successor"] == "Sở hợp nhất"
+    assert event.data["changes"]["successor"] == {"old": None, "new": "Sở hợp nhất"}
+    assert event.data["changes"]["valid_to"] == {"old": None, "new": "2026-06-30"}
+    assert event.data["changes"]["leave_reason"] == {"old": "", "new": "sap_nhap"}
+
+
+def test_a_unit_merged_into_one_successor_cannot_merge_into_another(world):
+    first, second = make_unit(world.province, "Sở A mới"), make_unit(world.province, "Sở B mới")
+    services.unit_merge(
+        membership=world.bloc.memberships.get(unit=world.unit_a),
+        left_on=dt.date(2026, 6, 30),
+        successor=first,
+    )
+    other_bloc = make_bloc(world.province, "Khối khác nữa")
+    m = services.membership_add(bloc=other_bloc, unit=world.unit_a, joined_on=dt.date(2026, 1, 1))
+    with pytest.raises(ValidationError, match="đã được sáp nhập vào Sở A mới"):
+        services.unit_merge(membership=m, left_on=dt.date(2026, 6, 30), successor=second)

@@ -57,8 +57,12 @@ def test_rotate_form_moves_the_secretariat(client_for, world):
     next_rotate = reverse("blocs:term_rotate", args=[world.bloc.pk, world.year + 1])
     assert client_for("chair").get(next_rotate).status_code == 403
     assert client_for("deputy").get(next_rotate).status_code == 200
-    # this year is untouched
-    assert client_for("chair").get(url).status_code == 200
+    # this year is untouched: the chair still corrects 2026's term; rotating again is not
+    # offered now that 2027 has a term (the page sends to 2027 instead)
+    update_url = reverse("blocs:term_update", args=[world.bloc.pk, world.year])
+    assert client_for("chair").get(update_url).status_code == 200
+    response = client_for("chair").get(url)
+    assert response.status_code == 302 and response["Location"].endswith(f"/{world.year + 1}/")
 
 
 @pytest.mark.parametrize(
@@ -139,17 +143,24 @@ def test_membership_form_rejects_bad_input(client_for, world, data, field, messa
     assert Membership.objects.count() == before
 
 
-def test_membership_end_requires_successor_on_merger(client_for, world):
+def test_membership_end_checks_dates_and_records_the_leave(client_for, world):
     m = world.bloc.memberships.get(unit=world.unit_b)
     url = reverse("blocs:membership_end", args=[world.bloc.pk, world.year, m.pk])
-    response = client_for("chair").post(url, {"left_on": "30/06/2026", "leave_reason": "sap_nhap"})
-    assert "hãy chọn đơn vị kế thừa" in " ".join(response.context["form"].errors["successor"])
-    response = client_for("chair").post(url, {"left_on": "30/06/2024", "leave_reason": "rut"})
-    assert "sau ngày tham gia" in " ".join(response.context["form"].errors["left_on"])
-    response = client_for("chair").post(url, {"left_on": "30/06/2026", "leave_reason": "rut"})
+    response = client_for("chair").post(url, {"left_on": "30/06/2024"})
+    assert "thuộc năm 2026" in " ".join(response.context["form"].errors["left_on"])
+    response = client_for("chair").post(url, {"left_on": "30/06/2026"})
     assert response.status_code == 302
     m.refresh_from_db()
-    assert m.left_on == dt.date(2026, 6, 30)
+    assert (m.left_on, m.leave_reason) == (dt.date(2026, 6, 30), "rut")
+
+
+def test_merger_form_requires_a_successor(client_for, world):
+    m = world.bloc.memberships.get(unit=world.unit_b)
+    url = reverse("blocs:unit_merge", args=[world.bloc.pk, world.year, m.pk])
+    response = client_for("reviewer").post(url, {"left_on": "30/06/2026"})
+    assert "hãy chọn đơn vị kế thừa" in " ".join(response.context["form"].errors["successor"])
+    m.refresh_from_db()
+    assert m.left_on is None
 
 
 def test_membership_of_another_bloc_is_404(client_for, world):
@@ -283,3 +294,145 @@ def test_admin_forms_reject_bad_input_next_to_the_field(
     )
     assert message in text
     assert (Unit.objects.count(), Bloc.objects.count()) == before
+
+
+def test_admin_sets_the_first_term_of_a_new_bloc_in_the_app(client_for, world):
+    from blocs.models import AuditEvent
+    from tests.factories import make_bloc
+
+    bloc = make_bloc(world.province, "Khối mới thành lập")
+    client = client_for("admin")
+    add = reverse("blocs:membership_add", args=[bloc.pk, 2026])
+    for unit in (world.unit_a, world.unit_b):
+        data = {"unit": unit.pk, "joined_on": "02/03/2026", "join_reason": "thanh_lap"}
+        assert client.post(add, data).status_code == 302
+    page = client.get(reverse("blocs:bloc", args=[bloc.pk, 2026])).content.decode()
+    assert "Thiết lập nhiệm kỳ năm 2026" in page
+    response = client.post(
+        reverse("blocs:term_set", args=[bloc.pk, 2026]),
+        {
+            "head_unit": world.unit_a.pk,
+            "deputy_units": [world.unit_b.pk],
+            "basis": "QĐ 12/QĐ-UBND",
+            "basis_date": "01/03/2026",
+            "head_display": "Sở Tư pháp",
+            "signer_position": "Giám đốc",
+            "signer_name": "Lê Văn\x01 A",
+        },
+    )
+    assert response.status_code == 302
+    term = BlocTerm.objects.get(bloc=bloc, year=2026)
+    assert (term.head_unit, term.signer_name) == (world.unit_a, "Lê Văn A")
+    assert AuditEvent.objects.filter(action="term.set", bloc=bloc).exists()
+    page = client.get(reverse("blocs:bloc", args=[bloc.pk, 2026])).content.decode()
+    assert "Giám đốc" in page and "Lê Văn A" in page
+
+
+def test_term_update_needs_a_reason_and_strips_control_characters(client_for, world):
+    url = reverse("blocs:term_update", args=[world.bloc.pk, world.year])
+    client = client_for("chair")
+    form = client.get(url).context["form"]
+    assert form.initial["head_unit"] == world.head.pk  # starts from the current term
+    data = {
+        "head_unit": world.head.pk,
+        "deputy_units": [world.deputy_unit.pk],
+        "basis": "QĐ 443/QĐ-UBND",
+        "signer_position": "Chính ủy",
+        "signer_rank": "Đại\x01 tá",
+        "signer_name": "Hà Đình Khiêm",
+    }
+    response = client.post(url, data)
+    assert "Hãy ghi lý do" in " ".join(response.context["form"].errors["reason"])
+    world.term.refresh_from_db()
+    assert world.term.signer_name == ""
+    response = client.post(url, {**data, "reason": "Bổ sung người ký"})
+    assert response.status_code == 302
+    world.term.refresh_from_db()
+    assert (world.term.signer_rank, world.term.signer_name) == ("Đại tá", "Hà Đình Khiêm")
+
+
+@pytest.mark.parametrize(
+    "url_name, data, field, message",
+    [
+        ("blocs:term_update", {"basis_date": "01/01/1900"}, "basis_date", "không hợp lý"),
+        ("blocs:term_rotate", {"basis_date": "01/01/2000"}, "basis_date", "không hợp lý"),
+        (
+            "blocs:membership_add",
+            {"unit": "NEW", "joined_on": "01/03/2030", "join_reason": "kien_toan"},
+            "joined_on",
+            "thuộc năm 2026",
+        ),
+    ],
+)
+def test_dates_posted_for_a_bloc_year_stay_near_that_year(
+    client_for, world, url_name, data, field, message
+):
+    from tests.factories import make_unit
+
+    base = {"head_unit": world.unit_a.pk, "reason": "Thử", **data}
+    base = {k: (make_unit(world.province).pk if v == "NEW" else v) for k, v in base.items()}
+    before = (BlocTerm.objects.count(), Membership.objects.count())
+    response = client_for("chair").post(reverse(url_name, args=[world.bloc.pk, world.year]), base)
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert (BlocTerm.objects.count(), Membership.objects.count()) == before
+
+
+def test_leave_date_of_another_year_cannot_end_a_membership(client_for, world):
+    """The 2026 page cannot end a membership in 2027 (nor in 2025)."""
+    m = world.bloc.memberships.get(unit=world.unit_b)
+    url = reverse("blocs:membership_end", args=[world.bloc.pk, world.year, m.pk])
+    for day in ("15/01/2027", "31/12/2025"):
+        response = client_for("chair").post(url, {"left_on": day})
+        assert "thuộc năm 2026" in " ".join(response.context["form"].errors["left_on"])
+    m.refresh_from_db()
+    assert m.left_on is None
+
+
+def test_head_cannot_leave_through_the_page(client_for, world):
+    m = world.bloc.memberships.get(unit=world.head)
+    url = reverse("blocs:membership_end", args=[world.bloc.pk, world.year, m.pk])
+    response = client_for("chair").post(url, {"left_on": "30/06/2026"})
+    assert response.status_code == 200
+    assert "hãy cử Trưởng khối khác" in " ".join(response.context["form"].errors["left_on"])
+
+
+def test_reviewer_declares_a_merger(client_for, world):
+    from tests.factories import make_unit
+
+    successor = make_unit(world.province, "Sở Tư pháp và Nội vụ Thử")
+    m = world.bloc.memberships.get(unit=world.unit_a)
+    url = reverse("blocs:unit_merge", args=[world.bloc.pk, world.year, m.pk])
+    response = client_for("reviewer").post(
+        url, {"left_on": "30/06/2026", "successor": successor.pk}
+    )
+    assert response.status_code == 302
+    world.unit_a.refresh_from_db()
+    assert world.unit_a.successor == successor
+    page = client_for("chair").get(reverse("blocs:bloc", args=[world.bloc.pk, world.year]))
+    assert "Kế thừa bởi: Sở Tư pháp và Nội vụ Thử" in page.content.decode()
+    assert "Sáp nhập</a>" not in page.content.decode()  # the secretariat is not offered a merger
+
+
+def test_rotation_is_offered_only_while_next_year_has_no_term(client_for, world):
+    page = reverse("blocs:bloc", args=[world.bloc.pk, world.year])
+    assert "Luân phiên Trưởng khối năm 2027" in client_for("chair").get(page).content.decode()
+    services.term_rotate(term=world.term, head_unit=world.deputy_unit)
+    html = client_for("admin").get(page).content.decode()
+    assert "Luân phiên Trưởng khối" not in html and "Sửa nhiệm kỳ năm 2027" in html
+    html = client_for("chair").get(page).content.decode()  # not secretariat in 2027
+    assert "Xem nhiệm kỳ năm 2027" in html and "Sửa nhiệm kỳ năm 2027" not in html
+
+
+def test_reviewer_reaches_a_new_bloc_without_a_term_from_the_province_page(client_for, world):
+    from tests.factories import make_bloc
+
+    bloc = make_bloc(world.province, "Khối chưa có nhiệm kỳ")
+    html = (
+        client_for("reviewer")
+        .get(reverse("blocs:province", args=[world.province.pk]) + "?nam=2026")
+        .content.decode()
+    )
+    assert reverse("blocs:bloc", args=[bloc.pk, 2026]) in html
+    page = client_for("reviewer").get(reverse("blocs:bloc", args=[bloc.pk, 2026]))
+    assert "Thiết lập nhiệm kỳ năm 2026" in page.content.decode()

@@ -163,3 +163,41 @@ def test_plan_page_prints_bold_and_italic_not_asterisks(client_for, world):
     body = client_for("chair").get(url("plans:detail", world, plan)).content.decode()
     assert "<strong>Dân vận khéo</strong>" in body and "<em>Thi đua yêu nước</em>" in body
     assert "**Dân vận" not in body
+
+
+def test_control_characters_never_reach_the_plan(client_for, world):
+    plan = ready_plan(world)
+    client = client_for("chair")
+    page = form_data(client.get(url("plans:edit_header", world, plan)).content.decode())
+    client.post(
+        url("plans:edit_header", world, plan), {**page, "title": "Kế hoạch\x01 thi đua\x0b"}
+    )
+    client.post(url("plans:edit_body", world, plan), {"outline": "I. MỤC\x02 ĐÍCH\nĐoàn\x1f kết."})
+    plan.refresh_from_db()
+    assert plan.title == "Kế hoạch thi đua"
+    assert [s.title for s in plan.sections.all()] == ["MỤC ĐÍCH"]
+    assert "\x1f" not in plan.sections.get().content
+    docx = client.get(url("reports:plan_document", world, plan, "docx"))
+    assert docx.status_code == 200
+
+
+def test_schedule_dates_far_from_the_year_are_refused(client_for, world):
+    plan = ready_plan(world)
+    data = {
+        "revision": "",
+        "phase-TOTAL_FORMS": "1",
+        "phase-INITIAL_FORMS": "0",
+        "phase-0-seq": "1",
+        "phase-0-name": "Đợt 1",
+        "phase-0-start": "01/01/1900",
+        "phase-0-end": "30/06/2026",
+        "ms-TOTAL_FORMS": "0",
+        "ms-INITIAL_FORMS": "0",
+    }
+    response = client_for("chair").post(url("plans:edit_schedule", world, plan), data)
+    assert response.status_code == 200
+    assert "không hợp lý cho năm 2026" in response.content.decode()
+    assert not plan.phases.exists()
+    huge = {**data, "phase-TOTAL_FORMS": "65536", "phase-0-start": "01/01/2026"}
+    response = client_for("chair").post(url("plans:edit_schedule", world, plan), huge)
+    assert response.status_code == 200 and not plan.phases.exists()

@@ -147,13 +147,18 @@ def test_import_flow_reviews_then_saves_a_draft(client_for, world):
     assert response.status_code == 200
     html = response.content.decode()
     assert "30/06/2022" in html and "20/12/2022" in html  # what was understood, shown for review
+    assert "Văn bản ghi năm 2022, còn trang này nhập kế hoạch năm 2026" in html
     form = response.context["form"]
     data = {k: form.initial.get(k, "") for k in form.fields}
     data["title"] = data["title"] + " (đã sửa)"
+    for other in (2022, 2030, 2000):  # the year of the URL's bloc-year, never another
+        refused = client.post(url("plans:import", world), {**data, "year": other})
+        assert refused.status_code == 200 and refused.context["form"].errors["year"]
+    assert not Plan.objects.filter(bloc=world.bloc).exists()
     response = client.post(url("plans:import", world), data)
     assert response.status_code == 302
     plan = Plan.objects.get(bloc=world.bloc, title__endswith="(đã sửa)")
-    assert plan.status == Plan.Status.DRAFT and plan.year == 2022
+    assert plan.status == Plan.Status.DRAFT and plan.year == world.year
     assert plan.phases.count() == 2 and plan.recipients.count() == 4
 
 

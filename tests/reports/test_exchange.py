@@ -1,9 +1,12 @@
 """The bloc-year file carries the frozen documents too: the whole demo round-trips byte for byte."""
 
+import hashlib
+
 import pytest
 from django.core.management import call_command
 
-from blocs.exchange import dumps, export_bloc_year, import_bloc_year, loads
+from blocs.exchange import ExchangeError, dumps, export_bloc_year, import_bloc_year, loads
+from blocs.exchange_values import canonical_json
 from blocs.models import Bloc, BlocTerm
 from plans.models import Plan
 from reports.models import IssuedDocument
@@ -48,3 +51,54 @@ def test_tampered_pdf_is_refused(demo):
     with pytest.raises(Exception, match="sha256"):
         import_bloc_year(data=data)
     assert not Plan.objects.exists()
+
+
+def _issued_file() -> dict:
+    return loads(dumps(export_bloc_year(Bloc.objects.get(province__name="Tuyên Quang"), 2022)))
+
+
+def _reseal(doc: dict) -> None:
+    """What a forger would do: recompute every checksum after editing the context."""
+    doc["context_sha256"] = hashlib.sha256(canonical_json(doc["context"])).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda d: d.update(docx="UEsDBA=="), "tệp Word không khớp mã sha256"),
+        (lambda d: d["context"].update(title_lines=["Sửa lén"]), "dữ liệu văn bản không khớp"),
+    ],
+)
+def test_every_frozen_artefact_is_checksummed(demo, edit, message):
+    data = _issued_file()
+    edit(data["documents"][0])
+    _wipe()
+    with pytest.raises(ExchangeError, match=message):
+        import_bloc_year(data=data)
+    assert not IssuedDocument.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path, value, message",
+    [
+        (("profile", "code"), "ND30 */ body{display:none} /*", "mã thể thức"),
+        (("profile", "page_number_pt"), "14pt; } body { color: red", "page_number_pt"),
+        (("profile", "margin_left_mm"), 1e9, "margin_left_mm"),
+        (("profile", "closing_mark"), "</style>", "closing_mark"),
+        (("kind",), "../../../etc/passwd", "loại văn bản"),
+        (("bases_style",), "list x onclick", "kiểu căn cứ"),
+        (("signature",), None, "không in được"),
+    ],
+)
+def test_values_that_end_in_css_or_html_are_validated(demo, path, value, message):
+    data = _issued_file()
+    doc = data["documents"][0]
+    target = doc["context"]
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    _reseal(doc)
+    _wipe()
+    with pytest.raises(ExchangeError, match=message):
+        import_bloc_year(data=data)
+    assert not IssuedDocument.objects.exists()

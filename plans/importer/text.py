@@ -1,5 +1,11 @@
-"""Text primitives of the plan importer: clean-up of OCR/Markdown/HTML markup, lines with the
-blank lines before them, numbered labels ("I." "I-" "1." "1.1." "a)") and Vietnamese dates."""
+"""Text primitives shared by the importer, the outline editor and the document builder.
+
+- One linear markup tokenizer: `**bold**` and `*italic*` pairs are found with one backward pass
+  that records the nearest valid closing mark, then one forward pass (the former regular
+  expressions scanned to the end of the text for every unmatched opening mark: quadratic).
+- Clean-up of OCR/Markdown/HTML markup, numbered labels ("I." "I-" "I/" "1." "1)" "1.1." "a)"
+  "a."), bullets and Vietnamese dates.
+"""
 
 from __future__ import annotations
 
@@ -8,20 +14,137 @@ import datetime as dt
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+
+# Length caps: a real plan is a few dozen pages; anything far longer is refused with a message.
+MAX_SOURCE_CHARS = 400_000
+MAX_PARAGRAPH_CHARS = 20_000
+
+
+def vn_number(n: int) -> str:
+    """12345 → "12.345" (Vietnamese thousands separator)."""
+    return f"{n:,}".replace(",", ".")
+
+
+# ------------------------------------------------------------------ tokenizer
+
+Check = Callable[[str, int], bool]
+STAR = re.compile(r"\*")
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what \w means in Python's re for str
+
+
+def _bold_open(t: str, i: int) -> bool:
+    return t.startswith("**", i) and i + 2 < len(t) and not t[i + 2].isspace()
+
+
+def _bold_close(t: str, q: int) -> bool:
+    return t.startswith("**", q) and q > 0 and not t[q - 1].isspace() and t[q + 2 : q + 3] != "*"
+
+
+def _italic_open(t: str, i: int) -> bool:
+    before = t[i - 1] if i else " "
+    after = t[i + 1 : i + 2]
+    ok_after = bool(after) and not after.isspace() and after != "*"
+    return t[i] == "*" and not (_word(before) or before == "*") and ok_after
+
+
+def _italic_close(t: str, q: int) -> bool:
+    before, after = t[q - 1] if q else " ", t[q + 1 : q + 2] or " "
+    ok_before = not before.isspace() and before != "*"
+    return t[q] == "*" and ok_before and not (_word(after) or after == "*")
+
+
+def _pairs(text: str, width: int, opens: Check, closes: Check) -> list[tuple[int, int]]:
+    """(open, close) positions of matched marks, leftmost opener first and the nearest closer
+    after at least one character of content: what a lazy `MARK(.+?)MARK` regex finds, but in
+    one pass over the asterisks (the regex rescanned the rest of the text for every opener)."""
+    stars = [m.start() for m in STAR.finditer(text)]
+    closers = [q for q in stars if closes(text, q)]
+    pairs: list[tuple[int, int]] = []
+    c = 0
+    after = -1
+    for i in stars:
+        if i < after or not opens(text, i):
+            continue
+        while c < len(closers) and closers[c] < i + width + 1:
+            c += 1
+        if c == len(closers):
+            break
+        pairs.append((i, closers[c]))
+        after = closers[c] + width
+    return pairs
+
+
+def bold_pairs(text: str) -> list[tuple[int, int]]:
+    return _pairs(text, 2, _bold_open, _bold_close)
+
+
+def italic_pairs(text: str) -> list[tuple[int, int]]:
+    return _pairs(text, 1, _italic_open, _italic_close)
+
+
+def _split(text: str, pairs: list[tuple[int, int]], width: int) -> list[tuple[str, bool]]:
+    """The text cut at its pairs: (piece, inside a pair), marks removed."""
+    out: list[tuple[str, bool]] = []
+    at = 0
+    for start, close in pairs:
+        out.append((text[at:start], False))
+        out.append((text[start + width : close], True))
+        at = close + width
+    out.append((text[at:], False))
+    return out
+
+
+def spans(text: str, *, bold: bool = False, italic: bool = False) -> list[tuple[str, bool, bool]]:
+    """`**bold**` and `*italic*` marks → (text, bold, italic) runs, neighbours of the same style
+    merged; unmatched asterisks stay literal text. Linear in the length of the text."""
+    runs: list[tuple[str, bool, bool]] = []
+    for part, in_bold in _split(text, bold_pairs(text), 2):
+        for piece, in_italic in _split(part, italic_pairs(part), 1):
+            if not piece:
+                continue
+            style = (bold or in_bold, italic or in_italic)
+            if runs and runs[-1][1:] == style:
+                runs[-1] = (runs[-1][0] + piece, *style)
+            else:
+                runs.append((piece, *style))
+    return runs
+
+
+def unmarked(text: str) -> str:
+    """The text of `spans`, without any mark."""
+    return "".join(piece for piece, _, _ in spans(text))
+
+
+STARS = re.compile(r"\*{2,}")
+
+
+def keep_paired_stars(text: str) -> str:
+    """Matched `**…**` pairs kept; any other run of two or more asterisks dropped."""
+    kept: set[int] = set()
+    for start, close in bold_pairs(text):
+        kept.update((start, close))
+
+    def keep(m: re.Match[str]) -> str:
+        touches = any(p in kept for p in range(m.start() - 1, m.end()))
+        return m[0] if touches else ""
+
+    return STARS.sub(keep, text)
+
 
 # ------------------------------------------------------------------ markup
 
-TAG = re.compile(r"<\s*(/?)\s*([a-z]+)\b[^>]*>", re.I)
+TAG = re.compile(r"<\s*(/?)\s*([a-z]+)\b[^<>]{0,200}>", re.I)
 TAG_MARK = {"b": "**", "strong": "**", "i": "*", "em": "*"}
 ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~\"'])")
 HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)")
 QUOTE = re.compile(r"^\s{0,3}>\s?")
 SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-PAIR3 = re.compile(r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*")
-PAIR2 = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
-ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
 RULE = re.compile(r"^[-_=—–*. ]{3,}$")
 SENTENCE_END = (".", ";", ":", "!", "?", "…")
 
@@ -46,17 +169,7 @@ def normalize(text: str) -> str:
 
 def balance(text: str) -> str:
     """Keep matched **bold** / ***bold italic*** pairs, drop stray runs of two or more asterisks."""
-    kept: list[str] = []
-
-    def stash(match: re.Match[str]) -> str:
-        kept.append(match[0])
-        return f"\x00{len(kept) - 1}\x00"
-
-    text = PAIR2.sub(stash, PAIR3.sub(stash, text))
-    text = re.sub(r"\*{2,}", "", text)
-    while "\x00" in text:
-        text = re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m[1])], text)
-    return SPACES.sub(" ", text).strip()
+    return SPACES.sub(" ", keep_paired_stars(text)).strip()
 
 
 def rich(text: str) -> str:
@@ -68,8 +181,8 @@ def plain(text: str) -> str:
     """Text without any mark, for recognising structure."""
     text = HEADING.sub("", QUOTE.sub("", text.strip()))
     text = text.replace("***", "").replace("**", "").replace("__", "")
-    text = ITALIC.sub(r"\1", text)
-    return SPACES.sub(" ", text).strip()
+    pieces = _split(text, italic_pairs(text), 1) if "*" in text else [(text, False)]
+    return SPACES.sub(" ", "".join(p for p, _ in pieces)).strip()
 
 
 def is_caps(text: str) -> bool:
@@ -84,66 +197,6 @@ def is_bold(text: str) -> bool:
     return t.startswith("**") and t.endswith("**") and len(t) > 4
 
 
-def cells(line: str) -> list[str]:
-    """A line split into columns (tabs or three or more spaces, as OCR prints two columns)."""
-    return [c for c in re.split(r"\t+| {3,}", line.strip()) if c.strip()]
-
-
-# ------------------------------------------------------------------ lines
-
-
-@dataclass
-class Line:
-    text: str  # the line with its marks, right-stripped
-    blank_before: int  # blank lines just before it
-
-
-def to_lines(text: str) -> list[Line]:
-    """Non-blank lines, each knowing how many blank lines precede it."""
-    out: list[Line] = []
-    blank = 0
-    for raw in text.split("\n"):
-        stripped = raw.rstrip()
-        if not plain(stripped):
-            blank += 1
-            continue
-        out.append(Line(stripped, blank))
-        blank = 0
-    return out
-
-
-STAMP_FIELD = re.compile(
-    r"^(?:ĐẾN|Đến|Số|Ngày|Chuyển|Lưu hồ sơ số|Số và ký hiệu HS|Người nhận|Giờ)\b\s*:?", re.I
-)
-
-
-def strip_stamp(lines: list[Line]) -> list[Line]:
-    """Drop an incoming-document stamp ('SỞ X' / 'ĐẾN Số: 686' / 'Ngày: …' / 'Chuyển:' /
-    'Số và ký hiệu HS:'): it is not the issuer, the number or the date of the plan."""
-    out = list(lines)
-    for i, line in enumerate(out):
-        p = plain(line.text)
-        if not re.match(r"^ĐẾN\b", p):
-            continue
-        window = " ".join(plain(x.text) for x in out[i : i + 6])
-        if not re.search(r"Chuyển\s*:|ký hiệu HS|Ngày\s*:\s*\d", window):
-            continue
-        end = i + 1
-        while end < len(out) and end < i + 8 and STAMP_FIELD.match(plain(out[end].text)):
-            if "/KH" in plain(out[end].text) or "-KH" in plain(out[end].text):
-                break
-            end += 1
-        start = (
-            i - 1
-            if i > 0 and is_caps(plain(out[i - 1].text)) and "Số" not in out[i - 1].text
-            else i
-        )
-        if start < i and STAMP_FIELD.match(plain(out[start].text)):
-            start = i
-        return out[:start] + out[end:]
-    return out
-
-
 # ------------------------------------------------------------------ labels
 
 
@@ -155,7 +208,7 @@ class Label:
     rest: str  # plain text after the label
 
 
-ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\s*(?P<sep>[.\-–—:])\s*(?P<rest>\S.*)$")
+ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\s*(?P<sep>[.\-–—:/])\s*(?P<rest>\S.*)$")
 MULTI = re.compile(r"^(?P<num>\d{1,2}(?:\s?\.\s?\d{1,2}){1,3})\s?\.?\)?\s+(?P<rest>\S.*)$")
 ARABIC = re.compile(r"^(?P<num>\d{1,2})\s?[.)]\s*(?P<rest>[^\d\s/].*)$")
 LETTER = re.compile(r"^(?P<num>[a-zđ])\s?[.)]\s+(?P<rest>\S.*)$")
@@ -196,7 +249,7 @@ def strip_label(text: str, label: Label) -> str:
     """The marked-up text after its label ("**1. Foo**" → "**Foo**", "**1.** Foo" → "Foo")."""
     core = re.escape(label.label.rstrip(".)-")).replace(r"\.", r"\s?\.\s?")
     m = re.match(
-        rf"^\s*(?:#+\s*)?(?P<pre>\*{{0,3}})\s*{core}\s*[.)\-–—:]?\s*(?P<post>\*{{0,3}})\s*", text
+        rf"^\s*(?:#+\s*)?(?P<pre>\*{{0,3}})\s*{core}\s*[.)\-–—:/]?\s*(?P<post>\*{{0,3}})\s*", text
     )
     if not m:
         return rich(text)
@@ -234,8 +287,11 @@ YEAR_EXPR = r"(?:hết|cuối|đầu)\s+năm(?:\s+\d{4})?"
 DATE_EXPR = rf"(?:(?:ngày\s+)?(?:{D_WORDS}|{D_SLASH})|{MONTH_EXPR}|{YEAR_EXPR})"
 
 
+YEARS = range(1900, 2201)  # a plan's dates; anything else is a misreading, not a date
+
+
 def make_date(year: int | None, month: int, day: int) -> dt.date | None:
-    if not year:
+    if year not in YEARS:
         return None
     try:
         return dt.date(year, month, day)
@@ -258,14 +314,14 @@ def parse_date(text: str, year: int | None, *, end: bool = False) -> dt.date | N
     if m:
         y = int(m[3] or m[4] or 0) or year
         month = int(m[2])
-        if not y or not 1 <= month <= 12:
+        if y not in YEARS or not 1 <= month <= 12:
             return None
         last = end or bool(m[1])
         return dt.date(y, month, calendar.monthrange(y, month)[1] if last else 1)
     m = re.match(r"(hết|cuối|đầu)\s+năm(?:\s+(\d{4}))?", t)
     if m:
         y = int(m[2]) if m[2] else year
-        if not y:
+        if y not in YEARS:
             return None
         return dt.date(y, 1, 1) if m[1] == "đầu" else dt.date(y, 12, 31)
     return None

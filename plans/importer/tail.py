@@ -5,43 +5,50 @@ from __future__ import annotations
 
 import re
 
-from plans.importer import ParsedRecipient, ParsedSignatureLine
-from plans.importer_text import Line, cells, is_caps, plain
+import plans.importer.lexicon as lexicon
+from plans.importer.layout import Line, cells
+from plans.importer.model import ParsedRecipient, ParsedSignatureLine
+from plans.importer.text import is_caps, plain
 
-NOI_NHAN = re.compile(r"^N[ơo]i\s+nhận\s*:?\s*(?P<rest>.*)$", re.I)
-AUTHORITY = re.compile(r"^(?:TM|KT|Q|TL|TUQ|T/M|K/T|T/L|T\.M|K\.T)\s*[.:]?\s+\S")
-RANKS = (
-    "Đại tướng",
-    "Thượng tướng",
-    "Trung tướng",
-    "Thiếu tướng",
-    "Đại tá",
-    "Thượng tá",
-    "Trung tá",
-    "Thiếu tá",
-    "Đại úy",
-    "Đại uý",
-    "Thượng úy",
-    "Thượng uý",
-    "Trung úy",
-    "Trung uý",
-    "Thiếu úy",
-    "Thiếu uý",
-)
-OFFICE_WORDS = {
-    "ủy", "uỷ", "trưởng", "phó", "bí", "chủ", "giám", "chánh", "tổng", "thư", "cục", "ban",
-    "văn", "sở", "phòng", "khối", "cụm", "hội", "trung", "thành", "tỉnh", "huyện", "đảng",
-    "chính", "tham", "kế", "thủ", "người", "các", "cơ", "đơn",
-}  # fmt: skip
-SKIP = re.compile(r"^\(?\s*(?:đã\s+ký|ký(?:\s+tên)?[,\s].*|ký,.*|dấu)\s*\)?\.?$", re.I)
+NOI_NHAN = re.compile(rf"^{lexicon.RECIPIENTS_LABEL}\s*:?\s*(?P<rest>.*)$", re.I)
+_PREFIXES = "|".join(re.escape(p) for p in lexicon.AUTHORITY_PREFIXES)
+AUTHORITY = re.compile(rf"^(?:{_PREFIXES})\s*[.:]?\s+\S")
+RANKS = lexicon.RANKS
+OFFICE_WORDS = lexicon.OFFICE_WORDS
+SKIP = re.compile(lexicon.SIGNING_NOTES, re.I)
 ITEM_MARK = re.compile(r"^[-–•+]\s*")
+
+
+INLINE_SPLIT = re.compile(r"[;,.:]\s+")
+INDENTED = re.compile(r"^(?:\t| {8,})")
+
+
+def columns(text: str, *, label: bool = False) -> tuple[str, str]:
+    """(left, right) of a line of the two-column ending (Nơi nhận left, signature right):
+    columns kept apart by a tab or wide spaces, a line indented into the right column, or one
+    flattened line where an item (or the "Nơi nhận:" label) ends and capitals follow."""
+    parts = cells(text)
+    if len(parts) >= 2:
+        return parts[0], " ".join(parts[1:])
+    if INDENTED.match(text):
+        return "", text.strip()
+    for cut in INLINE_SPLIT.finditer(text):
+        if label != (cut[0][0] == ":"):
+            continue
+        right = text[cut.end() :].strip()
+        long_word = any(sum(ch.isalpha() for ch in w) >= 4 for w in right.split())
+        if is_caps(plain(right)) and long_word and not re.search(r"[;]", right):
+            return text[: cut.start() + 1].strip(), right
+    return text.strip(), ""
 
 
 def find_recipients_line(lines: list[Line], start: int) -> int | None:
     """Index of the last "Nơi nhận:" line at or after `start`."""
     found = None
     for i in range(start, len(lines)):
-        m = NOI_NHAN.match(plain(lines[i].text))
+        if not re.match(lexicon.RECIPIENTS_LABEL, plain(lines[i].text), re.I):
+            continue
+        m = NOI_NHAN.match(plain(columns(lines[i].text, label=True)[0]))
         if m and (not m["rest"] or m["rest"][:1] in "-–•"):
             found = i
     return found
@@ -57,23 +64,13 @@ def parse_tail(
     left: list[Line] = []
     right: list[Line] = []
     if lines:
-        rest = NOI_NHAN.match(plain(lines[0].text))
+        label, first_right = columns(lines[0].text, label=True)
+        rest = NOI_NHAN.match(plain(label))
         if rest and rest["rest"]:
             left.append(Line(rest["rest"], 0))
-        in_list = True
-        for line in lines[1:]:
-            parts = cells(line.text)
-            p = plain(line.text)
-            if in_list and len(parts) >= 2:  # two columns: recipients left, signature right
-                left.append(Line(parts[0], line.blank_before))
-                right.append(Line(" ".join(parts[1:]), line.blank_before))
-                continue
-            if in_list and (_is_item(p) or _goes_on(left, p)):
-                left.append(line)
-                in_list = not p.lstrip("-–•+ ").lower().startswith("lưu")
-                continue
-            in_list = False
-            right.append(line)
+        if first_right:
+            right.append(Line(first_right, 0))
+        _split_tail(lines[1:], left, right)
     else:
         warnings.append("Không thấy phần “Nơi nhận”.")
     if not [x for x in right if plain(x.text)]:
@@ -83,6 +80,24 @@ def parse_tail(
     if lines and not recipients:
         warnings.append("Phần “Nơi nhận” không có mục nào.")
     return recipients, signature, warnings
+
+
+def _split_tail(lines: list[Line], left: list[Line], right: list[Line]) -> None:
+    in_list = True
+    for line in lines:
+        item, signed = columns(line.text) if in_list else ("", line.text)
+        p = plain(item)
+        if in_list and signed:  # two columns: recipients left, signature right
+            if item:
+                left.append(Line(item, line.blank_before))
+            right.append(Line(signed, line.blank_before))
+            continue
+        if in_list and (_is_item(p) or _goes_on(left, p)):
+            left.append(line)
+            in_list = not p.lstrip("-–•+ ").lower().startswith("lưu")
+            continue
+        in_list = False
+        right.append(line)
 
 
 def _is_item(p: str) -> bool:

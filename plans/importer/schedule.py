@@ -14,11 +14,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from plans.importer import ParsedMilestone, ParsedPhase, ParsedSection
-from plans.importer_text import D_SLASH, D_WORDS, DATE_EXPR, month_of, parse_date, split_outside
+import plans.importer.lexicon as lexicon
+from plans.importer.model import MILESTONE_LABELS, ParsedMilestone, ParsedPhase, ParsedSection
+from plans.importer.text import D_SLASH, D_WORDS, DATE_EXPR, month_of, parse_date, split_outside
 
-ORDINALS = {"nhất": 1, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "sáu": 6}
-ROMAN_SEQ = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 SEQ = r"(?:thứ\s+(?P<ord>nhất|hai|ba|bốn|tư|năm|sáu)|(?P<num>\d{1,2}|iv|i{1,3})\b)"
 PHASE = re.compile(
     rf"(?P<name>\bđợt\s+(?:thi\s+đua\s+)?{SEQ})[^;]{{0,80}}?\btừ\s+(?P<start>{DATE_EXPR})\s*"
@@ -33,7 +32,7 @@ RANGE_TITLE = re.compile(
 MENTION = re.compile(rf"\bđợt\s+(?:thi\s+đua\s+)?{SEQ}", re.I)
 DAY = rf"(?:{D_WORDS}|{D_SLASH})"
 DUE = re.compile(
-    rf"\b(?:trước|chậm nhất(?:\s+là)?|hạn\s+chót|không\s+quá)\s+(?:ngày\s+)?(?P<date>{DAY})",
+    rf"\b(?:{lexicon.DUE_WORDS})\s+(?:ngày\s+)?(?P<date>{DAY})",
     re.I,
 )
 DATA = re.compile(
@@ -42,22 +41,11 @@ DATA = re.compile(
     re.I,
 )
 DATA_TO = re.compile(rf"số liệu[^;()]{{0,40}}?đến\s+(?:hết\s+)?(?:ngày\s+)?(?P<b>{DAY})", re.I)
-REPORT_VERB = re.compile(
-    r"báo cáo|gửi|nộp|hoàn thành|tổng hợp|đăng ký|tổng kết|sơ kết|ký kết|chấm điểm|hồ sơ", re.I
-)
-DEADLINE_KINDS = (
-    (r"ký kết giao ước|ký giao ước", "ky_giao_uoc"),
-    (r"đăng ký|bản giao ước|giao ước", "dang_ky"),
-    (r"bình xét|xếp hạng|suy tôn|đề nghị khen thưởng|hồ sơ khen thưởng", "binh_xet"),
-    (r"sơ kết|\b0?6 tháng|giữa năm", "bao_cao_so_ket"),
-    (r"tổng kết|báo cáo năm|cả năm|cuối năm", "bao_cao_tong_ket"),
-)
+REPORT_VERB = re.compile(lexicon.REPORT_VERBS, re.I)
 MEETING = re.compile(
-    r"hội nghị\s+(?:(?P<hoi_nghi_so_ket>sơ kết)|(?P<hoi_nghi_tong_ket>tổng kết)|"
-    r"(?P<phat_dong>phát động)|(?P<ky_giao_uoc>ký kết giao ước|ký giao ước))",
-    re.I,
+    r"hội nghị\s+(?:" + "|".join(f"(?P<{k}>{p})" for k, p in lexicon.MEETINGS) + ")", re.I
 )
-SIGNING_AT = re.compile(r"ký kết giao ước[^;]*?\btại\b", re.I)
+SIGNING_AT = re.compile(r"ký kết giao ước[^;]{0,200}?\btại\b", re.I)
 WHEN = re.compile(
     rf"\b(?:vào|trong|tổ chức|dự kiến|diễn ra)\s+(?:ngày\s+)?(?:(?P<date>{DAY})|"
     r"(?P<month>tháng\s+\d{1,2}(?:\s*/\s*\d{4}|\s+năm\s+\d{4})?))",
@@ -65,14 +53,6 @@ WHEN = re.compile(
 )
 PLACE = re.compile(
     r"\btại\s+(?P<place>.+?)(?=\s*;|\.\s|\.$|,\s+(?:các|được|để|gồm|đồng thời|và|trong|với)\b|$)"
-)
-ACTIVITIES = (
-    (r"hội nghị phát động|phát động thi đua|phát động phong trào", "phat_dong"),
-    (r"ký kết giao ước|ký giao ước", "ky_giao_uoc"),
-    (r"\bđăng ký\b", "dang_ky"),
-    (r"tổ chức\s+(?:hội nghị\s+)?sơ kết|hội nghị sơ kết", "hoi_nghi_so_ket"),
-    (r"tổ chức\s+(?:hội nghị\s+)?tổng kết|hội nghị tổng kết", "hoi_nghi_tong_ket"),
-    (r"bình xét|xếp hạng|suy tôn", "binh_xet"),
 )
 
 
@@ -88,9 +68,9 @@ Placed = tuple[str, list[ParsedSection], bool]
 
 def _seq(m: re.Match[str]) -> int:
     if m["ord"]:
-        return ORDINALS[m["ord"].lower()]
+        return lexicon.ORDINALS[m["ord"].lower()]
     num = m["num"].lower()
-    return int(num) if num.isdigit() else ROMAN_SEQ[num]
+    return int(num) if num.isdigit() else lexicon.ROMAN_SEQ[num]
 
 
 def _range(start: str, end: str, year: int) -> tuple[dt.date | None, dt.date | None]:
@@ -102,12 +82,43 @@ def _range(start: str, end: str, year: int) -> tuple[dt.date | None, dt.date | N
 
 def extract(placed: list[Placed], sections: list[ParsedSection], year: int) -> Schedule:
     """Phases and milestones of the body. `placed` holds each paragraph's plain text, its
-    section ancestors and whether it is a heading."""
+    section ancestors and whether it is a heading. A milestone belongs to a phase only when its
+    clause names the phase, when it sits under a phase's heading, or when its kind says so (a
+    sơ kết report to the first phase, a tổng kết to the last); a due date before the phase's
+    start then leaves it to the plan, with a warning where the text named the phase."""
     out = Schedule()
-    owner: dict[int, int] = {}
     section_phase: dict[int, int] = {}
+    phases = _phases(placed, year, section_phase, out)
+    if not phases:
+        _section_phases(sections, year, phases, section_phase, out)
+    out.phases = [phases[s] for s in sorted(phases)]
+    for a, b in zip(out.phases, out.phases[1:], strict=False):
+        if b.start <= a.end:
+            out.warnings.append(f"{a.name} và {b.name} chồng lấn thời gian; hãy kiểm tra.")
+    how: dict[int, str] = {}
+    found: list[ParsedMilestone] = []
+    for text, ancestors, _ in placed:
+        placed_in = _section_ctx(ancestors, section_phase)
+        for clause in _clauses(text):
+            named = [_seq(m) for m in MENTION.finditer(clause) if _seq(m) in phases]
+            ctx = named[0] if named else placed_in
+            for m in _clause_milestones(clause, ctx, year, out):
+                how[id(m)] = "named" if named else "placed" if ctx else ""
+                found.append(m)
+    for m in found:
+        if m.phase_seq is None and out.phases:
+            m.phase_seq = _default_phase(m, out.phases)
+    out.milestones = _merge(found)
+    _check_attachments(out, how)
+    return out
+
+
+def _phases(
+    placed: list[Placed], year: int, section_phase: dict[int, int], out: Schedule
+) -> dict[int, ParsedPhase]:
+    """Phases named in the text: "Đợt 1: từ … đến …" (a heading makes its section the phase's)."""
     phases: dict[int, ParsedPhase] = {}
-    for i, (text, ancestors, heading) in enumerate(placed):
+    for text, ancestors, heading in placed:
         for m in PHASE.finditer(text):
             seq = _seq(m)
             start, end = _range(m["start"], m["end"], year)
@@ -126,29 +137,30 @@ def extract(placed: list[Placed], sections: list[ParsedSection], year: int) -> S
             phases[seq] = ParsedPhase(
                 seq, name[:1].upper() + name[1:], start, end, _commemorations(desc), desc
             )
-            owner.setdefault(i, seq)
-    if not phases:
-        _section_phases(sections, year, phases, section_phase, out)
-    out.phases = [phases[s] for s in sorted(phases)]
-    for a, b in zip(out.phases, out.phases[1:], strict=False):
-        if b.start <= a.end:
-            out.warnings.append(f"{a.name} và {b.name} chồng lấn thời gian; hãy kiểm tra.")
-    found: list[ParsedMilestone] = []
-    for i, (text, ancestors, _) in enumerate(placed):
-        unit_ctx = owner.get(i) or _section_ctx(ancestors, section_phase)
-        if unit_ctx is None:
-            seqs = {_seq(m) for m in MENTION.finditer(text)} & set(phases)
-            unit_ctx = seqs.pop() if len(seqs) == 1 else None
-        for clause in _clauses(text):
-            mentioned = [_seq(m) for m in MENTION.finditer(clause) if _seq(m) in phases]
-            ctx = mentioned[0] if mentioned else unit_ctx
-            found.extend(_clause_milestones(clause, ctx, year, out))
-    ordered = sorted(phases)
-    for m in found:
-        if m.phase_seq is None and ordered:
-            m.phase_seq = _default_phase(m, out.phases)
-    out.milestones = _merge(found)
-    return out
+    return phases
+
+
+def _check_attachments(out: Schedule, how: dict[int, str]) -> None:
+    """A due date before its phase starts: a phase the text named keeps the milestone and the
+    user gets a warning; a guessed phase lets it go to the plan."""
+    by_seq = {p.seq: p for p in out.phases}
+    for m in out.milestones:
+        phase = by_seq.get(m.phase_seq) if m.phase_seq else None
+        if phase is None or m.due is None or m.due >= phase.start:
+            continue
+        label = MILESTONE_LABELS.get(m.kind, m.kind)
+        if how.get(id(m)) == "named":
+            out.warnings.append(
+                f"{label}: hạn {m.due:%d/%m/%Y} trước ngày bắt đầu {phase.name} "
+                f"({phase.start:%d/%m/%Y}); hãy kiểm tra."
+            )
+            continue
+        if how.get(id(m)) == "placed":
+            out.warnings.append(
+                f"{label}: hạn {m.due:%d/%m/%Y} nằm dưới mục của {phase.name} nhưng trước ngày "
+                f"bắt đầu đợt; đã gắn vào kế hoạch chung, hãy kiểm tra."
+            )
+        m.phase_seq = None
 
 
 def _section_ctx(ancestors: list[ParsedSection], section_phase: dict[int, int]) -> int | None:
@@ -224,30 +236,36 @@ def _clauses(text: str) -> list[str]:
     return [c for part in split_outside(text, ";") for c in _sentences(part)]
 
 
-def _window(clause: str, pos: int) -> str:
-    """The parenthesised group around `pos`, or the whole clause."""
+# How far around a date or a meeting its words are looked for: what belongs to a deadline is
+# printed next to it, and a bounded reach keeps the work linear in the length of the text.
+REACH = 500
+
+
+def _window(clause: str, pos: int) -> tuple[int, int]:
+    """(start, end) of the parenthesised group around `pos`, else of the clause, within REACH."""
+    low, high = max(0, pos - REACH), min(len(clause), pos + REACH)
     depth = 0
-    for i in range(pos - 1, -1, -1):
+    for i in range(pos - 1, low - 1, -1):
         if clause[i] == ")":
             depth += 1
         elif clause[i] == "(":
             if depth == 0:
-                close = clause.find(")", pos)
-                return clause[i + 1 : close if close != -1 else len(clause)]
+                close = clause.find(")", pos, high)
+                return i + 1, close if close != -1 else high
             depth -= 1
-    return clause
+    return low, high
 
 
 def _nearest_kind(before: str, after: str) -> str | None:
     best: tuple[int, int, str] | None = None
-    for rank, (pattern, kind) in enumerate(DEADLINE_KINDS):
+    for rank, (pattern, kind) in enumerate(lexicon.DEADLINE_KINDS):
         for m in re.finditer(pattern, before, re.I):
             key = (m.end(), -rank, kind)
             if best is None or key > best:
                 best = key
     if best:
         return best[2]
-    for pattern, kind in DEADLINE_KINDS:
+    for pattern, kind in lexicon.DEADLINE_KINDS:
         if re.search(pattern, after, re.I):
             return kind
     return None
@@ -270,9 +288,9 @@ def _clause_milestones(
     made: list[ParsedMilestone] = []
     reported = False
     for due in DUE.finditer(clause):
-        window = _window(clause, due.start())
-        offset = clause.find(window) if window != clause else 0
-        before, after = window[: due.start() - offset], window[due.end() - offset :]
+        low, high = _window(clause, due.start())
+        window, near = clause[low:high], clause[max(0, due.start() - REACH) : due.end() + REACH]
+        before, after = clause[low : due.start()], clause[due.end() : high]
         if not REPORT_VERB.search(window):
             continue
         kind = _nearest_kind(before, after)
@@ -282,11 +300,11 @@ def _clause_milestones(
             continue
         reported = True
         data_from = data_to = None
-        data = DATA.search(after) or DATA.search(clause)
+        data = DATA.search(after) or DATA.search(near)
         if data:
             data_from, data_to = _range(data["a"], data["b"], year)
         else:
-            upto = DATA_TO.search(after) or DATA_TO.search(clause)
+            upto = DATA_TO.search(after) or DATA_TO.search(near)
             data_to = parse_date(upto["b"], year) if upto else None
         if data_from and data_to and data_to < data_from:
             out.warnings.append(f"Kỳ số liệu ngược chiều: “{data[0] if data else ''}”.")
@@ -312,7 +330,7 @@ def _clause_milestones(
         signing = SIGNING_AT.search(clause)
         meetings = [("ky_giao_uoc", signing.start())] if signing else []
     for kind, pos in meetings:
-        rest = clause[pos:]
+        rest = clause[pos : pos + REACH]
         when, place = WHEN.search(rest), PLACE.search(rest)
         if not (when or place) and (reported or ctx is None):
             continue
@@ -329,12 +347,14 @@ def _clause_milestones(
                 addressee="",
                 place=place["place"].strip() if place else "",
                 with_score_sheet=False,
-                note="dự kiến" if re.search(r"dự kiến", clause, re.I) else "",
+                note="dự kiến"
+                if re.search(r"dự kiến", clause[max(0, pos - REACH) : pos + REACH], re.I)
+                else "",
             )
         )
         kinds.add(kind)
     if ctx is not None and not reported:
-        for pattern, kind in ACTIVITIES:
+        for pattern, kind in lexicon.ACTIVITIES:
             if kind not in kinds and re.search(pattern, clause, re.I):
                 made.append(
                     ParsedMilestone(kind, ctx, None, None, None, None, None, "", "", False, "")
@@ -344,9 +364,9 @@ def _clause_milestones(
 
 
 def _default_phase(m: ParsedMilestone, phases: list[ParsedPhase]) -> int | None:
-    if m.kind in {"bao_cao_so_ket", "hoi_nghi_so_ket"}:
+    if m.kind in lexicon.FIRST_PHASE_KINDS:
         return phases[0].seq
-    if m.kind in {"bao_cao_tong_ket", "hoi_nghi_tong_ket"}:
+    if m.kind in lexicon.LAST_PHASE_KINDS:
         return phases[-1].seq
     if m.due:
         inside = [p.seq for p in phases if p.start <= m.due <= p.end]

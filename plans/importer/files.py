@@ -11,8 +11,14 @@ import unicodedata
 import zipfile
 from typing import Any
 
-from plans.importer import MAX_BYTES, PlanImportError
+from plans.importer.model import PlanImportError
 
+MAX_BYTES = 5 * 1024 * 1024
+# A .docx is a zip: refused before parsing when it would unpack to more than this, when one
+# member is compressed more than MAX_RATIO times (a zip bomb), or when it holds too many parts.
+MAX_UNPACKED = 40 * 1024 * 1024
+MAX_RATIO = 100
+MAX_MEMBERS = 2000
 TEXT_SUFFIXES = {"", ".txt", ".md", ".markdown", ".text"}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -101,7 +107,28 @@ def _vietnamese_like(text: str) -> bool:
 # ------------------------------------------------------------------ docx
 
 
+def check_docx_size(data: bytes) -> None:
+    """Read the zip's central directory (not the members) and refuse a .docx that would unpack
+    to too much: the declared sizes are also the most zipfile will ever decompress."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise PlanImportError("Tệp .docx bị hỏng hoặc không phải tệp Word.") from exc
+    total = sum(m.file_size for m in members)
+    bomb = any(
+        m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+        for m in members
+    )
+    if len(members) > MAX_MEMBERS or total > MAX_UNPACKED or bomb:
+        raise PlanImportError(
+            f"Tệp .docx khi giải nén quá lớn ({total / 1024 / 1024:.0f} MB); chỉ nhận tệp Word "
+            f"giải nén đến {MAX_UNPACKED // 1024 // 1024} MB. Hãy lưu lại tệp không kèm hình ảnh "
+            "hoặc dán nội dung văn bản."
+        )
+
+
 def docx_text(data: bytes) -> str:
+    check_docx_size(data)
     try:
         import docx
         from docx.table import Table
@@ -123,12 +150,14 @@ def docx_text(data: bytes) -> str:
                 out.append("")
             elif child.tag == f"{W}tbl":
                 table = Table(child, parent)
-                seen: set[int] = set()
+                # Merged cells repeat. Keep the elements themselves: the id() of a freed lxml
+                # proxy is reused, and a cell (the number "Số: …") was then skipped.
+                seen: set[Any] = set()
                 for row in table.rows:
                     for cell in row.cells:
-                        if id(cell._tc) in seen:  # merged cells repeat
+                        if cell._tc in seen:
                             continue
-                        seen.add(id(cell._tc))
+                        seen.add(cell._tc)
                         walk(cell._tc, cell)
                         out.append("")
             elif child.tag == f"{W}sdt":

@@ -3,20 +3,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from plans.importer_text import (
-    RULE,
-    Line,
-    cells,
-    detect_label,
-    is_bold,
-    is_caps,
-    make_date,
-    plain,
-)
+import plans.importer.lexicon as lexicon
+from plans.importer.layout import Line, cells
+from plans.importer.model import ParsedPlan
+from plans.importer.text import RULE, YEARS, detect_label, is_bold, is_caps, make_date, plain
 
 NUMBER_STATE = re.compile(
     r"\bS[ốôo]\s*:?\s*(?P<num>\d{0,5})[\s.…_]*/\s*(?P<type>[A-ZĐ][A-Za-zĐđ]{0,4})\s*-\s*"
@@ -27,49 +20,24 @@ NUMBER_PARTY = re.compile(
     r"(?P<sym>[^\s/,;:()]+)"
 )
 DATE_LINE = re.compile(
-    r"^(?P<place>[^,\d]{2,60}?)\s*,?\s*ngày(?P<day>[\s\d.…_-]*?)tháng(?P<month>[\s\d.…_-]*?)"
-    r"năm\s*(?P<year>\d{4})",
+    r"^(?P<place>[^,\d]{2,60}?)\s*,?\s*ngày(?:(?P<day>[\s\d.…_-]*?)tháng(?P<month>[\s\d.…_-]*?)"
+    r"năm\s*(?P<year>\d{4})|\s*(?P<sday>\d{1,2})\s*[/.-]\s*(?P<smonth>\d{1,2})\s*[/.-]\s*"
+    r"(?P<syear>\d{4}))",
     re.I,
 )
 DRAFT = re.compile(r"^\(?\s*(?:bản\s+)?dự\s*thảo(?:\s+lần\s+\d+)?\s*\)?\.?$", re.I)
-NATIONAL = re.compile(r"CỘNG\s+H\w{1,3}\s+XÃ\s+HỘI|ĐỘC\s+LẬP\s*[-–]|ĐẢNG\s+CỘNG\s+SẢN", re.I)
-OTHER_TYPES = (
-    "BÁO CÁO",
-    "QUYẾT ĐỊNH",
-    "TỜ TRÌNH",
-    "THÔNG BÁO",
-    "HƯỚNG DẪN",
-    "CHỈ THỊ",
-    "NGHỊ QUYẾT",
-    "BIÊN BẢN",
-    "GIẤY MỜI",
-    "CÔNG VĂN",
-    "CHƯƠNG TRÌNH",
-    "QUY CHẾ",
-    "QUY ĐỊNH",
-    "ĐỀ ÁN",
-    "PHƯƠNG ÁN",
-    "BẢN GIAO ƯỚC THI ĐUA",
-    "GIAO ƯỚC THI ĐUA",
-)
-PLACE_WORDS = ("TỈNH ", "THÀNH PHỐ ", "HUYỆN ", "QUẬN ", "THỊ XÃ ", "XÃ ", "PHƯỜNG ", "TP. ")
-LEAD = re.compile(r"^(?:-\s*)?(?:Căn cứ|Thực hiện|Hưởng ứng|Theo|Để|Nhằm|Sau khi)\b")
+NATIONAL = re.compile(lexicon.NATIONAL, re.I)
+PARTY = re.compile(lexicon.PARTY_TITLE, re.I)
+LEAD = re.compile(rf"^(?:-\s*)?(?:{'|'.join(lexicon.BODY_OPENERS)})\b")
 
 
 @dataclass
-class Header:
-    format_family: str = "state"
-    parent_issuer: str = ""
-    issuer: str = ""
+class Header(ParsedPlan):
+    """The header fields of the plan, plus what only the importer needs: the date line's year
+    (0 when absent) and whether a "KẾ HOẠCH" type line was seen; no symbol type read yet is ""."""
+
     doc_type: str = ""
-    symbol: str = ""
-    number: int | None = None
-    is_draft_marked: bool = False
-    place: str = ""
-    issue_date: dt.date | None = None
-    draft_month: int | None = None
-    year: int | None = None
-    warnings: list[str] = field(default_factory=list)
+    type_found: bool = False
 
 
 def type_line(lines: list[Line]) -> tuple[int, str] | None:
@@ -90,7 +58,7 @@ def other_type(lines: list[Line]) -> str | None:
     """Another document type printed where the type line goes (BÁO CÁO, QUYẾT ĐỊNH …)."""
     for line in lines[:40]:
         p = plain(line.text).rstrip(":")
-        if p.upper() == p and p in OTHER_TYPES:
+        if p.upper() == p and p in lexicon.OTHER_TYPES:
             return p
         for c in cells(line.text):
             m = NUMBER_STATE.search(plain(c)) or NUMBER_PARTY.search(plain(c))
@@ -132,16 +100,25 @@ def parse_header(lines: list[Line]) -> Header:
         starts, ends = raw.lstrip("#").strip().startswith("**"), raw.endswith("**")
         line_bold = is_bold(raw) or bold or (starts and not ends)
         bold = (bold or starts) and not ends
-        for cell in cells(line.text) or [line.text]:
+        for cell in _header_cells(line.text):
             _header_cell(plain(cell), line_bold, h, issuer_lines)
     _issuers(issuer_lines, h)
     return h
 
 
+def _header_cells(text: str) -> list[str]:
+    """The columns of a header line; a blank number ("Số:     /KH-UBND") is no column break."""
+    parts = cells(text) or [text]
+    glued = re.sub(r"(S[ốôo]\s*:?)\s{3,}(?=[\d./…_ ]*[/-])", r"\1 ", text)
+    if glued != text:
+        parts = cells(glued) or [glued]
+    return parts
+
+
 def _header_cell(p: str, bold: bool, h: Header, issuer_lines: list[tuple[str, bool]]) -> None:
     if not p or RULE.match(p) or p in {"*", "***"}:
         return
-    if re.search(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM", p, re.I):
+    if PARTY.search(p):
         h.format_family = "party"
         return
     if NATIONAL.search(p):
@@ -165,9 +142,10 @@ def _header_cell(p: str, bold: bool, h: Header, issuer_lines: list[tuple[str, bo
     date = DATE_LINE.search(p)
     if date and not h.place:
         h.place = date["place"].strip(" ,.")
-        h.year = int(date["year"])
-        day = re.search(r"\d{1,2}", date["day"])
-        month = re.search(r"\d{1,2}", date["month"])
+        year = int(date["year"] or date["syear"])
+        h.year = year if year in YEARS else 0
+        day = re.search(r"\d{1,2}", date["day"] or date["sday"])
+        month = re.search(r"\d{1,2}", date["month"] or date["smonth"])
         m_value = int(month[0]) if month else None
         if day and m_value:
             h.issue_date = make_date(h.year, m_value, int(day[0]))
@@ -192,7 +170,7 @@ def _issuers(lines: list[tuple[str, bool]], h: Header) -> None:
         cut = flags.index(True)
     elif len(texts) == 1:
         cut = 0
-    elif texts[1].startswith(PLACE_WORDS) and not texts[0].startswith(PLACE_WORDS):
+    elif texts[1].startswith(lexicon.PLACE_WORDS) and not texts[0].startswith(lexicon.PLACE_WORDS):
         cut = 2 if len(texts) >= 3 else 0  # "ỦY BAN NHÂN DÂN / TỈNH X" is one body
     else:
         cut = 1

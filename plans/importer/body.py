@@ -7,59 +7,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from plans.importer import ParsedSection
-from plans.importer_text import (
-    RULE,
-    SENTENCE_END,
-    Label,
-    Line,
-    bullet_text,
-    detect_label,
-    is_caps,
-    plain,
-    rich,
-    split_outside,
-    strip_label,
-)
-
-
-@dataclass
-class Unit:
-    """One paragraph of the source: a heading, a numbered item, a bullet or plain text."""
-
-    text: str
-    label: Label | None
-    bullet: bool
-
-
-def make_units(lines: list[Line]) -> list[Unit]:
-    """Paragraph units: a line that goes on in lower case after an unfinished sentence (page
-    break) or that wraps a long line without a blank line joins the previous unit."""
-    units: list[Unit] = []
-    for line in lines:
-        p = plain(line.text)
-        if not p or RULE.match(p):
-            continue
-        label = detect_label(p)
-        bullet = label is None and bullet_text(line.text) is not None
-        if units and not label and not bullet and _continues(units[-1], p, line.blank_before):
-            units[-1].text = f"{units[-1].text.rstrip()} {line.text.strip()}"
-            continue
-        units.append(Unit(line.text.strip(), label, bullet))
-    return units
-
-
-def _continues(prev: Unit, p: str, blank: int) -> bool:
-    before = plain(prev.text)
-    if not before or before.endswith(SENTENCE_END) or before.endswith("/."):
-        return False
-    if p[:1].islower():
-        return True
-    if blank:
-        return False
-    if prev.label:  # a heading wrapped over two lines, both in capitals
-        return is_caps(before) and is_caps(p)
-    return len(before) >= 60 and not is_caps(before)
+from plans.importer.layout import Unit
+from plans.importer.model import ParsedSection
+from plans.importer.text import SENTENCE_END, bullet_text, plain, rich, strip_label
 
 
 @dataclass
@@ -177,46 +127,7 @@ def _tree(units: list[Unit], body: Body) -> None:
         body.placed.append((plain(text), [s for _, s, _ in stack], False))
 
 
-# ------------------------------------------------------------------ bases, theme
-
-LEAD = re.compile(r"^(?:và\s+)?(?:Căn cứ|Thực hiện|Hưởng ứng|Theo)\s+", re.I)
-DOC_WORDS = (
-    r"Luật|Bộ luật|Hiến pháp|Pháp lệnh|Điều lệ|Nghị định|Nghị quyết|Chỉ thị|Quyết định|Thông tư|"
-    r"Kế hoạch|Chương trình|Hướng dẫn|Công văn|Văn bản|Kết luận|Quy định|Quy chế|Thông báo|Đề án"
-)
-REFERENCE = re.compile(rf"^(?:các\s+)?(?:{DOC_WORDS})\b", re.I)
-MOVEMENT = re.compile(
-    r"^(?P<item>phong trào\b.*?\bphát động\b(?:\s+với\s+chủ đề\s*[“\"][^”\"]*[”\"])?)", re.I
-)
-
-
-def bases_of(preamble: list[Unit]) -> tuple[str, list[str], str]:
-    """(style, bases, preamble text). List style: the "- Căn cứ …;" bullets. Paragraph style:
-    the references (and a movement "phát động" by a superior) of the opening paragraph(s) that
-    start "Căn cứ"/"Thực hiện"/"Hưởng ứng"/"Theo", each a substring of the preamble."""
-    listed = [u for u in preamble if u.bullet and LEAD.match(plain(u.text).lstrip("-–• ").strip())]
-    if listed:
-        bases = [plain(u.text).lstrip("-–• ").strip().rstrip(" ;.,") for u in listed]
-        rest = [rich(u.text) for u in preamble if u not in listed]
-        return "list", bases, "\n\n".join(rest)
-    bases: list[str] = []
-    for unit in preamble:
-        p = plain(unit.text)
-        if not LEAD.match(p):
-            continue
-        for item in split_outside(p, ";"):
-            item = LEAD.sub("", item).strip().rstrip(" ,.;:")
-            if REFERENCE.match(item) and (
-                re.search(r"\bsố\b|\d{1,2}/\d{1,2}/\d{4}|\bnăm \d{4}", item)
-                or re.match(r"(?:các\s+)?(?:Luật|Bộ luật|Hiến pháp|Pháp lệnh|Điều lệ)\b", item)
-            ):
-                bases.append(item)
-                continue
-            movement = MOVEMENT.match(item)
-            if movement:
-                bases.append(movement["item"].strip())
-    return "paragraph", bases, "\n\n".join(rich(u.text) for u in preamble)
-
+# ------------------------------------------------------------------ theme
 
 QUOTED = re.compile(r"[“\"]\s*([^”\"]{8,300}?)\s*[”\"]")
 
