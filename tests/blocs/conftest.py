@@ -119,8 +119,9 @@ def bloc_year(db) -> BlocYear:
             ("Lưu: VT", "", True),
         ],
         signature=[
-            ("authority", "TM. KHỐI THI ĐUA", False),
-            ("position", "TRƯỞNG KHỐI", False),
+            ("authority", "TRƯỞNG KHỐI THI ĐUA", False),
+            ("position", "BỘ CHQS TỈNH THỬ", False),
+            ("position", "CHÍNH ỦY", False),
             ("rank", "Đại tá", True),
             ("name", "Nguyễn Văn Trưởng", True),
         ],

@@ -83,7 +83,7 @@ def test_export_has_the_documented_shape(bloc_year):
     assert first["format_profile"] == "ND30_2020"
     assert [s["label"] for s in first["sections"][0]["children"]] == ["1.", "2."]
     assert first["sections"][0]["children"][0]["children"][0]["label"] == "a)"
-    assert [s["after_gap"] for s in first["signature"]] == [False, False, True, True]
+    assert [s["after_gap"] for s in first["signature"]] == [False, False, False, True, True]
     report = next(m for m in first["milestones"] if m["kind"] == "bao_cao_so_ket")
     assert (report["phase"], report["data_from"]) == (1, "2025-12-15")
     assert first["comments"][0]["author"] == "tuphap.tdkt"
