@@ -21,21 +21,41 @@ def signed_year(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     leaf = Criterion.objects.get(template=template, code="1", parent__code="I")
     for unit in (world.head, world.deputy_unit, world.unit_a):
-        register(world, unit, accept=True, targets=[
-            {"content": "Giải quyết 95 % vụ việc", "measure": "%", "target_value": 95,
-             "criterion": leaf},
-            {"content": "Tổ chức 4 hội nghị chuyên đề", "measure": "hội nghị", "target_value": 4},
-        ])
+        register(
+            world,
+            unit,
+            accept=True,
+            targets=[
+                {
+                    "content": "Giải quyết 95 % vụ việc",
+                    "measure": "%",
+                    "target_value": 95,
+                    "criterion": leaf,
+                },
+                {
+                    "content": "Tổ chức 4 hội nghị chuyên đề",
+                    "measure": "hội nghị",
+                    "target_value": 4,
+                },
+            ],
+        )
     reg_b = register(world, world.unit_b, submit=True)
     reg_services.registration_return(
         registration=reg_b, actor=world.users["chair"], reason="Thiếu chỉ tiêu"
     )
     reg_services.giao_uoc_sign(
-        bloc=world.bloc, year=world.year, actor=world.users["chair"], date=dt.date(2026, 2, 10),
-        place="Hội trường Bộ CHQS tỉnh", attending=[world.head, world.unit_a], partial=True,
+        bloc=world.bloc,
+        year=world.year,
+        actor=world.users["chair"],
+        date=dt.date(2026, 2, 10),
+        place="Hội trường Bộ CHQS tỉnh",
+        attending=[world.head, world.unit_a],
+        partial=True,
     )
     tpl_services.template_new_version(
-        template=template, actor=world.users["chair"], applies_from=dt.date(2026, 7, 1),
+        template=template,
+        actor=world.users["chair"],
+        applies_from=dt.date(2026, 7, 1),
         change_note="Bổ sung tiêu chí",
     )
     return world
@@ -75,11 +95,15 @@ def test_export_shape(signed_year):
     "change, message",
     [
         (lambda d: d["registrations"][0].update(unit_id=3), "“unit_id” không có"),
-        (lambda d: d["registrations"][0]["targets"][0].update(criterion="v1:IX/9"),
-         "không có tiêu chí"),
+        (
+            lambda d: d["registrations"][0]["targets"][0].update(criterion="v1:IX/9"),
+            "không có tiêu chí",
+        ),
         (lambda d: d["score_templates"][0].update(max_total="một trăm"), "không phải là số"),
-        (lambda d: d["score_templates"][0]["criteria"][0].update(max_points="999"),
-         "vượt tổng điểm tối đa"),
+        (
+            lambda d: d["score_templates"][0]["criteria"][0].update(max_points="999"),
+            "vượt tổng điểm tối đa",
+        ),
         (lambda d: d["signing"].update(date="2031-01-01"), "Ngày ký kết"),
     ],
 )
