@@ -21,12 +21,11 @@ MAX_POINTS = 100000
 BLANK = [("", "— chọn —")]
 
 
-class PointsField(forms.CharField):
+class PointsField(forms.Field):
     """A number of points: '12,5' or '12.5', not negative, at most 100.000."""
 
     def __init__(self, *args, allow_negative: bool = False, **kwargs):
         self.allow_negative = allow_negative
-        kwargs.setdefault("max_length", 20)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
         super().__init__(*args, **kwargs)
 
@@ -36,7 +35,7 @@ class PointsField(forms.CharField):
         return calc.fmt(value)
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value).strip()[:30] if value is not None else ""
         if text in self.empty_values:
             return None
         try:
