@@ -119,6 +119,14 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {"issue_date": "15/01/2026"},
         row(as_moved(SECRETARIAT_ONLY)),
     ),
+    # scoring documents (helper-e): the registration table for those who follow registrations,
+    # the giao ước for every insider
+    "reports:scoring_document": (
+        "get",
+        ("bloc_id", "year", "doc", "fmt"),
+        {},
+        row(INSIDERS),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -249,6 +257,7 @@ def _values(world, plan) -> dict:
         "province_id": world.province.pk,
         "action": "revise",
         "fmt": "html",
+        "doc": "giao-uoc",
     }
 
 
