@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := thiduakhenthuong.settings
 
-.PHONY: run test lint format demo bench setup sysdeps clean
+.PHONY: run test lint format demo bench setup sysdeps clean messages
 
 setup: sysdeps $(VENV)/.installed
 
@@ -40,6 +40,10 @@ lint: setup
 format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Our Vietnamese for Django's stock messages; the .mo is committed, so only editors of the .po need gettext.
+messages:
+	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 
 bench: setup
 	DEBUG=1 $(PY) bench/render_plan.py

@@ -42,13 +42,20 @@ class Unit(models.Model):
         TRUNG_UONG = "trung_uong", "Cơ quan Trung ương đóng trên địa bàn"
         KHAC = "khac", "Khác"
 
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="units")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="units", verbose_name="tỉnh"
+    )
     name = models.CharField("tên đơn vị", max_length=255)
     short_name = models.CharField("tên viết tắt", max_length=100, blank=True)
     symbol = models.CharField("ký hiệu văn bản", max_length=30, blank=True)
     kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.SO_NGANH)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="cơ quan chủ quản",
     )
     valid_from = models.DateField("hoạt động từ", null=True, blank=True)
     valid_to = models.DateField("hoạt động đến", null=True, blank=True)
@@ -67,7 +74,9 @@ class Unit(models.Model):
         verbose_name_plural = "đơn vị"
         constraints = [
             models.UniqueConstraint(
-                fields=["province", "name"], name="unit_unique_name_in_province"
+                fields=["province", "name"],
+                name="unit_unique_name_in_province",
+                violation_error_message="Tỉnh này đã có đơn vị cùng tên.",
             ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
@@ -100,7 +109,9 @@ class Bloc(models.Model):
         SO_NGANH = "so_nganh", "Cấp sở, ngành"
         HUYEN_XA = "huyen_xa", "Cấp huyện, xã"
 
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="blocs")
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="blocs", verbose_name="tỉnh"
+    )
     name = models.CharField("tên khối", max_length=255)
     kind = models.CharField("loại", max_length=10, choices=Kind.choices, default=Kind.KHOI)
     level = models.CharField("cấp", max_length=10, choices=Level.choices, default=Level.TINH)
@@ -119,7 +130,9 @@ class Bloc(models.Model):
         verbose_name_plural = "khối thi đua"
         constraints = [
             models.UniqueConstraint(
-                fields=["province", "name"], name="bloc_unique_name_in_province"
+                fields=["province", "name"],
+                name="bloc_unique_name_in_province",
+                violation_error_message="Tỉnh này đã có khối thi đua cùng tên.",
             ),
         ]
 
@@ -130,7 +143,9 @@ class Bloc(models.Model):
 class BlocTerm(models.Model):
     """The head unit (Trưởng khối) and deputies (Phó khối) of a bloc for one year."""
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="terms")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.CASCADE, related_name="terms", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     head_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="head_terms", verbose_name="đơn vị Trưởng khối"
@@ -200,8 +215,12 @@ class Membership(models.Model):
         SAP_NHAP = "sap_nhap", "Sáp nhập"
         RUT = "rut", "Rút khỏi khối"
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.CASCADE, related_name="memberships", verbose_name="khối thi đua"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name="đơn vị"
+    )
     joined_on = models.DateField("ngày tham gia")
     join_reason = models.CharField(
         "lý do tham gia", max_length=20, choices=Reason.choices, default=Reason.THANH_LAP
@@ -267,16 +286,23 @@ class User(AbstractUser):
 class AuditEvent(models.Model):
     """Every state change a service makes; read-only after write."""
 
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    action = models.CharField(max_length=60)
-    bloc = models.ForeignKey(
-        Bloc, null=True, blank=True, on_delete=models.CASCADE, related_name="audit"
+    at = models.DateTimeField("thời điểm", auto_now_add=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, verbose_name="người thực hiện"
     )
-    year = models.PositiveSmallIntegerField(null=True, blank=True)
-    object_type = models.CharField(max_length=60, blank=True)
-    object_id = models.CharField(max_length=40, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    action = models.CharField("thao tác", max_length=60)
+    bloc = models.ForeignKey(
+        Bloc,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit",
+        verbose_name="khối thi đua",
+    )
+    year = models.PositiveSmallIntegerField("năm", null=True, blank=True)
+    object_type = models.CharField("loại đối tượng", max_length=60, blank=True)
+    object_id = models.CharField("mã đối tượng", max_length=40, blank=True)
+    data = models.JSONField("dữ liệu", default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -1,27 +1,41 @@
+"""Plans and their parts are read-only in admin: every change goes through plans.services (state
+machine, frozen issued plans, audit). Format profiles are data and stay editable."""
+
 from django.contrib import admin
 
-from plans.models import FormatProfile, Phase, Plan, Section
+from blocs.admin import ReadOnlyAdmin, ReadOnlyInline
+from plans.models import (
+    FormatProfile,
+    LegalBasis,
+    Milestone,
+    Phase,
+    Plan,
+    PlanComment,
+    Recipient,
+    Section,
+    SignatureLine,
+)
 
 
 @admin.register(FormatProfile)
 class FormatProfileAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "family", "effective_from", "effective_to"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # plans point at their profile
 
-class PhaseInline(admin.TabularInline):
+
+class PhaseInline(ReadOnlyInline):
     model = Phase
-    extra = 0
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "year", "status", "number", "issue_date"]
     list_filter = ["status", "year"]
+    exclude = ["source_text"]
     inlines = [PhaseInline]
 
-    def has_change_permission(self, request, obj=None):
-        # An issued plan is never edited in place, not even here.
-        return not (obj and obj.is_frozen) and super().has_change_permission(request, obj)
 
-
-admin.site.register(Section)
+for model in (Section, Phase, Milestone, Recipient, SignatureLine, LegalBasis, PlanComment):
+    admin.site.register(model, ReadOnlyAdmin)

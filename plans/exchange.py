@@ -1,4 +1,4 @@
-"""The plans section of the bloc-year file: the year's plans with their parts, and the registers.
+"""The plans section of the bloc-year file: the year's plans with their parts.
 
 A plan is keyed "YEAR/vVERSION/POSITION" (position in the exported list, from 1); `replaces` and
 audit events point at plans by that key. docs/export.md describes every key.
@@ -23,7 +23,6 @@ from blocs.exchange_values import (
 from blocs.models import Bloc
 from plans import rules
 from plans.models import (
-    DocumentRegister,
     FormatProfile,
     LegalBasis,
     Milestone,
@@ -137,7 +136,6 @@ MILESTONE_ROW = {
     "note": "text",
 }
 COMMENT_ROW = {"author": "text?", "unit": "text?", "text": "text", "created_at": "datetime"}
-REGISTER_ROW = {"doc_type": "text", "period": "text", "last_number": "int"}
 MAX_DEPTH = 8  # of the body tree in a file (the editor makes 4 levels)
 # Statuses whose imported source text everyone who may open the plan may also read.
 FINAL_STATUSES = {Plan.Status.ISSUED, Plan.Status.SUPERSEDED, Plan.Status.REVOKED}
@@ -149,9 +147,9 @@ def _milestone_order(m: Milestone) -> tuple:
 
 
 class PlansSection(Section):
-    """Plans of the bloc and year (every version), and the bloc's number registers for the year."""
+    """Plans of the bloc and year (every version); their numbers' registers are in reports."""
 
-    keys = ("plans", "registers")
+    keys = ("plans",)
     audit_refs = {"replaces": "plans.plan", "source_plan": "plans.plan"}
 
     def has_data(self, *, bloc: Bloc, year: int) -> bool:
@@ -176,16 +174,7 @@ class PlansSection(Section):
             )
         for position, plan in enumerate(plans, start=1):
             ctx.remember(plan, f"{plan.year}/v{plan.version}/{position}")
-        return {
-            "plans": [self._dump_plan(plan, ctx) for plan in plans],
-            "registers": [
-                {"doc_type": r.doc_type, "period": r.period, "last_number": r.last_number}
-                for r in DocumentRegister.objects.filter(bloc=ctx.bloc).order_by(
-                    "doc_type", "period"
-                )
-                if r.period == str(ctx.year) or not r.period.isdigit()
-            ],
-        }
+        return {"plans": [self._dump_plan(plan, ctx) for plan in plans]}
 
     def _dump_plan(self, plan: Plan, ctx: ExportContext) -> dict[str, Any]:
         keys = ctx.refs["plans.plan"]
@@ -258,15 +247,6 @@ class PlansSection(Section):
                         "không có trong tệp."
                     )
                 save_clean(plan, f"Kế hoạch {row['key']}")
-        for i, raw in enumerate(read_rows(data["registers"], "registers"), start=1):
-            row = read_row(raw, REGISTER_ROW, f"Sổ đăng ký thứ {i}")
-            register, made = DocumentRegister.objects.get_or_create(
-                bloc=ctx.bloc, doc_type=row["doc_type"], period=row["period"]
-            )
-            # A Party term register spans years: keep the higher of the two counters.
-            register.last_number = max(register.last_number, row["last_number"])
-            save_clean(register, f"Sổ đăng ký {row['doc_type']} {row['period']}")
-            ctx.created["sổ đăng ký văn bản"] += made
 
     def _load_plan(self, row: dict[str, Any], ctx: ImportContext) -> Plan:
         where = f"Kế hoạch {row['key']}"

@@ -224,17 +224,6 @@ class ApproveForm(ConfirmMentionsMixin):
     pass
 
 
-class IssueForm(CleanTextMixin, forms.Form):
-    issue_date = VNDateField(label="Ngày ban hành")
-    number = forms.IntegerField(
-        label="Số văn bản",
-        min_value=1,
-        max_value=99999,
-        required=False,
-        help_text="Để trống để lấy số tiếp theo trong sổ đăng ký.",
-    )
-
-
 class RevokeForm(CleanTextMixin, YearWindowMixin, forms.Form):
     reason = forms.CharField(label="Lý do thu hồi", max_length=500)
 

@@ -24,57 +24,105 @@ class FormatProfile(models.Model):
         DOT = "dot", "I. / 1. (chấm)"
         DASH = "dash", "I- / 1. (gạch ngang)"
 
-    code = models.CharField(max_length=30, unique=True)
-    name = models.CharField(max_length=200)
-    family = models.CharField(max_length=10, choices=Family.choices)
-    legal_basis = models.CharField(max_length=255, blank=True)
-    effective_from = models.DateField(null=True, blank=True)
-    effective_to = models.DateField(null=True, blank=True)
+    code = models.CharField("mã", max_length=30, unique=True)
+    name = models.CharField("tên", max_length=200)
+    family = models.CharField("loại văn bản", max_length=10, choices=Family.choices)
+    legal_basis = models.CharField("căn cứ pháp lý", max_length=255, blank=True)
+    effective_from = models.DateField("hiệu lực từ", null=True, blank=True)
+    effective_to = models.DateField("hiệu lực đến", null=True, blank=True)
     # Page (mm)
-    margin_top_mm = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("20"))
-    margin_bottom_mm = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("20"))
-    margin_left_mm = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("30"))
-    margin_right_mm = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("15"))
+    margin_top_mm = models.DecimalField(
+        "lề trên (mm)", max_digits=4, decimal_places=1, default=Decimal("20")
+    )
+    margin_bottom_mm = models.DecimalField(
+        "lề dưới (mm)", max_digits=4, decimal_places=1, default=Decimal("20")
+    )
+    margin_left_mm = models.DecimalField(
+        "lề trái (mm)", max_digits=4, decimal_places=1, default=Decimal("30")
+    )
+    margin_right_mm = models.DecimalField(
+        "lề phải (mm)", max_digits=4, decimal_places=1, default=Decimal("15")
+    )
     # Font sizes (pt)
-    body_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
-    national_title_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("13"))
-    motto_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
-    issuer_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("13"))
-    number_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("13"))
-    place_date_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
-    doc_type_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
-    title_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
-    recipients_label_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("12"))
-    recipients_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("11"))
-    signature_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
-    page_number_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("14"))
+    body_pt = models.DecimalField(
+        "cỡ chữ nội dung (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
+    national_title_pt = models.DecimalField(
+        "cỡ chữ quốc hiệu (pt)", max_digits=4, decimal_places=1, default=Decimal("13")
+    )
+    motto_pt = models.DecimalField(
+        "cỡ chữ tiêu ngữ (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
+    issuer_pt = models.DecimalField(
+        "cỡ chữ tên cơ quan (pt)", max_digits=4, decimal_places=1, default=Decimal("13")
+    )
+    number_pt = models.DecimalField(
+        "cỡ chữ số, ký hiệu (pt)", max_digits=4, decimal_places=1, default=Decimal("13")
+    )
+    place_date_pt = models.DecimalField(
+        "cỡ chữ địa danh, ngày tháng (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
+    doc_type_pt = models.DecimalField(
+        "cỡ chữ tên loại (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
+    title_pt = models.DecimalField(
+        "cỡ chữ trích yếu (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
+    recipients_label_pt = models.DecimalField(
+        "cỡ chữ “Nơi nhận” (pt)", max_digits=4, decimal_places=1, default=Decimal("12")
+    )
+    recipients_pt = models.DecimalField(
+        "cỡ chữ nơi nhận (pt)", max_digits=4, decimal_places=1, default=Decimal("11")
+    )
+    signature_pt = models.DecimalField(
+        "cỡ chữ chữ ký (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
+    page_number_pt = models.DecimalField(
+        "cỡ chữ số trang (pt)", max_digits=4, decimal_places=1, default=Decimal("14")
+    )
     # Paragraphs
     first_line_indent_mm = models.DecimalField(
-        max_digits=4, decimal_places=1, default=Decimal("10")
+        "thụt lề dòng đầu (mm)", max_digits=4, decimal_places=1, default=Decimal("10")
     )
-    paragraph_spacing_pt = models.DecimalField(max_digits=4, decimal_places=1, default=Decimal("6"))
-    line_height = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("1.15"))
+    paragraph_spacing_pt = models.DecimalField(
+        "khoảng cách đoạn (pt)", max_digits=4, decimal_places=1, default=Decimal("6")
+    )
+    line_height = models.DecimalField(
+        "giãn dòng", max_digits=3, decimal_places=2, default=Decimal("1.15")
+    )
     # Header texts and marks
-    national_title = models.CharField(max_length=120, default="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")
-    motto = models.CharField(max_length=120, blank=True, default="Độc lập - Tự do - Hạnh phúc")
+    national_title = models.CharField(
+        "quốc hiệu", max_length=120, default="CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    )
+    motto = models.CharField(
+        "tiêu ngữ", max_length=120, blank=True, default="Độc lập - Tự do - Hạnh phúc"
+    )
     issuer_mark = models.CharField(
+        "dấu dưới tên cơ quan",
         max_length=10,
         blank=True,
-        help_text="'*' under the issuer in the Party format; empty = a rule",
+        help_text="“*” dưới tên cơ quan (thể thức của Đảng); để trống = gạch kẻ",
     )
     title_mark = models.CharField(
+        "dấu dưới trích yếu",
         max_length=10,
         blank=True,
-        help_text="'-----' under the title in the Party format; empty = a rule",
+        help_text="“-----” dưới trích yếu (thể thức của Đảng); để trống = gạch kẻ",
     )
     # Numbering: {number} {doc_type} {symbol}; drafts leave {number} blank.
-    number_pattern = models.CharField(max_length=60, default="Số: {number}/{doc_type}-{symbol}")
-    heading_style = models.CharField(max_length=5, choices=Heading.choices, default=Heading.DOT)
-    recipients_label = models.CharField(max_length=30, default="Nơi nhận:")
-    recipients_label_underline = models.BooleanField(default=False)
-    closing_mark = models.CharField(max_length=5, default="./.")
+    number_pattern = models.CharField(
+        "mẫu số, ký hiệu", max_length=60, default="Số: {number}/{doc_type}-{symbol}"
+    )
+    heading_style = models.CharField(
+        "kiểu đánh số mục", max_length=5, choices=Heading.choices, default=Heading.DOT
+    )
+    recipients_label = models.CharField("nhãn nơi nhận", max_length=30, default="Nơi nhận:")
+    recipients_label_underline = models.BooleanField("gạch chân nhãn nơi nhận", default=False)
+    closing_mark = models.CharField("dấu kết thúc", max_length=5, default="./.")
     number_per_term = models.BooleanField(
-        default=False, help_text="Party numbering runs for the cấp ủy's term, not per year"
+        "đánh số theo nhiệm kỳ",
+        default=False,
+        help_text="Văn bản của Đảng đánh số liên tục trong nhiệm kỳ cấp ủy, không theo năm",
     )
 
     class Meta:
@@ -114,7 +162,9 @@ class Plan(models.Model):
         PARAGRAPH = "paragraph", "Một đoạn văn"
         LIST = "list", "Danh sách gạch đầu dòng"
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="plans")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="plans", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     issuer_kind = models.CharField(
         "loại cơ quan ban hành", max_length=20, choices=IssuerKind.choices, default=IssuerKind.BLOC
@@ -144,21 +194,33 @@ class Plan(models.Model):
     preamble = models.TextField("lời mở đầu (sau căn cứ)", blank=True)
     theme = models.TextField("chủ đề thi đua", blank=True)
     closing = models.TextField("câu kết", blank=True)
-    status = models.CharField(max_length=15, choices=Status.choices, default=Status.DRAFT)
-    version = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(
+        "trạng thái", max_length=15, choices=Status.choices, default=Status.DRAFT
+    )
+    version = models.PositiveSmallIntegerField("phiên bản", default=1)
     # Optimistic concurrency: every edit service bumps it; a form posts the value it was read
     # with, and a save whose value is stale is refused (two editors never overwrite each other).
-    revision = models.PositiveIntegerField(default=0, editable=False)
+    revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
     replaces = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replaced_by",
+        verbose_name="thay thế kế hoạch",
     )
     consultation_deadline = models.DateField("hạn góp ý", null=True, blank=True)
     source_text = models.TextField("văn bản gốc đã nhập", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người tạo",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("ngày tạo", auto_now_add=True)
+    updated_at = models.DateTimeField("ngày cập nhật", auto_now=True)
 
     objects = PlanQuerySet.as_manager()
 
@@ -167,12 +229,6 @@ class Plan(models.Model):
         verbose_name = "kế hoạch"
         verbose_name_plural = "kế hoạch"
         constraints = [
-            models.UniqueConstraint(
-                fields=["bloc", "doc_type", "year", "number"],
-                condition=Q(number__isnull=False),
-                name="plan_number_unique_in_register",
-                violation_error_message="Số văn bản này đã được dùng trong sổ đăng ký.",
-            ),
             models.CheckConstraint(
                 condition=Q(draft_month__isnull=True)
                 | (Q(draft_month__gte=1) & Q(draft_month__lte=12)),
@@ -200,11 +256,15 @@ class Plan(models.Model):
 
 
 class LegalBasis(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="bases")
-    order = models.PositiveSmallIntegerField(default=0)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="bases", verbose_name="kế hoạch"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
     text = models.TextField("căn cứ")
 
     class Meta:
+        verbose_name = "căn cứ"
+        verbose_name_plural = "căn cứ"
         ordering = ["plan", "order", "id"]
 
     def __str__(self) -> str:
@@ -218,16 +278,25 @@ class Section(models.Model):
     is a bullet; **bold** and *italic* mark runs inside text.
     """
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="sections", verbose_name="kế hoạch"
     )
-    order = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name="mục cha",
+    )
+    order = models.PositiveIntegerField("thứ tự", default=0)
     label = models.CharField("số thứ tự", max_length=20, blank=True)
     title = models.TextField("tiêu đề", blank=True)
     content = models.TextField("nội dung", blank=True)
 
     class Meta:
+        verbose_name = "mục nội dung"
+        verbose_name_plural = "mục nội dung"
         ordering = ["plan", "order", "id"]
 
     def __str__(self) -> str:
@@ -235,8 +304,10 @@ class Section(models.Model):
 
 
 class Recipient(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="recipients")
-    order = models.PositiveSmallIntegerField(default=0)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="recipients", verbose_name="kế hoạch"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
     name = models.CharField("nơi nhận", max_length=500)
     purpose = models.CharField(
         "mục đích", max_length=60, blank=True, help_text="Ví dụ: b/c, T/hiện"
@@ -244,6 +315,8 @@ class Recipient(models.Model):
     is_archive = models.BooleanField("dòng lưu", default=False)
 
     class Meta:
+        verbose_name = "nơi nhận"
+        verbose_name_plural = "nơi nhận"
         ordering = ["plan", "order", "id"]
 
     def __str__(self) -> str:
@@ -258,15 +331,19 @@ class SignatureLine(models.Model):
         NAME = "name", "Họ tên"
         TITLE = "title", "Chức danh khác"
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="signature_lines")
-    order = models.PositiveSmallIntegerField(default=0)
-    role = models.CharField(max_length=10, choices=Role.choices)
-    text = models.CharField(max_length=255)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="signature_lines", verbose_name="kế hoạch"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
+    role = models.CharField("vai trò dòng", max_length=10, choices=Role.choices)
+    text = models.CharField("nội dung dòng", max_length=255)
     after_gap = models.BooleanField(
-        "sau chỗ ký", default=False, help_text="The signing space sits before the first such line"
+        "sau chỗ ký", default=False, help_text="Chỗ ký nằm trước dòng đầu tiên được đánh dấu"
     )
 
     class Meta:
+        verbose_name = "dòng chữ ký"
+        verbose_name_plural = "dòng chữ ký"
         ordering = ["plan", "order", "id"]
 
     def __str__(self) -> str:
@@ -274,7 +351,9 @@ class SignatureLine(models.Model):
 
 
 class Phase(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="phases")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="phases", verbose_name="kế hoạch"
+    )
     seq = models.PositiveSmallIntegerField("đợt")
     name = models.CharField("tên đợt", max_length=255)
     start = models.DateField("từ ngày")
@@ -283,6 +362,8 @@ class Phase(models.Model):
     description = models.TextField("nội dung", blank=True)
 
     class Meta:
+        verbose_name = "đợt thi đua"
+        verbose_name_plural = "đợt thi đua"
         ordering = ["plan", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "seq"], name="phase_seq_unique"),
@@ -316,9 +397,16 @@ class Milestone(models.Model):
 
     REPORT_KINDS = {Kind.BAO_CAO_SO_KET, Kind.BAO_CAO_TONG_KET}
 
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="milestones", verbose_name="kế hoạch"
+    )
     phase = models.ForeignKey(
-        Phase, null=True, blank=True, on_delete=models.CASCADE, related_name="milestones"
+        Phase,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name="đợt thi đua",
     )
     kind = models.CharField("loại", max_length=20, choices=Kind.choices)
     due = models.DateField("hạn / ngày", null=True, blank=True)
@@ -332,6 +420,8 @@ class Milestone(models.Model):
     note = models.TextField("ghi chú", blank=True)
 
     class Meta:
+        verbose_name = "mốc thời gian"
+        verbose_name_plural = "mốc thời gian"
         ordering = ["plan", "due", "due_year", "due_month", "id"]
         constraints = [
             models.CheckConstraint(
@@ -352,35 +442,26 @@ class Milestone(models.Model):
         return self.get_kind_display()
 
 
-class DocumentRegister(models.Model):
-    """The issuer's number book (sổ đăng ký) per document type and year (or Party term)."""
-
-    bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="registers")
-    doc_type = models.CharField(max_length=10)
-    period = models.CharField(
-        max_length=20, help_text="The year, or the term label for Party bodies"
-    )
-    last_number = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["bloc", "doc_type", "period"], name="register_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.doc_type} {self.period}: {self.last_number}"
-
-
 class PlanComment(models.Model):
-    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="comments")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT)
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="comments", verbose_name="kế hoạch"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, verbose_name="đơn vị"
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        verbose_name="người góp ý",
     )
     text = models.TextField("ý kiến")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("thời điểm góp ý", auto_now_add=True)
 
     class Meta:
+        verbose_name = "góp ý"
+        verbose_name_plural = "góp ý"
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -89,39 +90,43 @@ def _replace_ci(text: str, old: str, new: str) -> str:
 def signature_for_term(
     lines: list[tuple[str, str, bool]], *, old_term: Any, new_term: Any
 ) -> list[tuple[str, str, bool]]:
-    """Last year's signature block made this year's: the head's printed name and its leader
-    (position, rank, name as entered for the new term). When the head changed and the new term
-    has no leader entered, the old leader's lines are dropped (approval then asks for them)."""
+    """Last year's signature block made this year's. Lines naming last year's head take the new
+    head's printed name ("BỘ CHQS TỈNH …" → "CÔNG AN TỈNH …"); the leader's own lines, i.e. the
+    last position line before the signing space, the rank and the name, take what was entered
+    for the new term. When the head changed and the term has no leader entered, the old leader's
+    lines are dropped (approval then asks for them); the bloc's own lines ("TRƯỞNG KHỐI THI ĐUA",
+    "TM. KHỐI THI ĐUA") stay as they were."""
     if new_term is None:
         return lines
     head_changed = old_term is None or old_term.head_unit_id != new_term.head_unit_id
-    entered = {
-        SignatureLine.Role.POSITION: new_term.signer_position,
-        SignatureLine.Role.RANK: new_term.signer_rank,
-        SignatureLine.Role.NAME: new_term.signer_name,
-    }
+    R = SignatureLine.Role
+    entered = {R.POSITION: new_term.signer_position, R.RANK: new_term.signer_rank}
+    entered[R.NAME] = new_term.signer_name
+    leader_position = max(
+        (i for i, (role, text, _) in enumerate(lines) if role == R.POSITION), default=None
+    )
+    heads = {_fold(new_term.head_print_name), _fold(new_term.head_unit.name)}
+    if old_term is not None:
+        heads |= {_fold(old_term.head_print_name), _fold(old_term.head_unit.name)}
     out: list[tuple[str, str, bool]] = []
-    placed: set[str] = set()
-    for role, text, after_gap in lines:
-        if old_term is not None and head_changed:
+    for i, (role, text, after_gap) in enumerate(lines):
+        unit_line = _fold(text) in heads  # the head unit's own name line, not its leader's
+        if head_changed and old_term is not None:
             for old in (old_term.head_print_name, old_term.head_unit.name):
                 text = _replace_ci(text, old, new_term.head_print_name)
-        if role in entered:
-            value = entered[role].strip()
-            if value and role not in placed:
-                out.append((role, value, after_gap))
-                placed.add(role)
-            elif not value and not head_changed:
-                out.append((role, text, after_gap))
+        is_leader = role in (R.RANK, R.NAME) or (i == leader_position and not unit_line)
+        if not is_leader:
+            out.append((role, text, after_gap))
             continue
-        out.append((role, text, after_gap))
-    gap = any(g for _, _, g in out)
-    for role in (SignatureLine.Role.POSITION, SignatureLine.Role.RANK, SignatureLine.Role.NAME):
         value = entered[role].strip()
-        if value and role not in placed:
-            after = role != SignatureLine.Role.POSITION and not gap
-            out.append((role, value, after))
-            gap = gap or after
+        if value:
+            out.append((role, value, after_gap))
+        elif not head_changed:
+            out.append((role, text, after_gap))
+    for role in (R.POSITION, R.RANK, R.NAME):  # entered but the old block had no such line
+        value = entered[role].strip()
+        if value and not any(r == role and t == value for r, t, _ in out):
+            out.append((role, value, role != R.POSITION and not any(g for _, _, g in out)))
     return out
 
 
@@ -169,3 +174,27 @@ def check_signer(plan: Plan, term: Any) -> None:
             f"({term.head_unit.name}): " + "; ".join(problems) + ".",
             code="signer",
         )
+
+
+def issue_window(year: int) -> tuple[dt.date, dt.date]:
+    """A plan of `year` is issued from 01/10 of the year before to 31/12 of the year after."""
+    return dt.date(year - 1, 10, 1), dt.date(year + 1, 12, 31)
+
+
+def check_ready_to_issue(plan: Plan, issue_date: dt.date) -> None:
+    """Issuing re-checks what approval checked (rows may have changed since): completeness, the
+    schedule, the signer against the year's term, and the date."""
+    if plan.status != Plan.Status.APPROVED:
+        raise ValidationError("Chỉ kế hoạch đã duyệt mới được ban hành.")
+    first, last = issue_window(plan.year)
+    if not first <= issue_date <= last:
+        raise ValidationError(
+            {
+                "issue_date": f"Ngày ban hành kế hoạch năm {plan.year} phải từ {_d(first)} "
+                f"đến {_d(last)}."
+            }
+        )
+    check_ready_to_approve(plan)
+    from blocs.models import BlocTerm  # plans.rules stays importable by blocs-free code
+
+    check_signer(plan, BlocTerm.objects.filter(bloc_id=plan.bloc_id, year=plan.year).first())

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from blocs import audit
 from blocs.models import Bloc, BlocTerm
 from blocs.services import HOSTED_KINDS
 from plans import datelinks, mentions, rules
@@ -36,7 +37,6 @@ from plans.editing import (  # noqa: F401  (the edit services are part of this m
 )
 from plans.importer import ParsedPlan
 from plans.models import (
-    DocumentRegister,
     FormatProfile,
     LegalBasis,
     Milestone,
@@ -397,45 +397,29 @@ def plan_approve(
     )
 
 
-def _register_period(plan: Plan) -> str:
-    return "nhiem-ky" if plan.format_profile.number_per_term else str(plan.year)
+ISSUE_FIELDS = ("status", "number", "issue_date")
 
 
-@transaction.atomic
-def plan_issue(*, plan: Plan, actor: Any, issue_date: dt.date, number: int | None = None) -> Plan:
-    """Issue an approved plan: take the next number from the issuer's register (or check a given
-    one is free), set the date, freeze it. When the plan amends an issued one, that one becomes
-    superseded. The caller (reports.services) freezes the document in the same transaction."""
-    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+def issue_transition(*, plan: Plan, actor: Any, number: int, issue_date: dt.date) -> Plan:
+    """The plan's side of issuing: APPROVED → ISSUED with its number and date; the issued plan it
+    amends becomes SUPERSEDED. Only reports.services.issue_document calls it, inside the one
+    transaction that locks the plan, takes the number from the register and freezes the
+    document, so a plan is never issued without its frozen document."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("issue_transition runs only inside reports.services.issue_document")
     if plan.status != S.APPROVED:
         raise ValidationError("Chỉ kế hoạch đã duyệt mới được ban hành.")
-    register, _ = DocumentRegister.objects.select_for_update().get_or_create(
-        bloc=plan.bloc, doc_type=plan.doc_type, period=_register_period(plan)
-    )
-    if number is None:
-        number = register.last_number + 1
-        while Plan.objects.filter(
-            bloc=plan.bloc, doc_type=plan.doc_type, year=plan.year, number=number
-        ).exists():
-            number += 1
-    elif Plan.objects.filter(
-        bloc=plan.bloc, doc_type=plan.doc_type, year=plan.year, number=number
-    ).exists():
-        raise ValidationError(
-            {"number": f"Số {number:02d} đã được dùng trong sổ đăng ký năm {plan.year}."}
-        )
-    if number < 1:
-        raise ValidationError({"number": "Số văn bản phải lớn hơn 0."})
-    register.last_number = max(register.last_number, number)
-    register.save()
-    plan.number = number
-    plan.issue_date = issue_date
-    plan.status = S.ISSUED
+    old = audit.snapshot(plan, ISSUE_FIELDS)
+    plan.status, plan.number, plan.issue_date = S.ISSUED, number, issue_date
+    plan.revision += 1  # any editor page still open on the approved plan is now stale
     plan.full_clean()
-    plan.save()
-    if plan.replaces_id:
-        Plan.objects.filter(pk=plan.replaces_id, status=S.ISSUED).update(status=S.SUPERSEDED)
-    _log(plan, "plan.issue", actor, number=number, issue_date=issue_date.isoformat())
+    plan.save(update_fields=[*ISSUE_FIELDS, "revision", "updated_at"])
+    _log(plan, "plan.issue", actor, **audit.changes(old, audit.snapshot(plan, ISSUE_FIELDS)))
+    replaced = Plan.objects.select_for_update().filter(pk=plan.replaces_id, status=S.ISSUED)
+    for old_plan in replaced:
+        old_plan.status = S.SUPERSEDED
+        old_plan.save(update_fields=["status", "updated_at"])
+        _log(old_plan, "plan.supersede", actor, status={"old": S.ISSUED, "new": S.SUPERSEDED})
     return plan
 
 

@@ -1,4 +1,5 @@
-"""The reports section of the bloc-year file: the frozen (issued) documents, byte for byte.
+"""The reports section of the bloc-year file: the frozen (issued) documents, byte for byte, and
+the bloc's number registers with the numbers they gave to those documents.
 
 Each document points at its plan by the plan's key ("YEAR/vVERSION/POSITION") and at the document
 it supersedes by its own key ("doc/N", N = position in the list). PDF and DOCX are base64. Three
@@ -15,6 +16,7 @@ import math
 import re
 from typing import Any
 
+from django.db.models import Q
 from django.template import TemplateSyntaxError
 
 from blocs.exchange import ExportContext, ImportContext, Section
@@ -31,7 +33,8 @@ from blocs.exchange_values import (
 from blocs.models import Bloc
 from plans.models import FormatProfile, Plan
 from reports.documents import PlanDocContext, ProfileNumbers
-from reports.models import IssuedDocument
+from reports.models import IssuedDocument, NumberRegister, RegisterEntry
+from reports.registers import term_label
 from reports.render import render_html
 
 FIELDS = ("kind", "number_text", "title", "pdf_sha256")
@@ -56,6 +59,8 @@ MARK = re.compile(r"^[^<>{};\\]{0,10}$")
 # Sensible bounds of the profile's numbers (they are printed into the print stylesheet).
 RANGES = {"mm": (0.0, 100.0), "pt": (1.0, 72.0), "line_height": (0.5, 5.0)}
 BLOCK_KINDS = {"heading", "paragraph", "bullet"}
+REGISTER_ROW = {"doc_type": "code", "period": "code", "last_number": "int", "entries": "list"}
+ENTRY_ROW = {"number": "int", "issued_on": "date", "document": "text?"}
 
 
 def sha256(data: bytes) -> str:
@@ -63,7 +68,7 @@ def sha256(data: bytes) -> str:
 
 
 class ReportsSection(Section):
-    keys = ("documents",)
+    keys = ("documents", "registers")
     audit_refs = {"plan": "plans.plan", "supersedes": "reports.issueddocument"}
 
     def has_data(self, *, bloc: Bloc, year: int) -> bool:
@@ -95,7 +100,7 @@ class ReportsSection(Section):
                     "issued_by": ctx.user_ref(doc.issued_by),
                 }
             )
-        return {"documents": rows}
+        return {"documents": rows, "registers": _dump_registers(ctx, doc_keys)}
 
     def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
         plans = ctx.pks.get("plans.plan", {})
@@ -129,6 +134,68 @@ class ReportsSection(Section):
             save_clean(doc, where)
             ctx.remember(doc, row["key"])
             ctx.created["văn bản đã ban hành"] += 1
+        for i, raw in enumerate(read_rows(data.get("registers") or [], "registers"), start=1):
+            _load_register(read_row(raw, REGISTER_ROW, f"Sổ đăng ký thứ {i}"), ctx)
+
+
+def _dump_registers(ctx: ExportContext, doc_keys: dict[int, str]) -> list[dict[str, Any]]:
+    """The bloc's books of the year and of its Party term, and any book that numbered a document
+    of the file; entries only for the file's documents (and undocumented numbers of the year)."""
+    periods = {str(ctx.year), term_label(ctx.year)}
+    books = (
+        NumberRegister.objects.filter(bloc=ctx.bloc)
+        .filter(Q(period__in=periods) | Q(entries__document__in=list(doc_keys)))
+        .distinct()
+        .order_by("doc_type", "period")
+        .prefetch_related("entries")
+    )
+    rows = []
+    for book in books:
+        entries = [
+            {
+                "number": e.number,
+                "issued_on": to_json(e.issued_on),
+                "document": doc_keys.get(e.document_id),
+            }
+            for e in sorted(book.entries.all(), key=lambda e: e.number)
+            if e.document_id in doc_keys or (e.document_id is None and e.issued_on.year == ctx.year)
+        ]
+        rows.append(
+            {
+                "doc_type": book.doc_type,
+                "period": book.period,
+                "last_number": book.last_number,
+                "entries": entries,
+            }
+        )
+    return rows
+
+
+def _load_register(row: dict[str, Any], ctx: ImportContext) -> None:
+    # Files written before term books had a label name the Party book "nhiem-ky".
+    period = term_label(ctx.year) if row["period"] == "nhiem-ky" else row["period"]
+    where = f"Sổ đăng ký {row['doc_type']} {period}"
+    book, made = NumberRegister.objects.get_or_create(
+        bloc=ctx.bloc, doc_type=row["doc_type"], period=period
+    )
+    # A Party term book spans years: keep the higher of the two counters.
+    book.last_number = max(book.last_number, row["last_number"])
+    save_clean(book, where)
+    ctx.created["sổ đăng ký văn bản"] += made
+    documents = ctx.pks.get("reports.issueddocument", {})
+    for i, raw in enumerate(row["entries"], start=1):
+        item = read_row(raw, ENTRY_ROW, f"{where}, dòng {i}")
+        if item["document"] is not None and item["document"] not in documents:
+            raise ExchangeError(f"{where}: văn bản “{item['document']}” không có trong tệp.")
+        if book.entries.filter(number=item["number"]).exists():
+            raise ExchangeError(f"{where}: số {item['number']:02d} đã được cấp.")
+        entry = RegisterEntry(
+            register=book,
+            number=item["number"],
+            issued_on=item["issued_on"],
+            document_id=documents.get(item["document"]),
+        )
+        save_clean(entry, f"{where}, số {item['number']}")
 
 
 def check_checksums(row: dict[str, Any], pdf: bytes, docx: bytes, where: str) -> None:

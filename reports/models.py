@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from blocs.models import Bloc
+from blocs.models import Bloc, Unit
 from plans.models import Plan
 
 
@@ -20,15 +20,25 @@ class IssuedDocument(models.Model):
 
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
-        Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="issued_documents"
+        Plan,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="kế hoạch",
     )
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="issued_documents")
+    bloc = models.ForeignKey(
+        Bloc,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="khối thi đua",
+    )
     year = models.PositiveSmallIntegerField("năm")
     number_text = models.CharField("số, ký hiệu", max_length=120)
     title = models.TextField("trích yếu")
     context = models.JSONField("dữ liệu văn bản")
     pdf = models.BinaryField("bản PDF")
-    pdf_sha256 = models.CharField(max_length=64)
+    pdf_sha256 = models.CharField("mã kiểm tra PDF (sha256)", max_length=64)
     docx = models.BinaryField("bản Word")
     issued_at = models.DateTimeField("thời điểm lưu")
     issued_by = models.ForeignKey(
@@ -37,6 +47,7 @@ class IssuedDocument(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        verbose_name="người ban hành",
     )
     supersedes = models.OneToOneField(
         "self",
@@ -62,3 +73,101 @@ class IssuedDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number_text} – {self.title[:60]}"
+
+
+class NumberRegister(models.Model):
+    """The issuing body's number book (sổ đăng ký văn bản) for one document type and period.
+
+    The issuing body is a bloc today; a unit can issue in its own name later (exactly one is
+    set). The period follows the body's policy (reports.registers.period_for): the year for
+    state bodies, the Party term ("2020-2025") when the format profile numbers per term.
+    """
+
+    bloc = models.ForeignKey(
+        Bloc,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="number_registers",
+        verbose_name="khối thi đua ban hành",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="number_registers",
+        verbose_name="đơn vị ban hành",
+    )
+    doc_type = models.CharField("ký hiệu loại văn bản", max_length=10)
+    period = models.CharField("kỳ đánh số", max_length=20, help_text="Năm, hoặc nhiệm kỳ 2020-2025")
+    last_number = models.PositiveIntegerField("số cuối đã cấp", default=0)
+
+    class Meta:
+        ordering = ["doc_type", "period", "id"]
+        verbose_name = "sổ đăng ký văn bản"
+        verbose_name_plural = "sổ đăng ký văn bản"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bloc__isnull=False, unit__isnull=True)
+                | Q(bloc__isnull=True, unit__isnull=False),
+                name="register_has_one_issuer",
+                violation_error_message="Sổ đăng ký thuộc đúng một cơ quan ban hành.",
+            ),
+            models.UniqueConstraint(
+                fields=["bloc", "doc_type", "period"],
+                condition=Q(bloc__isnull=False),
+                name="register_unique_for_bloc",
+                violation_error_message="Khối đã có sổ đăng ký cho loại văn bản và kỳ này.",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "doc_type", "period"],
+                condition=Q(unit__isnull=False),
+                name="register_unique_for_unit",
+                violation_error_message="Đơn vị đã có sổ đăng ký cho loại văn bản và kỳ này.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bloc or self.unit} – {self.doc_type} {self.period}: {self.last_number}"
+
+
+class RegisterEntry(models.Model):
+    """One number taken from a register, and the issued document that carries it."""
+
+    register = models.ForeignKey(
+        NumberRegister,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name="sổ đăng ký",
+    )
+    number = models.PositiveIntegerField("số")
+    issued_on = models.DateField("ngày ban hành")
+    document = models.OneToOneField(
+        IssuedDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="register_entry",
+        verbose_name="văn bản",
+    )
+
+    class Meta:
+        ordering = ["register", "number"]
+        verbose_name = "số đã cấp"
+        verbose_name_plural = "số đã cấp"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "number"],
+                name="register_entry_number_unique",
+                violation_error_message="Số này đã được cấp trong sổ đăng ký.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="register_entry_number_positive",
+                violation_error_message="Số văn bản phải lớn hơn 0.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number:02d} ({self.register.doc_type} {self.register.period})"

@@ -68,9 +68,10 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(url, Path(found).read_bytes(), {"Content-Type": content_type})
 
 
-def render_html(ctx: PlanDocContext) -> str:
+def render_html(ctx: PlanDocContext, *, template: str | None = None) -> str:
     """The print HTML (also the browser preview): autoescaped, styled by the format profile."""
-    return render_to_string(f"reports/print/{ctx.kind}.html", {"doc": ctx, "p": ctx.profile})
+    template = template or f"reports/print/{ctx.kind}.html"
+    return render_to_string(template, {"doc": ctx, "p": ctx.profile})
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -1,8 +1,10 @@
-"""Writes and downloads of documents: issuing freezes a plan's document (context, PDF, DOCX,
-sha256); an issued plan is then always served from the frozen bytes, a draft renders live."""
+"""Writes and downloads of documents: issuing numbers, transitions and freezes a document
+(context, PDF, DOCX, sha256) in one call; an issued plan is then always served from the frozen
+bytes, a draft renders live."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
@@ -12,8 +14,10 @@ from django.utils import timezone
 
 from blocs import audit
 from plans.models import Plan
+from reports import registers
 from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
+from reports.kinds import KINDS, DocumentKind
 from reports.models import IssuedDocument
 from reports.render import html_to_pdf, render_html
 
@@ -25,56 +29,79 @@ CONTENT_TYPES = {
 
 
 @transaction.atomic
-def freeze_plan_document(*, plan: Plan, actor: Any) -> IssuedDocument:
-    """Freeze the document of an issued plan: its context, PDF (with sha256) and DOCX.
-
-    Refuses a plan that is not issued and a plan already frozen. When the plan replaces an
-    earlier one, the new document supersedes the earlier plan's frozen document.
-    """
-    plan = Plan.objects.select_for_update().select_related("bloc").get(pk=plan.pk)
-    if plan.status != Plan.Status.ISSUED:
-        raise ValidationError("Chỉ lưu bản chính thức của kế hoạch đã ban hành.")
-    if IssuedDocument.objects.filter(plan=plan).exists():
+def issue_document(
+    *, kind: str, subject: Any, actor: Any, issue_date: dt.date, number: int | None = None
+) -> IssuedDocument:
+    """Issue a document of `kind` (reports.kinds.KINDS) for `subject`, in one transaction:
+    lock the subject and re-check it (state, completeness, date), take the number from the
+    issuing body's register (or check that `number` is free), run the owner's transition
+    (a plan becomes ISSUED, the plan it amends SUPERSEDED), build the context, render PDF and
+    DOCX, freeze them (IssuedDocument with sha256), enter the number in the register, audit.
+    Any failure leaves nothing behind: no number, no status change, no document, no event."""
+    spec = KINDS[kind]
+    subject = spec.model.objects.select_for_update().get(pk=subject.pk)
+    spec.check_complete(subject, issue_date)
+    if IssuedDocument.objects.filter(**{spec.subject_field: subject}).exists():
         raise ValidationError(
-            "Văn bản của kế hoạch này đã được lưu; muốn sửa, hãy ban hành văn bản sửa đổi, bổ sung."
+            "Văn bản này đã được ban hành; muốn sửa, hãy ban hành văn bản sửa đổi, bổ sung."
         )
-    ctx = build_plan_context(plan)
-    pdf = html_to_pdf(render_html(ctx))
+    numbering = spec.numbering(subject)
+    period = registers.period_for(per_term=numbering.per_term, on=issue_date)
+    register, number = registers.take_number(
+        issuer=numbering.issuer, doc_type=numbering.doc_type, period=period, number=number
+    )
+    subject = spec.transition(subject, actor, number, issue_date)
+    document = _freeze(spec, subject, actor)
+    registers.record_entry(
+        register=register, number=number, issued_on=issue_date, document=document
+    )
+    audit.record(
+        actor=actor,
+        action="document.issue",
+        obj=document,
+        bloc=document.bloc,
+        year=document.year,
+        data={
+            "kind": kind,
+            spec.subject_field: subject.pk,
+            "number": number,
+            "register": f"{numbering.doc_type} {period}",
+            "number_text": document.number_text,
+            "pdf_sha256": document.pdf_sha256,
+            "supersedes": document.supersedes_id,
+        },
+    )
+    return document
+
+
+def _freeze(spec: DocumentKind, subject: Any, actor: Any) -> IssuedDocument:
+    """Build, render and store the document of a subject that has just been issued."""
+    ctx = spec.build(subject)
+    pdf = html_to_pdf(render_html(ctx, template=spec.template))
+    replaced = spec.replaced(subject)
     previous = (
-        IssuedDocument.objects.filter(plan_id=plan.replaces_id).first()
-        if plan.replaces_id
+        IssuedDocument.objects.filter(**{spec.subject_field: replaced}).first()
+        if replaced is not None
         else None
     )
+    bloc, year = spec.owner(subject)
     document = IssuedDocument(
-        kind=IssuedDocument.Kind.PLAN,
-        plan=plan,
-        bloc=plan.bloc,
-        year=plan.year,
+        kind=spec.code,
+        bloc=bloc,
+        year=year,
         number_text=ctx.number_text,
-        title=plan.title,
+        title=" ".join(ctx.title_lines),
         context=ctx.to_dict(),
         pdf=pdf,
         pdf_sha256=hashlib.sha256(pdf).hexdigest(),
-        docx=render_docx(ctx),
+        docx=spec.write_docx(ctx),
         issued_at=timezone.now(),
         issued_by=actor if getattr(actor, "pk", None) else None,
         supersedes=previous,
+        **{spec.subject_field: subject},
     )
     document.full_clean()
     document.save()
-    audit.record(
-        actor=actor,
-        action="document.freeze",
-        obj=document,
-        bloc=plan.bloc,
-        year=plan.year,
-        data={
-            "plan": plan.pk,
-            "number": ctx.number_text,
-            "pdf_sha256": document.pdf_sha256,
-            "supersedes": previous.pk if previous else None,
-        },
-    )
     return document
 
 

@@ -1,21 +1,22 @@
-"""Document downloads (PDF, DOCX, HTML preview) and issuing a plan, which freezes its document."""
+"""Document downloads (PDF, DOCX, HTML preview) and the issue page, which numbers, issues and
+freezes a plan's document in one service call."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
-from blocs.access import get_bloc_for
+from blocs.forms import add_service_errors
 from plans import selectors
-from plans import services as plan_services
-from plans.forms import IssueForm
+from plans.rules import issue_window
+from blocs.access import get_bloc_for
 from reports import services
 from reports.docx import render_docx
+from reports.forms import IssueForm
 from reports.render import html_to_pdf, render_html
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 
@@ -38,28 +39,28 @@ def plan_document(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def plan_issue(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
-    """Take the number from the register, set the date, freeze the PDF: one transaction."""
-    plan, _scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.issue")
-    form = IssueForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    try:
-        with transaction.atomic():
-            plan = plan_services.plan_issue(plan=plan, actor=request.user, **form.cleaned_data)
-            services.freeze_plan_document(plan=plan, actor=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request, f"Đã ban hành kế hoạch số {plan.number:02d}/{plan.doc_type}-{plan.symbol}."
-        )
-    return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    """The issue page: date and number; on error the form comes back with the input kept."""
+    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, need="plan.issue")
+    form = IssueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.issue_document(
+                kind="plan", subject=plan, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            issued = document.plan
+            messages.success(
+                request,
+                f"Đã ban hành kế hoạch số {issued.number:02d}/{issued.doc_type}-{issued.symbol}.",
+            )
+            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    first, last = issue_window(plan.year)
+    context = {"plan": plan, "scope": scope, "form": form, "first": first, "last": last}
+    return render(request, "reports/issue.html", context)
 
 
 # Who may read each registration document: the giao ước is every member's; the table the

@@ -7,7 +7,8 @@ import itertools
 
 from blocs import services as bloc_services
 from blocs.models import AuditEvent, Bloc, BlocTerm, Membership, Province, Unit, User
-from plans.models import DocumentRegister, Plan
+from plans.models import Plan
+from reports.models import IssuedDocument, NumberRegister, RegisterEntry
 
 _seq = itertools.count(1)
 
@@ -55,9 +56,12 @@ def wipe_bloc_rows() -> None:
     SigningMeeting.objects.all().delete()
     Registration.objects.all().delete()
     Template.objects.all().delete()
+    RegisterEntry.objects.all().delete()
+    NumberRegister.objects.all().delete()
+    IssuedDocument.objects.update(supersedes=None)
+    IssuedDocument.objects.all().delete()
     Plan.objects.update(replaces=None)
     Plan.objects.all().delete()
-    DocumentRegister.objects.all().delete()
     Membership.objects.all().delete()
     BlocTerm.objects.all().delete()
     Bloc.objects.all().delete()
@@ -65,3 +69,11 @@ def wipe_bloc_rows() -> None:
     Unit.objects.update(parent=None, successor=None)
     Unit.objects.all().delete()
     Province.objects.all().delete()
+
+
+def issue_plan(*, plan: Plan, actor, issue_date: dt.date, number: int | None = None) -> Plan:
+    """Issue through the one service that numbers, transitions and freezes; the plan reloaded."""
+    from reports.services import issue_document
+
+    issue_document(kind="plan", subject=plan, actor=actor, issue_date=issue_date, number=number)
+    return Plan.objects.get(pk=plan.pk)

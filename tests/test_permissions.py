@@ -113,12 +113,7 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         row(as_moved(SECRETARIAT_ONLY)),
     ),
     "reports:plan_document": ("get", ("bloc_id", "year", "plan_id", "fmt"), {}, row(INSIDERS)),
-    "reports:plan_issue": (
-        "post",
-        ("bloc_id", "year", "plan_id"),
-        {"issue_date": "15/01/2026"},
-        row(as_moved(SECRETARIAT_ONLY)),
-    ),
+    "reports:plan_issue": ("get", ("bloc_id", "year", "plan_id"), {}, row(SECRETARIAT_ONLY)),
     # scoring documents (helper-e): the registration table for those who follow registrations,
     # the giao ước for every insider
     "reports:scoring_document": (

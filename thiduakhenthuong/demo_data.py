@@ -336,10 +336,13 @@ def build_demo(*, stdout=None) -> dict[str, int]:
         )
         if spec.issue:
             plan_services.plan_approve(plan=plan, actor=admin)
-            plan = plan_services.plan_issue(
-                plan=plan, actor=admin, number=spec.issue[0], issue_date=spec.issue[1]
+            report_services.issue_document(
+                kind="plan",
+                subject=plan,
+                actor=admin,
+                number=spec.issue[0],
+                issue_date=spec.issue[1],
             )
-            report_services.freeze_plan_document(plan=plan, actor=admin)
             # The next year's head was elected at the tổng kết meeting (January 2023).
             bloc_services.term_rotate(
                 term=term,

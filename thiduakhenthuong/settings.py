@@ -106,6 +106,14 @@ USE_TZ = True
 # Years and numbers print plainly (2026, not 2.026); money uses |intcomma explicitly.
 USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["thiduakhenthuong.formats"]
+# Our Vietnamese for Django's stock messages that read badly ("Đảm bảo giá trị này là nhỏ hơn
+# hoặc bằng với 12 ."); the compiled .mo is committed (`make messages` rebuilds it).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Party bodies number documents per term of their cấp ủy (DOMAIN §8 item 10): terms of
+# PARTY_TERM_YEARS years starting PARTY_TERM_FIRST_YEAR (2020-2025, 2025-2030, …).
+PARTY_TERM_FIRST_YEAR = int(os.environ.get("PARTY_TERM_FIRST_YEAR", "2020"))
+PARTY_TERM_YEARS = int(os.environ.get("PARTY_TERM_YEARS", "5"))
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -13,6 +13,7 @@ from blocs.models import Bloc, Membership, Province, Unit, User
 from plans import services as plan_services
 from plans.importer import ParsedSection
 from plans.models import Plan
+from tests.factories import issue_plan
 
 YEAR = 2026
 D = dt.date
@@ -183,6 +184,6 @@ def bloc_year(db) -> BlocYear:
         plan=plan, actor=User.objects.get(username="tuphap.tdkt"), text="Đề nghị bổ sung mục 3."
     )
     plan_services.plan_approve(plan=plan, actor=chair)
-    plan = plan_services.plan_issue(plan=plan, actor=chair, issue_date=D(YEAR, 1, 20))
+    plan = issue_plan(plan=plan, actor=chair, issue_date=D(YEAR, 1, 20))
     amendment = plan_services.plan_amend(plan=plan, actor=chair)
     return BlocYear(bloc=bloc, plan=plan, amendment=amendment)

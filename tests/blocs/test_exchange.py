@@ -13,7 +13,6 @@ from blocs.exchange import ExchangeError, dumps, export_bloc_year, import_bloc_y
 from blocs.models import AuditEvent, Bloc, BlocTerm, Membership, Province, Unit, User
 from plans import services as plan_services
 from plans.models import (
-    DocumentRegister,
     LegalBasis,
     Milestone,
     Phase,
@@ -23,6 +22,7 @@ from plans.models import (
     Section,
     SignatureLine,
 )
+from reports.models import IssuedDocument, NumberRegister, RegisterEntry
 from tests.blocs.conftest import YEAR, export_text
 from tests.factories import wipe_bloc_rows as _wipe
 
@@ -41,7 +41,9 @@ MODELS: list[type[models.Model]] = [
     Phase,
     Milestone,
     PlanComment,
-    DocumentRegister,
+    IssuedDocument,
+    NumberRegister,
+    RegisterEntry,
     AuditEvent,
 ]
 
@@ -88,7 +90,14 @@ def test_export_has_the_documented_shape(bloc_year):
     assert (report["phase"], report["data_from"]) == (1, "2025-12-15")
     assert first["comments"][0]["author"] == "tuphap.tdkt"
     assert first["comments"][0]["unit"] == "Sở Tư pháp"
-    assert data["registers"] == [{"doc_type": "KH", "period": "2026", "last_number": 1}]
+    assert data["registers"] == [
+        {
+            "doc_type": "KH",
+            "period": "2026",
+            "last_number": 1,
+            "entries": [{"number": 1, "issued_on": "2026-01-20", "document": "doc/1"}],
+        }
+    ]
     amend = next(e for e in data["audit"] if e["action"] == "plan.amend")
     assert amend["object"] == "2026/v2/2" and amend["data"]["replaces"] == "2026/v1/1"
     assert data["notes"] == []
@@ -182,9 +191,9 @@ def test_replaces_outside_the_export_becomes_null_with_a_note(bloc_year):
 
 
 def test_a_file_without_a_section_imports_the_rest(bloc_year):
-    """A file written before a section existed (here: no plans, no registers) still imports."""
+    """A file written before a section existed (here: no plans, documents, registers) imports."""
     data = json.loads(_export_text())
-    del data["plans"], data["registers"]
+    del data["plans"], data["documents"], data["registers"]
     _wipe()
     result = import_bloc_year(data=data)
     assert result.created["nhiệm kỳ khối"] == 1 and "kế hoạch" not in result.created

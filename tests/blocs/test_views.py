@@ -253,7 +253,7 @@ def test_pages_query_counts_do_not_grow_with_units(
             "valid_from",
             "Ngày không hợp lệ",
         ),
-        ("blocs:unit_create", {"name": "Sở Tư pháp Thử", "kind": "so_nganh"}, None, "đã tồn tại"),
+        ("blocs:unit_create", {"name": "Sở Tư pháp Thử", "kind": "so_nganh"}, None, "đã có đơn vị"),
         (
             "blocs:unit_create",
             {"name": "Sở C", "kind": "so_nganh", "parent": "FOREIGN"},

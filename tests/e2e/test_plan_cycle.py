@@ -45,14 +45,13 @@ def test_member_unit_sees_the_issued_plan_but_cannot_edit(page, live_server, log
     import datetime as dt
 
     from plans import services
-    from reports.services import freeze_plan_document
+    from tests.factories import issue_plan
     from tests.plans.test_services import ready_plan
 
     chair = world.users["chair"]
     plan = ready_plan(world)
     services.plan_approve(plan=plan, actor=chair)
-    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
-    freeze_plan_document(plan=plan, actor=chair)
+    plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
 
     login("unit_a")
     page.goto(f"{live_server.url}/khoi/{world.bloc.pk}/{world.year}/ke-hoach/{plan.pk}/")

@@ -304,3 +304,91 @@ def test_comment_audit_records_its_text(world):
     services.plan_comment_add(plan=plan, actor=world.users["unit_a"], text="Đề nghị bổ sung mục 3.")
     event = AuditEvent.objects.filter(action="plan.comment").latest("id")
     assert event.data["text"] == "Đề nghị bổ sung mục 3."
+
+
+def _term(unit_id, name, print_name, position="", rank="", signer=""):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        head_unit_id=unit_id,
+        head_unit=SimpleNamespace(name=name),
+        head_print_name=print_name,
+        signer_position=position,
+        signer_rank=rank,
+        signer_name=signer,
+    )
+
+
+BCHQS = _term(1, "Bộ Chỉ huy Quân sự tỉnh Tuyên Quang", "Bộ CHQS tỉnh Tuyên Quang")
+VPUB = _term(3, "Văn phòng UBND tỉnh Quảng Trị", "Văn phòng UBND tỉnh")
+
+
+@pytest.mark.parametrize(
+    "lines, old, new, expected",
+    [
+        (  # seed 000's military block, the head passes to the police
+            [
+                ("authority", "TRƯỞNG KHỐI THI ĐUA", False),
+                ("position", "BỘ CHQS TỈNH TUYÊN QUANG", False),
+                ("position", "CHÍNH ỦY", False),
+                ("rank", "Đại tá", True),
+                ("name", "Hà Đình Khiêm", True),
+            ],
+            BCHQS,
+            _term(
+                2,
+                "Công an tỉnh Tuyên Quang",
+                "Công an tỉnh Tuyên Quang",
+                "Giám đốc",
+                "Đại tá",
+                "Lê Văn Thành",
+            ),
+            [
+                ("authority", "TRƯỞNG KHỐI THI ĐUA", False),
+                ("position", "CÔNG AN TỈNH TUYÊN QUANG", False),
+                ("position", "Giám đốc", False),
+                ("rank", "Đại tá", True),
+                ("name", "Lê Văn Thành", True),
+            ],
+        ),
+        (  # seed 004's "TM. KHỐI THI ĐUA / TRƯỞNG KHỐI / <leader's position>"
+            [
+                ("authority", "TM. KHỐI THI ĐUA", False),
+                ("position", "TRƯỞNG KHỐI", False),
+                ("position", "CHÁNH VĂN PHÒNG UBND TỈNH", False),
+                ("name", "Nguyễn Cảnh Hưng", True),
+            ],
+            VPUB,
+            _term(4, "Sở Kế hoạch và Đầu tư", "Sở KH&ĐT", "Giám đốc Sở KH&ĐT", "", "Trần Văn Bình"),
+            [
+                ("authority", "TM. KHỐI THI ĐUA", False),
+                ("position", "TRƯỞNG KHỐI", False),
+                ("position", "Giám đốc Sở KH&ĐT", False),
+                ("name", "Trần Văn Bình", True),
+            ],
+        ),
+        (  # the head changed, no leader entered yet: last year's leader is dropped
+            [("position", "CHÍNH ỦY", False), ("name", "Hà Đình Khiêm", True)],
+            BCHQS,
+            _term(2, "Công an tỉnh Tuyên Quang", "Công an tỉnh Tuyên Quang"),
+            [],
+        ),
+        (  # same head, a new leader entered: only the name changes
+            [("position", "CHÍNH ỦY", False), ("name", "Hà Đình Khiêm", True)],
+            BCHQS,
+            _term(
+                1,
+                "Bộ Chỉ huy Quân sự tỉnh Tuyên Quang",
+                "Bộ CHQS tỉnh Tuyên Quang",
+                "",
+                "",
+                "Nguyễn Văn Mới",
+            ),
+            [("position", "CHÍNH ỦY", False), ("name", "Nguyễn Văn Mới", True)],
+        ),
+    ],
+)
+def test_signature_for_the_new_term(lines, old, new, expected):
+    from plans.rules import signature_for_term
+
+    assert signature_for_term(lines, old_term=old, new_term=new) == expected

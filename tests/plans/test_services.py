@@ -5,8 +5,10 @@ from django.core.exceptions import ValidationError
 
 from plans import services
 from plans.importer import ParsedSection
-from plans.models import DocumentRegister, Plan
+from plans.models import Plan
 from plans.outline import parse_outline, render_outline
+from reports.models import NumberRegister
+from tests.factories import issue_plan
 
 OUTLINE = """I. MỤC ĐÍCH, YÊU CẦU
 1. Mục đích
@@ -69,27 +71,27 @@ def test_full_lifecycle_issue_takes_number_from_register_and_freezes(world):
     services.plan_submit_for_comment(plan=plan, actor=chair, deadline=dt.date.today())
     services.plan_comment_add(plan=plan, actor=world.users["unit_a"], text="Đề nghị bổ sung.")
     services.plan_approve(plan=plan, actor=chair)
-    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
     assert plan.status == Plan.Status.ISSUED and plan.number == 1
-    assert DocumentRegister.objects.get(bloc=world.bloc, period="2026").last_number == 1
+    assert NumberRegister.objects.get(bloc=world.bloc, period="2026").last_number == 1
     with pytest.raises(ValidationError, match="không được sửa"):
         services.plan_update(plan=plan, actor=chair, title="Sửa lén")
     with pytest.raises(ValidationError):
         services.plan_replace_body(plan=plan, sections=[], actor=chair)
     second = ready_plan(world, title="Kế hoạch chuyên đề")
     services.plan_approve(plan=second, actor=chair)
-    assert services.plan_issue(plan=second, actor=chair, issue_date=dt.date(2026, 2, 1)).number == 2
+    assert issue_plan(plan=second, actor=chair, issue_date=dt.date(2026, 2, 1)).number == 2
 
 
 def test_number_already_used_in_register_is_refused(world):
     chair = world.users["chair"]
     first = ready_plan(world)
     services.plan_approve(plan=first, actor=chair)
-    services.plan_issue(plan=first, actor=chair, issue_date=dt.date(2026, 1, 15), number=11)
+    issue_plan(plan=first, actor=chair, issue_date=dt.date(2026, 1, 15), number=11)
     second = ready_plan(world)
     services.plan_approve(plan=second, actor=chair)
-    with pytest.raises(ValidationError, match="đã được dùng"):
-        services.plan_issue(plan=second, actor=chair, issue_date=dt.date(2026, 1, 20), number=11)
+    with pytest.raises(ValidationError, match="đã được cấp"):
+        issue_plan(plan=second, actor=chair, issue_date=dt.date(2026, 1, 20), number=11)
     second.refresh_from_db()
     assert second.status == Plan.Status.APPROVED and second.number is None
 
@@ -100,19 +102,19 @@ def test_issue_requires_approval_and_approval_requires_content(world):
     with pytest.raises(ValidationError, match="còn thiếu"):
         services.plan_approve(plan=empty, actor=chair)
     with pytest.raises(ValidationError, match="đã duyệt"):
-        services.plan_issue(plan=empty, actor=chair, issue_date=dt.date(2026, 1, 1))
+        issue_plan(plan=empty, actor=chair, issue_date=dt.date(2026, 1, 1))
 
 
 def test_amendment_supersedes_the_issued_plan_when_issued(world):
     chair = world.users["chair"]
     plan = ready_plan(world)
     services.plan_approve(plan=plan, actor=chair)
-    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
     new = services.plan_amend(plan=plan, actor=chair)
     assert new.version == 2 and new.replaces == plan and new.status == Plan.Status.DRAFT
     assert new.sections.count() == plan.sections.count()
     services.plan_approve(plan=new, actor=chair)
-    services.plan_issue(plan=new, actor=chair, issue_date=dt.date(2026, 3, 1))
+    issue_plan(plan=new, actor=chair, issue_date=dt.date(2026, 3, 1))
     plan.refresh_from_db()
     assert plan.status == Plan.Status.SUPERSEDED
 
@@ -192,7 +194,7 @@ def test_revoke_needs_a_reason(world):
     chair = world.users["chair"]
     plan = ready_plan(world)
     services.plan_approve(plan=plan, actor=chair)
-    plan = services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
     with pytest.raises(ValidationError):
         services.plan_revoke(plan=plan, actor=chair, reason="  ")
     assert (

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from plans import services
 from plans.models import Plan
+from tests.factories import issue_plan
 from tests.plans.test_services import P1, P2, ready_plan
 
 SEEDS = Path(__file__).resolve().parents[2] / "plans" / "seeds"
@@ -60,7 +61,7 @@ def test_member_sees_deadlines_with_countdown(client_for, world):
         ],
     )
     services.plan_approve(plan=plan, actor=chair)
-    services.plan_issue(plan=plan, actor=chair, issue_date=today)
+    issue_plan(plan=plan, actor=chair, issue_date=today)
     html = client_for("unit_a").get(url("plans:detail", world, plan)).content.decode()
     assert "còn 5 ngày" in html and "countdown-soon" in html
     assert (today + dt.timedelta(days=5)).strftime("%d/%m/%Y") in html
@@ -119,7 +120,7 @@ def test_editing_an_issued_plan_is_refused(client_for, world):
     chair = world.users["chair"]
     plan = ready_plan(world)
     services.plan_approve(plan=plan, actor=chair)
-    services.plan_issue(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    issue_plan(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
     response = client_for("chair").post(
         url("plans:edit_header", world, plan), {"title": "Sửa"}, follow=True
     )

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from blocs.models import Bloc, Province, Unit
+from blocs.models import Bloc, BlocTerm, Province, Unit
 from plans.models import FormatProfile, LegalBasis, Plan, Recipient, Section, SignatureLine
 
 SEED_000 = Path(__file__).resolve().parent / "data" / "seed_000_body.txt"
@@ -135,6 +135,11 @@ def make_plan(
 ) -> Plan:
     """A KẾ HOẠCH in the state (NĐ 30) or Party (HD 36) format, with its child rows."""
     bloc = bloc or make_bloc(party)
+    # The year's head (no signer entered): issuing re-checks the signer against the term.
+    head, _ = Unit.objects.get_or_create(
+        province=bloc.province, name="Bộ Chỉ huy Quân sự tỉnh (thử)"
+    )
+    BlocTerm.objects.get_or_create(bloc=bloc, year=year, defaults={"head_unit": head})
     profile = FormatProfile.objects.get(code="HD36_2018" if party else "ND30_2020")
     plan = Plan.objects.create(
         bloc=bloc,

@@ -1,4 +1,4 @@
-"""Issue means freeze: the frozen PDF is what gets served, forever; drafts render live."""
+"""Issue means freeze: issue_document stores the PDF that gets served, forever; drafts render live."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from docx import Document
 
 from blocs.models import AuditEvent, User
 from plans.models import Plan, Recipient, Section
-from reports.models import IssuedDocument
-from reports.services import freeze_plan_document, plan_document
+from reports.models import IssuedDocument, NumberRegister
+from reports.services import issue_document, plan_document
 from tests.reports.pdfread import full_text
-from tests.reports.plan_data import make_plan
+from tests.reports.plan_data import make_plan, make_seed_plan
 
-ISSUED = Plan.Status.ISSUED
+APPROVED = Plan.Status.APPROVED
 
 
 @pytest.fixture
@@ -27,34 +27,51 @@ def clerk(db) -> User:
     return User.objects.create_user(username="vanthu", password="matkhau-123")
 
 
-def test_a_draft_cannot_be_frozen(state_draft, clerk):
-    with pytest.raises(ValidationError, match="đã ban hành"):
-        freeze_plan_document(plan=state_draft, actor=clerk)
-    assert not IssuedDocument.objects.exists()
+@pytest.fixture
+def long_approved(db) -> Plan:
+    """Seed 000, approved: issuing it as no. 11 of 24/01/2022 gives the real document."""
+    return make_seed_plan(status=APPROVED)
 
 
-def test_freeze_stores_context_pdf_sha256_docx_and_an_audit_event(long_state, clerk):
-    doc = freeze_plan_document(plan=long_state, actor=clerk)
+def _issue(plan: Plan, actor: User, day: dt.date, number: int | None = None) -> IssuedDocument:
+    return issue_document(kind="plan", subject=plan, actor=actor, issue_date=day, number=number)
+
+
+def test_a_draft_cannot_be_issued_and_leaves_nothing(state_draft, clerk):
+    with pytest.raises(ValidationError, match="đã duyệt"):
+        _issue(state_draft, clerk, dt.date(2022, 1, 24))
+    assert not IssuedDocument.objects.exists() and not NumberRegister.objects.exists()
+    state_draft.refresh_from_db()
+    assert state_draft.status == Plan.Status.DRAFT and state_draft.number is None
+
+
+def test_issue_stores_context_pdf_sha256_docx_and_an_audit_event(long_approved, clerk):
+    doc = _issue(long_approved, clerk, dt.date(2022, 1, 24), number=11)
     doc.refresh_from_db()
     pdf = bytes(doc.pdf)
     assert pdf.startswith(b"%PDF") and doc.pdf_sha256 == hashlib.sha256(pdf).hexdigest()
     assert bytes(doc.docx).startswith(b"PK")
     assert doc.number_text == "Số: 11/KH-KTĐNC" and doc.kind == "plan"
-    assert (doc.bloc_id, doc.year, doc.issued_by) == (long_state.bloc_id, 2022, clerk)
+    assert (doc.bloc_id, doc.year, doc.issued_by) == (long_approved.bloc_id, 2022, clerk)
     assert doc.context["number_text"] == "Số: 11/KH-KTĐNC"
-    event = AuditEvent.objects.get(action="document.freeze")
+    assert "ngày 24 tháng 01 năm 2022" in full_text(pdf) and "Dự thảo" not in full_text(pdf)
+    event = AuditEvent.objects.get(action="document.issue")
     assert event.object_id == str(doc.pk) and event.data["pdf_sha256"] == doc.pdf_sha256
+    assert event.data["number"] == 11 and event.data["register"] == "KH 2022"
+    plan_event = AuditEvent.objects.get(action="plan.issue")
+    assert plan_event.data["status"] == {"old": "approved", "new": "issued"}
 
 
-def test_a_second_freeze_is_refused(state_issued, clerk):
-    freeze_plan_document(plan=state_issued, actor=clerk)
-    with pytest.raises(ValidationError, match="đã được lưu"):
-        freeze_plan_document(plan=state_issued, actor=clerk)
+def test_a_second_issue_is_refused(long_approved, clerk):
+    _issue(long_approved, clerk, dt.date(2022, 1, 24))
+    with pytest.raises(ValidationError, match="đã duyệt"):
+        _issue(long_approved, clerk, dt.date(2022, 1, 25))
     assert IssuedDocument.objects.count() == 1
 
 
-def test_an_issued_plan_is_served_from_the_frozen_bytes_after_its_rows_change(long_state, clerk):
-    frozen = freeze_plan_document(plan=long_state, actor=clerk)
+def test_an_issued_plan_is_served_from_the_frozen_bytes_after_its_rows_change(long_approved, clerk):
+    frozen = _issue(long_approved, clerk, dt.date(2022, 1, 24), number=11)
+    long_state = long_approved
     Plan.objects.filter(pk=long_state.pk).update(title="Trích yếu đã bị sửa trong CSDL")
     Section.objects.filter(plan=long_state).update(content="Nội dung bị sửa.")
     Recipient.objects.filter(plan=long_state).delete()
@@ -71,11 +88,12 @@ def test_an_issued_plan_is_served_from_the_frozen_bytes_after_its_rows_change(lo
     assert "bị sửa" not in full_text(pdf)
 
 
-def test_a_tampered_pdf_is_not_served(state_issued, clerk):
-    doc = freeze_plan_document(plan=state_issued, actor=clerk)
+def test_a_tampered_pdf_is_not_served(state_draft, clerk):
+    Plan.objects.filter(pk=state_draft.pk).update(status=APPROVED)
+    doc = _issue(state_draft, clerk, dt.date(2022, 1, 24))
     IssuedDocument.objects.filter(pk=doc.pk).update(pdf=b"%PDF-forged")
     with pytest.raises(ValidationError, match="sha256"):
-        plan_document(plan=state_issued, fmt="pdf")
+        plan_document(plan=state_draft, fmt="pdf")
 
 
 def test_a_draft_renders_live_with_a_draft_filename(state_draft):
@@ -93,28 +111,25 @@ def test_unknown_format_is_refused(state_draft):
         plan_document(plan=state_draft, fmt="exe")
 
 
-def test_an_amendment_supersedes_the_frozen_document_it_replaces(state_issued, clerk):
-    first = freeze_plan_document(plan=state_issued, actor=clerk)
-    Plan.objects.filter(pk=state_issued.pk).update(status=Plan.Status.SUPERSEDED)
-    amended = make_plan(
-        bloc=state_issued.bloc,
-        year=2027,
-        status=ISSUED,
-        number=2,
-        issue_date=dt.date(2027, 3, 1),
-        replaces=state_issued,
-        version=2,
-    )
-    second = freeze_plan_document(plan=amended, actor=clerk)
+def test_an_amendment_supersedes_the_frozen_document_it_replaces(state_draft, clerk):
+    Plan.objects.filter(pk=state_draft.pk).update(status=APPROVED)
+    first = _issue(state_draft, clerk, dt.date(2022, 1, 24))
+    amended = make_plan(bloc=state_draft.bloc, status=APPROVED, replaces=state_draft, version=2)
+    second = _issue(amended, clerk, dt.date(2022, 3, 1))
     assert second.supersedes == first and first.superseded_by == second
-    pdf, _, _ = plan_document(plan=state_issued, fmt="pdf")  # the old one is still served
+    assert second.number_text == "Số: 02/KH-KTĐNC"
+    state_draft.refresh_from_db()
+    assert state_draft.status == Plan.Status.SUPERSEDED
+    assert AuditEvent.objects.filter(action="plan.supersede", object_id=str(state_draft.pk))
+    pdf, _, _ = plan_document(plan=state_draft, fmt="pdf")  # the old one is still served
     assert pdf == bytes(first.pdf)
 
 
-def test_frozen_documents_are_never_deleted_with_their_plan(state_issued, clerk):
-    freeze_plan_document(plan=state_issued, actor=clerk)
+def test_frozen_documents_are_never_deleted_with_their_plan(state_draft, clerk):
+    Plan.objects.filter(pk=state_draft.pk).update(status=APPROVED)
+    _issue(state_draft, clerk, dt.date(2022, 1, 24))
     with pytest.raises(ProtectedError):
-        state_issued.delete()
+        state_draft.delete()
 
 
 @pytest.mark.parametrize("fmt", ["pdf", "docx", "html"])

@@ -1,0 +1,74 @@
+"""The document kinds that can be issued: for each, how it is built, printed and written to Word,
+where its number comes from, what must hold before it is issued, and what issuing does to the
+row it belongs to (its "subject"). reports.services.issue_document is the one caller.
+
+Scoring will add its sheets, ranking tables, minutes and proposals here the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+
+from blocs.models import Bloc
+from plans import rules as plan_rules
+from plans import services as plan_services
+from plans.models import Plan
+from reports.documents import PlanDocContext, build_plan_context
+from reports.docx import render_docx
+from reports.models import IssuedDocument
+from reports.registers import Issuer
+
+
+@dataclass(frozen=True)
+class Numbering:
+    issuer: Issuer
+    doc_type: str
+    per_term: bool
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    code: str
+    model: type[models.Model]
+    subject_field: str  # the IssuedDocument foreign key naming the subject
+    build: Callable[[Any], PlanDocContext]
+    template: str
+    write_docx: Callable[[PlanDocContext], bytes]
+    numbering: Callable[[Any], Numbering]
+    check_complete: Callable[[Any, dt.date], None]  # raises ValidationError
+    # (subject, actor, number, issue_date) → subject, with its status, number and date set
+    transition: Callable[..., Any]
+    replaced: Callable[[Any], Any | None]  # the subject an amendment replaces
+    owner: Callable[[Any], tuple[Bloc, int]]  # bloc and year the document is filed under
+
+
+def _plan_transition(plan: Plan, actor: Any, number: int, issue_date: dt.date) -> Plan:
+    return plan_services.issue_transition(
+        plan=plan, actor=actor, number=number, issue_date=issue_date
+    )
+
+
+PLAN = DocumentKind(
+    code=IssuedDocument.Kind.PLAN,
+    model=Plan,
+    subject_field="plan",
+    build=build_plan_context,
+    template="reports/print/plan.html",
+    write_docx=render_docx,
+    numbering=lambda plan: Numbering(
+        issuer=Issuer(bloc=plan.bloc),
+        doc_type=plan.doc_type,
+        per_term=plan.format_profile.number_per_term,
+    ),
+    check_complete=plan_rules.check_ready_to_issue,
+    transition=_plan_transition,
+    replaced=lambda plan: plan.replaces,
+    owner=lambda plan: (plan.bloc, plan.year),
+)
+
+KINDS: dict[str, DocumentKind] = {PLAN.code: PLAN}
