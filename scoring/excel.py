@@ -114,7 +114,9 @@ TIES_IN = _lookup(dict(TieBreak.choices))
 # ---------------------------------------------------------------- export
 
 
-def export_template(template: Template, criteria: list[Criterion]) -> bytes:
+def export_template(
+    template: Template, criteria: list[Criterion], bands: list[Any] | None = None
+) -> bytes:
     """The template as .xlsx: criteria (in tree order), settings and bands."""
     wb = Workbook()
     ws = wb.active
@@ -129,9 +131,9 @@ def export_template(template: Template, criteria: list[Criterion]) -> bytes:
     for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
         row[0].alignment = Alignment(wrap_text=True, vertical="top")
     _write_settings(wb.create_sheet(SETTINGS_SHEET), template)
-    bands = wb.create_sheet(BANDS_SHEET)
+    band_rows, bands = bands, wb.create_sheet(BANDS_SHEET)
     bands.append(list(BAND_HEADERS))
-    for b in template.bands.all():
+    for b in template.bands.all() if band_rows is None else band_rows:
         bands.append([b.label, b.min_total, b.floor_pct])
     out = io.BytesIO()
     wb.save(out)
@@ -165,6 +167,17 @@ def _write_settings(ws, template: Template) -> None:
         ws.append([label, value])
     ws.column_dimensions["A"].width = 42
     ws.column_dimensions["B"].width = 60
+
+
+def example_workbook() -> bytes:
+    """docs/template-example.xlsx: the synthetic 100-point sheet, built without a database."""
+    from scoring import samples
+    from scoring.models import RatingBand
+
+    rows, settings, bands = samples.sheet_100()
+    template = Template(**settings)
+    criteria = [Criterion(**r.fields()) for r in rows]
+    return export_template(template, criteria, [RatingBand(**b) for b in bands])
 
 
 # ---------------------------------------------------------------- import

@@ -206,3 +206,16 @@ def test_import_command_reports_every_bad_row(world, tmp_path):
 def test_commands_refuse_an_unknown_bloc(db, tmp_path):
     with pytest.raises(CommandError, match="Không tìm thấy khối"):
         call_command("export_template", "Khối không có", "2026", "-o", str(tmp_path / "x.xlsx"))
+
+
+def test_docs_example_file_is_the_sample_sheet():
+    from pathlib import Path
+
+    from scoring import samples
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "template-example.xlsx"
+    parsed = excel.read_template(path.read_bytes())
+    rows, settings, bands = samples.sheet_100()
+    assert parsed.rows == rows
+    assert parsed.settings["max_total"] == settings["max_total"] == D(100)
+    assert [b["label"] for b in parsed.bands] == [b["label"] for b in bands]
