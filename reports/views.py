@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
 from plans import selectors
 from plans.rules import issue_window
-from blocs.access import get_bloc_for
 from reports import services
 from reports.docx import render_docx
 from reports.forms import IssueForm

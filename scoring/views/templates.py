@@ -93,6 +93,23 @@ def _stale_or_errors(request, form, exc: ValidationError) -> None:
         add_service_errors(form, exc)
 
 
+def _save_criterion(request, form, service, verb: str, **target) -> bool:
+    """Run the add / update service with the form's data; errors go next to the fields."""
+    try:
+        service(
+            actor=request.user,
+            parent=form.cleaned_data["parent"],
+            revision=form.cleaned_data["revision"],
+            **target,
+            **form.fields_for_service(),
+        )
+    except ValidationError as exc:
+        _stale_or_errors(request, form, exc)
+        return False
+    messages.success(request, f"Đã {verb} tiêu chí {form.cleaned_data['code']}.")
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def criterion_add(request: HttpRequest, bloc_id: int, year: int, template_id: int):
@@ -101,18 +118,7 @@ def criterion_add(request: HttpRequest, bloc_id: int, year: int, template_id: in
         request.POST or None, template=template, initial={"revision": template.revision}
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.criterion_add(
-                template=template,
-                actor=request.user,
-                parent=form.cleaned_data["parent"],
-                revision=form.cleaned_data["revision"],
-                **form.fields_for_service(),
-            )
-        except ValidationError as exc:
-            _stale_or_errors(request, form, exc)
-        else:
-            messages.success(request, f"Đã thêm tiêu chí {form.cleaned_data['code']}.")
+        if _save_criterion(request, form, services.criterion_add, "thêm", template=template):
             return _to_editor(bloc_id, year, template)
     template.refresh_from_db()
     return render(
@@ -137,18 +143,7 @@ def criterion_edit(request: HttpRequest, bloc_id: int, year: int, criterion_id: 
         initial=_criterion_initial(criterion),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.criterion_update(
-                criterion=criterion,
-                actor=request.user,
-                parent=form.cleaned_data["parent"],
-                revision=form.cleaned_data["revision"],
-                **form.fields_for_service(),
-            )
-        except ValidationError as exc:
-            _stale_or_errors(request, form, exc)
-        else:
-            messages.success(request, f"Đã lưu tiêu chí {form.cleaned_data['code']}.")
+        if _save_criterion(request, form, services.criterion_update, "lưu", criterion=criterion):
             return _to_editor(bloc_id, year, template)
     return render(
         request,

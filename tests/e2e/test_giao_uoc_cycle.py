@@ -29,6 +29,19 @@ def _add(page, *, code, content, kind, points, parent=None, per=None):
     expect(page.locator(f"tr[data-code='{code}']")).to_be_visible()
 
 
+def _target(page, row, content, measure, value):
+    page.locator(f"[name=targets-{row}-content]").fill(content)
+    page.locator(f"[name=targets-{row}-measure]").fill(measure)
+    page.locator(f"[name=targets-{row}-target_value]").fill(value)
+
+
+def _send(page):
+    page.get_by_role("button", name="Lưu bản đăng ký").click()
+    page.get_by_role("button", name="Gửi Trưởng khối").click()
+    expect(page.get_by_test_id("reg-status")).to_have_text("Đã gửi, chờ duyệt")
+    _logout(page)
+
+
 def test_template_registration_return_correct_sign_and_download(page, live_server, login, world):
     base = f"{live_server.url}/khoi/{world.bloc.pk}/{world.year}"
     page.on("dialog", lambda dialog: dialog.accept())
@@ -55,15 +68,10 @@ def test_template_registration_return_correct_sign_and_download(page, live_serve
     login("unit_a")
     expect(page.get_by_test_id("registration-reminders")).to_contain_text(world.bloc.name)
     page.goto(f"{base}/dang-ky/don-vi/")
-    page.locator("[name=targets-0-content]").fill("Giải quyết 95 % vụ việc đúng hạn")
-    page.locator("[name=targets-0-measure]").fill("%")
-    page.locator("[name=targets-0-target_value]").fill("95")
+    _target(page, 0, "Giải quyết 95 % vụ việc đúng hạn", "%", "95")
     page.get_by_label("Cờ thi đua UBND tỉnh").check()
     page.get_by_label("Lao động tiên tiến", exact=True).fill("45")
-    page.get_by_role("button", name="Lưu bản đăng ký").click()
-    page.get_by_role("button", name="Gửi Trưởng khối").click()
-    expect(page.get_by_test_id("reg-status")).to_have_text("Đã gửi, chờ duyệt")
-    _logout(page)
+    _send(page)
 
     # The secretariat returns it with a reason.
     login("chair")
@@ -78,13 +86,8 @@ def test_template_registration_return_correct_sign_and_download(page, live_serve
     login("unit_a")
     page.goto(f"{base}/dang-ky/don-vi/")
     expect(page.get_by_test_id("returned-reason")).to_contain_text("cải cách hành chính")
-    page.locator("[name=targets-1-content]").fill("Chỉ số cải cách hành chính tăng 2 bậc")
-    page.locator("[name=targets-1-measure]").fill("bậc")
-    page.locator("[name=targets-1-target_value]").fill("2")
-    page.get_by_role("button", name="Lưu bản đăng ký").click()
-    page.get_by_role("button", name="Gửi Trưởng khối").click()
-    expect(page.get_by_test_id("reg-status")).to_have_text("Đã gửi, chờ duyệt")
-    _logout(page)
+    _target(page, 1, "Chỉ số cải cách hành chính tăng 2 bậc", "bậc", "2")
+    _send(page)
 
     # The secretariat accepts and records the signing meeting; both PDFs download.
     login("chair")

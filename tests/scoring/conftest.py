@@ -3,6 +3,8 @@ and registrations of the member units."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from scoring import samples
@@ -38,3 +40,23 @@ def register(world, unit, *, submit=False, accept=False, actor=None, targets=Non
     if accept:
         reg = reg_services.registration_accept(registration=reg, actor=world.users["chair"])
     return reg
+
+
+def sign(world, *, partial=False, attending=None, **kw):
+    """Record the signing meeting of the world's bloc-year (10/02/2026)."""
+    kw.setdefault("place", "Văn phòng UBND tỉnh")
+    return reg_services.giao_uoc_sign(
+        bloc=world.bloc,
+        year=world.year,
+        actor=world.users["chair"],
+        date=kw.pop("date", dt.date(2026, 2, 10)),
+        attending=attending if attending is not None else [world.head, world.unit_a],
+        partial=partial,
+        **kw,
+    )
+
+
+def register_all_and_sign(world, **kw):
+    for unit in (world.head, world.deputy_unit, world.unit_a, world.unit_b):
+        register(world, unit, accept=True)
+    return sign(world, **kw)

@@ -3,16 +3,14 @@ fonts only, Vietnamese text intact) and the Word file; who may download them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
 
 from reports.scoring_documents import build_giao_uoc_context, build_registration_table_context
-from scoring.services import registrations as reg_services
 from tests.reports.pdfread import A4, embedded_fonts, full_text, squash
-from tests.scoring.conftest import register
+from tests.scoring.conftest import register, sign
 
 
 @pytest.fixture
@@ -20,15 +18,7 @@ def signed(world, template):
     for unit in (world.head, world.deputy_unit, world.unit_a):
         register(world, unit, accept=True)
     register(world, world.unit_b, submit=True)
-    reg_services.giao_uoc_sign(
-        bloc=world.bloc,
-        year=world.year,
-        actor=world.users["chair"],
-        date=dt.date(2026, 2, 10),
-        place="Văn phòng UBND tỉnh",
-        attending=[world.head, world.unit_a],
-        partial=True,
-    )
+    sign(world, partial=True)
     return world
 
 

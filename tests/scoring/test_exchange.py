@@ -13,7 +13,7 @@ from scoring.models import Criterion, Registration, SigningMeeting, Target, Temp
 from scoring.services import registrations as reg_services
 from scoring.services import templates as tpl_services
 from tests.factories import wipe_bloc_rows
-from tests.scoring.conftest import make_template, register
+from tests.scoring.conftest import make_template, register, sign
 
 
 @pytest.fixture
@@ -43,15 +43,7 @@ def signed_year(world):
     reg_services.registration_return(
         registration=reg_b, actor=world.users["chair"], reason="Thiếu chỉ tiêu"
     )
-    reg_services.giao_uoc_sign(
-        bloc=world.bloc,
-        year=world.year,
-        actor=world.users["chair"],
-        date=dt.date(2026, 2, 10),
-        place="Hội trường Bộ CHQS tỉnh",
-        attending=[world.head, world.unit_a],
-        partial=True,
-    )
+    sign(world, partial=True, place="Hội trường Bộ CHQS tỉnh")
     tpl_services.template_new_version(
         template=template,
         actor=world.users["chair"],

@@ -13,21 +13,9 @@ from blocs.models import AuditEvent
 from scoring import selectors
 from scoring.models import Criterion, Registration, SigningMeeting
 from scoring.services import registrations as services
-from tests.scoring.conftest import register
+from tests.scoring.conftest import register, register_all_and_sign, sign
 
 R = Registration.Status
-
-
-def sign(world, **kw):
-    kw.setdefault("attending", [world.head, world.unit_a])
-    return services.giao_uoc_sign(
-        bloc=world.bloc,
-        year=world.year,
-        actor=world.users["chair"],
-        date=dt.date(2026, 2, 10),
-        place="Văn phòng UBND tỉnh",
-        **kw,
-    )
 
 
 def test_member_registers_targets_and_titles(world, template):
@@ -167,9 +155,7 @@ def test_signing_needs_every_member_accepted_unless_partial(world, template):
 
 
 def test_signing_locks_registrations(world, template):
-    for unit in (world.head, world.deputy_unit, world.unit_a, world.unit_b):
-        register(world, unit, accept=True)
-    sign(world)
+    register_all_and_sign(world)
     reg = Registration.objects.get(unit=world.unit_a)
     with pytest.raises(ValidationError, match="đã được ký kết"):
         register(world, world.unit_a)

@@ -11,9 +11,8 @@ from django.core.exceptions import ValidationError
 from blocs.models import AuditEvent
 from scoring import samples, selectors
 from scoring.models import Criterion, Template
-from scoring.services import registrations as reg_services
 from scoring.services import templates as services
-from tests.scoring.conftest import make_template, register
+from tests.scoring.conftest import make_template, register_all_and_sign
 
 
 @pytest.fixture
@@ -157,17 +156,7 @@ def test_second_template_for_the_same_year_refused(template, world):
         services.template_create(bloc=world.bloc, year=world.year, actor=None)
 
 
-def _sign(world):
-    for unit in (world.head, world.deputy_unit, world.unit_a, world.unit_b):
-        register(world, unit, accept=True)
-    return reg_services.giao_uoc_sign(
-        bloc=world.bloc,
-        year=world.year,
-        actor=world.users["chair"],
-        date=dt.date(2026, 2, 10),
-        place="Văn phòng UBND tỉnh",
-        attending=[world.head, world.unit_a],
-    )
+_sign = register_all_and_sign
 
 
 def test_signing_locks_the_template_and_edits_are_refused(template, world):
