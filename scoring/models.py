@@ -41,7 +41,9 @@ class Template(models.Model):
     """The scoring scale of a bloc-year. Version 1 is agreed at the giao ước meeting and locked
     there; a later change is a new version that applies from a date (later periods only)."""
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="score_templates")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="score_templates", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     version = models.PositiveSmallIntegerField("phiên bản", default=1)
     title = models.CharField("tên thang điểm", max_length=255, blank=True)
@@ -67,8 +69,8 @@ class Template(models.Model):
     )
     change_note = models.TextField("lý do thay đổi", blank=True)
     locked_at = models.DateTimeField("đã chốt lúc", null=True, blank=True)
-    revision = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["bloc", "-year", "-version"]
@@ -131,11 +133,18 @@ class Criterion(models.Model):
         SELF = "self", "Đơn vị tự chấm"
         OTHER_AGENCY = "other_agency", "Cơ quan khác cung cấp"
 
-    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="criteria")
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    template = models.ForeignKey(
+        Template, on_delete=models.CASCADE, related_name="criteria", verbose_name="thang điểm"
     )
-    order = models.PositiveIntegerField(default=0)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+        verbose_name="thuộc nhóm",
+    )
+    order = models.PositiveIntegerField("thứ tự", default=0)
     code = models.CharField("mã", max_length=20)
     content = models.TextField("nội dung", max_length=2000)
     kind = models.CharField("loại", max_length=20, choices=Kind.choices, default=Kind.GRADED)
@@ -204,7 +213,9 @@ class RatingBand(models.Model):
     """A rating band: total at least `min_total` and no criterion below `floor_pct` % of its
     maximum (Example C of DOMAIN §2.1). Bands are tried from the highest minimum down."""
 
-    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="bands")
+    template = models.ForeignKey(
+        Template, on_delete=models.CASCADE, related_name="bands", verbose_name="thang điểm"
+    )
     label = models.CharField("xếp loại", max_length=100)
     min_total = models.DecimalField("tổng điểm từ", **POINTS)
     floor_pct = models.DecimalField(
@@ -275,10 +286,16 @@ class Registration(models.Model):
 
     EDITABLE = {Status.DRAFT, Status.RETURNED}
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="registrations")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="registrations", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="registrations")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="registrations", verbose_name="đơn vị"
+    )
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     note = models.TextField("ghi chú của đơn vị", blank=True, max_length=4000)
     returned_reason = models.TextField("lý do trả lại", blank=True)
     submitted_at = models.DateTimeField("gửi lúc", null=True, blank=True)
@@ -286,10 +303,15 @@ class Registration(models.Model):
     first_submitted_at = models.DateTimeField("gửi lần đầu lúc", null=True, blank=True)
     reviewed_at = models.DateTimeField("duyệt lúc", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người duyệt",
     )
-    revision = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         ordering = ["bloc", "-year", "unit__name"]
@@ -319,8 +341,10 @@ class Registration(models.Model):
 class Target(models.Model):
     """One registered target (chỉ tiêu): content, measure, target value, linked criterion."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="targets")
-    order = models.PositiveSmallIntegerField(default=0)
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="targets", verbose_name="bản đăng ký"
+    )
+    order = models.PositiveSmallIntegerField("thứ tự", default=0)
     content = models.TextField("chỉ tiêu", max_length=2000)
     measure = models.CharField("đơn vị tính", max_length=60, blank=True)
     target_value = models.DecimalField(
@@ -337,6 +361,8 @@ class Target(models.Model):
 
     class Meta:
         ordering = ["registration", "order", "id"]
+        verbose_name = "chỉ tiêu đăng ký"
+        verbose_name_plural = "chỉ tiêu đăng ký"
         constraints = [
             models.CheckConstraint(
                 condition=Q(target_value__isnull=True) | Q(target_value__gte=0),
@@ -352,12 +378,16 @@ class Target(models.Model):
 class TitleGoal(models.Model):
     """A title the unit aims for: a collective title (count 1) or a count of individual titles."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="titles")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="titles", verbose_name="bản đăng ký"
+    )
     title = models.CharField("danh hiệu", max_length=20, choices=Title.choices)
     count = models.PositiveIntegerField("số lượng", default=1)
 
     class Meta:
         ordering = ["registration", "id"]
+        verbose_name = "danh hiệu đăng ký"
+        verbose_name_plural = "danh hiệu đăng ký"
         constraints = [
             models.UniqueConstraint(fields=["registration", "title"], name="title_goal_unique"),
             models.CheckConstraint(
@@ -378,16 +408,23 @@ class TitleGoal(models.Model):
 class SigningMeeting(models.Model):
     """The giao ước signing meeting of a bloc-year (hội nghị ký kết giao ước thi đua)."""
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="signing_meetings")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="signing_meetings", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     date = models.DateField("ngày ký kết")
     place = models.CharField("địa điểm", max_length=255)
     attending = models.ManyToManyField(Unit, related_name="+", verbose_name="đơn vị tham dự")
     note = models.TextField("ghi chú", blank=True, max_length=4000)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người ghi nhận",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
 
     class Meta:
         verbose_name = "hội nghị ký kết giao ước"
