@@ -62,6 +62,7 @@ class HomeEntry:
     term: BlocTerm | None
     role: str
     role_label: str
+    member_count: int = 0
 
 
 def blocs_for_user(*, user: Any) -> list[HomeEntry]:
@@ -103,8 +104,23 @@ def blocs_for_user(*, user: Any) -> list[HomeEntry]:
                         role_label=ROLE_LABELS[role],
                     )
                 )
+    counts = member_counts(keys={(e.bloc.pk, e.year) for e in entries})
+    for e in entries:
+        e.member_count = counts[(e.bloc.pk, e.year)]
     entries.sort(key=lambda e: (-e.year, e.bloc.province.name, e.bloc.name))
     return entries
+
+
+def member_counts(*, keys: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many units belong to each (bloc id, year), in one query."""
+    counts = dict.fromkeys(keys, 0)
+    years: dict[int, list[int]] = {}
+    for bloc_id, year in keys:
+        years.setdefault(bloc_id, []).append(year)
+    for m in Membership.objects.filter(bloc_id__in=years).only("bloc", "joined_on", "left_on"):
+        for year in years[m.bloc_id]:
+            counts[(m.bloc_id, year)] += m.covers_year(year)
+    return counts
 
 
 def _unit_role(user: Any, bloc: Bloc, term: BlocTerm, memberships: list[Membership]) -> str | None:

@@ -13,7 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from blocs import selectors, services
-from blocs.access import get_bloc_for, is_provincial_authority, load_scope, require_site_admin
+from blocs.access import (
+    ADMIN,
+    REVIEWER,
+    get_bloc_for,
+    is_provincial_authority,
+    load_scope,
+    require_site_admin,
+)
 from blocs.forms import (
     BlocForm,
     MembershipAddForm,
@@ -30,8 +37,20 @@ from blocs.models import Bloc, Membership, Province
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """What the user must do next: their unit's deadlines, then each bloc-year they can open
+    with its plan's status, member count, next deadline and next step."""
+    from plans import dashboard  # blocs ← plans: imported when used (see plans/dashboard.py)
+
     entries = selectors.blocs_for_user(user=request.user)
-    return render(request, "blocs/home.html", {"entries": entries})
+    return render(
+        request,
+        "blocs/home.html",
+        {
+            "rows": dashboard.home_rows(entries=entries),
+            "deadlines": dashboard.unit_deadlines(unit_id=request.user.unit_id),
+            "recent_days": dashboard.RECENT_DAYS,
+        },
+    )
 
 
 @login_required
@@ -246,19 +265,28 @@ def unit_merge(request: HttpRequest, bloc_id: int, year: int, membership_id: int
 
 @login_required
 def province_overview(request: HttpRequest, province_id: int) -> HttpResponse:
+    """Every bloc of the province for its reviewer, opening on the latest year with data."""
+    from plans import dashboard  # blocs ← plans: imported when used (see plans/dashboard.py)
+
     province = get_object_or_404(Province, pk=province_id)
     user = request.user
     if not is_provincial_authority(user, province.pk):
         raise Http404("Không tìm thấy trang.")  # no existence oracle, even for other reviewers
+    years = dashboard.province_years(province=province)
+    year = years[0] if years else dt.date.today().year
     try:
-        year = int(request.GET.get("nam", dt.date.today().year))
+        year = min(max(int(request.GET.get("nam", year)), 2000), 2100)
     except ValueError:
-        year = dt.date.today().year
-    year = min(max(year, 2000), 2100)
+        pass
     rows = selectors.province_overview(province=province, year=year)
-    return render(
-        request, "blocs/province.html", {"province": province, "year": year, "rows": rows}
-    )
+    role = REVIEWER if user.reviewer_province_id == province.pk else ADMIN
+    context = {
+        "province": province,
+        "year": year,
+        "years": sorted(set(years) | {year}, reverse=True),
+        "rows": dashboard.province_rows(rows=rows, year=year, role=role),
+    }
+    return render(request, "blocs/province.html", context)
 
 
 @login_required

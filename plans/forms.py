@@ -273,3 +273,8 @@ class ImportReviewForm(CleanTextMixin, forms.Form):
     title = forms.CharField(
         label="Trích yếu", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    as_issued = forms.BooleanField(
+        label="Đây là kế hoạch đã ban hành: lưu với số và ngày ghi trong văn bản (vào sổ đăng ký, "
+        "không sửa được nữa), để làm căn cứ sao chép cho năm sau",
+        required=False,
+    )

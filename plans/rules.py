@@ -181,9 +181,10 @@ def issue_window(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 10, 1), dt.date(year + 1, 12, 31)
 
 
-def check_ready_to_issue(plan: Plan, issue_date: dt.date) -> None:
+def check_ready_to_issue(plan: Plan, issue_date: dt.date, *, archived: bool = False) -> None:
     """Issuing re-checks what approval checked (rows may have changed since): completeness, the
-    schedule, the signer against the year's term, and the date."""
+    schedule, the signer against the year's term, and the date. An archived plan (imported as
+    issued elsewhere, with its own number and date) is taken as it was signed: date only."""
     if plan.status != Plan.Status.APPROVED:
         raise ValidationError("Chỉ kế hoạch đã duyệt mới được ban hành.")
     first, last = issue_window(plan.year)
@@ -194,6 +195,8 @@ def check_ready_to_issue(plan: Plan, issue_date: dt.date) -> None:
                 f"đến {_d(last)}."
             }
         )
+    if archived:
+        return
     check_ready_to_approve(plan)
     from blocs.models import BlocTerm  # plans.rules stays importable by blocs-free code
 

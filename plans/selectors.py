@@ -139,20 +139,43 @@ class Deadline:
     def overdue(self) -> bool:
         return self.days_left is not None and self.days_left < 0
 
+    @property
+    def countdown(self) -> str:
+        """ "còn 5 ngày", "hôm nay", "quá hạn 2 ngày"; empty for a month-only deadline."""
+        if self.days_left is None:
+            return ""
+        if self.days_left < 0:
+            return f"quá hạn {-self.days_left} ngày"
+        return "hôm nay" if self.days_left == 0 else f"còn {self.days_left} ngày"
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """(word, Bootstrap tone): the word says it, the colour only repeats it."""
+        if self.days_left is None:
+            return ("Trong tháng", "info")
+        if self.overdue:
+            return ("Quá hạn", "danger")
+        if self.days_left == 0:
+            return ("Hôm nay", "danger")
+        return ("Sắp đến hạn", "warning") if self.urgent else ("Còn hạn", "success")
+
+
+def deadline_of(m: Milestone, *, year: int, today: dt.date) -> Deadline:
+    """One milestone with its countdown (a month-only one has none); `year` is its plan's."""
+    days = (m.due - today).days if m.due else None
+    if m.due:
+        label = m.due.strftime("%d/%m/%Y")
+    elif m.due_month:
+        label = f"tháng {m.due_month:02d}/{m.due_year or year}"
+    else:
+        label = m.phase.name if m.phase else "chưa định ngày"
+    return Deadline(milestone=m, when=m.due, days_left=days, label=label)
+
 
 def deadlines(*, plan: Plan, today: dt.date | None = None) -> list[Deadline]:
     """The plan's dated obligations with a countdown (month-only ones have no countdown)."""
     today = today or dt.date.today()
-    out = []
-    for m in plan.milestones.all():
-        days = (m.due - today).days if m.due else None
-        if m.due:
-            label = m.due.strftime("%d/%m/%Y")
-        elif m.due_month:
-            label = f"tháng {m.due_month:02d}/{m.due_year or plan.year}"
-        else:
-            label = m.phase.name if m.phase else "chưa định ngày"
-        out.append(Deadline(milestone=m, when=m.due, days_left=days, label=label))
+    out = [deadline_of(m, year=plan.year, today=today) for m in plan.milestones.all()]
     out.sort(key=lambda d: (d.when is None, d.when or dt.date.max))
     return out
 

@@ -237,7 +237,8 @@ def terms_for(bloc: Bloc, year: int) -> BlocTerm | None:
 def _copy_children(src: Plan, dst: Plan, shift: int) -> None:
     """Bases, recipients, body (dates linked, the year moved on when `shift`) and schedule."""
     LegalBasis.objects.bulk_create(
-        LegalBasis(plan=dst, order=b.order, text=b.text) for b in src.bases.all()
+        LegalBasis(plan=dst, order=b.order, text=_copied_basis(b.text, src, shift))
+        for b in src.bases.all()
     )
     Recipient.objects.bulk_create(
         Recipient(plan=dst, order=r.order, name=r.name, purpose=r.purpose, is_archive=r.is_archive)
@@ -278,6 +279,14 @@ def _copy_children(src: Plan, dst: Plan, shift: int) -> None:
         )
         for m in src.milestones.all()
     )
+
+
+def _copied_basis(text: str, src: Plan, shift: int) -> str:
+    """A basis quoted in the opening paragraph moves on with it (the document prints it there);
+    a cited document ("Luật … năm 2022") keeps its year."""
+    if shift and " ".join(text.split()) in " ".join(src.preamble.split()):
+        return bump_year_text(text, src.year)
+    return text
 
 
 def _bump_sections(sections: list, year: int) -> None:
@@ -363,6 +372,13 @@ def plan_submit_for_comment(
         fields={"consultation_deadline": deadline},
         deadline=deadline.isoformat() if deadline else None,
     )
+
+
+@transaction.atomic
+def plan_approve_archived(*, plan: Plan, actor: Any) -> Plan:
+    """An imported plan that was issued outside the app is taken as approved as it was signed
+    (no signer or mentions check: the signed original exists); issuing it follows at once."""
+    return _transition(plan, {S.DRAFT}, S.APPROVED, "plan.approve", actor, archived=True)
 
 
 @transaction.atomic

@@ -97,8 +97,14 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
         if review.is_valid():
             try:
                 parsed = parse_plan_text(review.cleaned_data["source"], default_year=year)
-                overrides = {k: v for k, v in review.cleaned_data.items() if k != "source"}
-                plan = services.plan_create_from_import(
+                overrides = {
+                    k: v for k, v in review.cleaned_data.items() if k not in ("source", "as_issued")
+                }
+                create = services.plan_create_from_import
+                if review.cleaned_data["as_issued"]:
+                    from reports.services import import_issued_plan as create  # plans ← reports
+
+                plan = create(
                     bloc=scope.bloc,
                     parsed=parsed,
                     actor=request.user,
@@ -112,7 +118,9 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "Đã nhập kế hoạch thành dự thảo. Hãy kiểm tra lại trước khi trình duyệt.",
+                    f"Đã lưu kế hoạch đã ban hành số {parsed.number_display}."
+                    if plan.status == Plan.Status.ISSUED
+                    else "Đã nhập kế hoạch thành dự thảo. Hãy kiểm tra lại trước khi trình duyệt.",
                 )
                 return _to_plan(plan)
         return render(

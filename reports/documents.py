@@ -15,6 +15,7 @@ from typing import Any, get_args, get_origin, get_type_hints
 from plans import datelinks
 from plans.importer.text import spans, unmarked
 from plans.models import FormatProfile, Plan, SignatureLine
+from reports.textfit import header_lines, left_column_pt
 
 SCHEMA = 1
 DOC_TYPE_NAME = "KẾ HOẠCH"
@@ -448,10 +449,12 @@ def build_plan_context(plan: Plan) -> PlanDocContext:
     body = body_blocks(list(plan.sections.all()), profile.heading_style, dates)
     printed = " ".join(b.text for b in preamble + body)
     printed = re.sub(r"\s+", " ", printed)
+    column = left_column_pt(float(profile.margin_left_mm), float(profile.margin_right_mm))
+    size = float(profile.issuer_pt)
     return PlanDocContext(
         profile=profile_numbers(profile),
-        parent_issuer_lines=[caps(x).strip() for x in plan.parent_issuer.splitlines() if x.strip()],
-        issuer_lines=[caps(x).strip() for x in plan.issuer.splitlines() if x.strip()],
+        parent_issuer_lines=header_lines(caps(plan.parent_issuer), width_pt=column, size_pt=size),
+        issuer_lines=header_lines(caps(plan.issuer), width_pt=column, size_pt=size, bold=True),
         national_title=caps(profile.national_title),
         motto=nfc(profile.motto),
         number_text=number_text(plan, profile, draft=draft),

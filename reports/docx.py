@@ -4,9 +4,7 @@ page 2, Nơi nhận beside the signature in a borderless table that does not spl
 
 from __future__ import annotations
 
-import functools
 import io
-import subprocess
 from typing import Any
 
 from docx import Document
@@ -18,43 +16,14 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 
 from reports.documents import Block, PlanDocContext, ProfileNumbers, Run
+from reports.textfit import FINAL_LEFT_SHARE, LEFT_SHARE, text_width_pt
 
 FONT = "Times New Roman"
-LEFT_SHARE, FINAL_LEFT_SHARE = 0.38, 0.45  # column shares, as in static/reports/print.css
 CENTER, JUSTIFY, LEFT = (
     WD_ALIGN_PARAGRAPH.CENTER,
     WD_ALIGN_PARAGRAPH.JUSTIFY,
     WD_ALIGN_PARAGRAPH.LEFT,
 )
-
-
-@functools.cache
-def _metrics(bold: bool) -> tuple[dict[int, str], Any, int] | None:
-    """Advance widths of the installed Times-compatible face, to size the short rules."""
-    try:
-        from fontTools.ttLib import TTFont
-
-        style = "bold" if bold else "regular"
-        path = subprocess.run(
-            ["fc-match", "-f", "%{file}", f"Liberation Serif:{style}"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout
-        font = TTFont(path, lazy=True)
-        return font.getBestCmap(), font["hmtx"].metrics, font["head"].unitsPerEm
-    except Exception:  # no fontTools or fontconfig: estimate instead
-        return None
-
-
-def text_width_pt(text: str, size: float, *, bold: bool = False) -> float:
-    metrics = _metrics(bold)
-    if metrics is None:
-        return 0.5 * size * len(text)
-    cmap, hmtx, upm = metrics
-    units = sum(hmtx[cmap[ord(c)]][0] if ord(c) in cmap else upm / 2 for c in text)
-    return units * size / upm
 
 
 def _para(

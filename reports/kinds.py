@@ -40,7 +40,8 @@ class DocumentKind:
     template: str
     write_docx: Callable[[PlanDocContext], bytes]
     numbering: Callable[[Any], Numbering]
-    check_complete: Callable[[Any, dt.date], None]  # raises ValidationError
+    # (subject, issue_date, archived=…) raises ValidationError
+    check_complete: Callable[..., None]
     # (subject, actor, number, issue_date) → subject, with its status, number and date set
     transition: Callable[..., Any]
     replaced: Callable[[Any], Any | None]  # the subject an amendment replaces

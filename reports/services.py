@@ -30,17 +30,25 @@ CONTENT_TYPES = {
 
 @transaction.atomic
 def issue_document(
-    *, kind: str, subject: Any, actor: Any, issue_date: dt.date, number: int | None = None
+    *,
+    kind: str,
+    subject: Any,
+    actor: Any,
+    issue_date: dt.date,
+    number: int | None = None,
+    archived: bool = False,
 ) -> IssuedDocument:
     """Issue a document of `kind` (reports.kinds.KINDS) for `subject`, in one transaction:
     lock the subject and re-check it (state, completeness, date), take the number from the
     issuing body's register (or check that `number` is free), run the owner's transition
     (a plan becomes ISSUED, the plan it amends SUPERSEDED), build the context, render PDF and
     DOCX, freeze them (IssuedDocument with sha256), enter the number in the register, audit.
-    Any failure leaves nothing behind: no number, no status change, no document, no event."""
+    Any failure leaves nothing behind: no number, no status change, no document, no event.
+    `archived`: a document issued outside the app (imported with its number and date) is
+    entered as it was signed, without the checks of a new issue."""
     spec = KINDS[kind]
     subject = spec.model.objects.select_for_update().get(pk=subject.pk)
-    spec.check_complete(subject, issue_date)
+    spec.check_complete(subject, issue_date, archived=archived)
     if IssuedDocument.objects.filter(**{spec.subject_field: subject}).exists():
         raise ValidationError(
             "Văn bản này đã được ban hành; muốn sửa, hãy ban hành văn bản sửa đổi, bổ sung."
@@ -69,9 +77,37 @@ def issue_document(
             "number_text": document.number_text,
             "pdf_sha256": document.pdf_sha256,
             "supersedes": document.supersedes_id,
+            **({"archived": True} if archived else {}),
         },
     )
     return document
+
+
+@transaction.atomic
+def import_issued_plan(
+    *, bloc: Any, parsed: Any, actor: Any, source_text: str = "", overrides: dict | None = None
+) -> Plan:
+    """An existing plan that was issued outside the app (its text carries a number and a date):
+    saved, taken as approved as signed, and issued with its own number and date in one
+    transaction, so it enters the register and has a frozen document like any issued plan (the
+    archive that "copy to next year" starts from). A number already used is refused."""
+    from plans import services as plan_services
+
+    if parsed.number is None or parsed.issue_date is None:
+        raise ValidationError("Văn bản không ghi đủ số và ngày ban hành.")
+    plan = plan_services.plan_create_from_import(
+        bloc=bloc, parsed=parsed, actor=actor, source_text=source_text, overrides=overrides
+    )
+    plan_services.plan_approve_archived(plan=plan, actor=actor)
+    issue_document(
+        kind="plan",
+        subject=plan,
+        actor=actor,
+        issue_date=parsed.issue_date,
+        number=parsed.number,
+        archived=True,
+    )
+    return Plan.objects.get(pk=plan.pk)
 
 
 def _freeze(spec: DocumentKind, subject: Any, actor: Any) -> IssuedDocument:

@@ -111,3 +111,16 @@ def test_seed_demo_gives_every_bloc_year_a_template_and_registrations(demo):
     assert signed.count() == 9 and {r.status for r in signed} == {"signed"}
     statuses = set(Registration.objects.filter(year=2023).values_list("status", flat=True))
     assert {"returned", "draft", "accepted"} <= statuses
+
+
+def test_every_demo_user_has_a_real_vietnamese_full_name(demo):
+    """Not "Btg Hagiang": a family name, a given name, Vietnamese letters; all different."""
+    names = dict(User.objects.values_list("username", "full_name"))
+    assert len(names) == 15
+    for username, full_name in names.items():
+        words = full_name.split()
+        assert 3 <= len(words) <= 5, (username, full_name)
+        assert all(w[0].isupper() and w[1:].islower() for w in words), (username, full_name)
+        assert full_name != full_name.encode("ascii", "ignore").decode(), (username, full_name)
+        assert username.replace("_", "") not in full_name.lower().replace(" ", "")
+    assert len(set(names.values())) == len(names)

@@ -3,6 +3,8 @@ a Vietnamese label on every field of every model, so no "Province" or "Parent" s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -110,3 +112,15 @@ def test_every_model_and_app_has_a_vietnamese_name():
         assert not str(config.verbose_name).isascii(), app
         for model in config.get_models():
             assert not str(model._meta.verbose_name).isascii(), model.__name__
+
+
+def test_an_english_browser_still_gets_the_vietnamese_ui(client_for, world):
+    """The UI is Vietnamese whatever the browser asks for (no English "Delete" in the editors)."""
+    from tests.plans.test_services import ready_plan
+
+    plan = ready_plan(world)
+    client = client_for("chair")
+    url = f"/khoi/{world.bloc.pk}/{world.year}/ke-hoach/{plan.pk}/tien-do/"
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    labels = re.findall(r"<label[^>]*>\s*([^<]*?)\s*<", body)
+    assert "Xóa" in labels and "Delete" not in labels

@@ -221,13 +221,23 @@ SHORT_NAMES = {
 # Tuyên Quang 2023: Công an tỉnh, elected at the 2022 tổng kết, signs through its director.
 TQ_2023_SIGNER = ("Công an tỉnh Tuyên Quang", "Giám đốc", "Đại tá", "Lê Văn Thành")
 REVIEWERS = {"thamdinh_tq": "Tuyên Quang", "thamdinh_qt": "Quảng Trị"}
+# Every demo login has a real Vietnamese full name (shown in the menu, audit log and comments).
 FULL_NAMES = {
     "truongkhoi": "Hà Đình Khiêm",
-    "phokhoi": "Nguyễn Văn Phó",
-    "donvi_a": "Lê Thị Tư Pháp",
-    "donvi_b": "Trần Văn Tòa",
-    "thamdinh_tq": "Đỗ Thị Thẩm Định",
-    "quantri": "Quản trị hệ thống",
+    "phokhoi": "Nguyễn Văn Thành",
+    "donvi_a": "Lê Thị Thu Hương",
+    "donvi_b": "Trần Văn Dũng",
+    "thamdinh_tq": "Đỗ Thị Minh Nguyệt",
+    "thamdinh_qt": "Hoàng Văn Lợi",
+    "vpubnd_quangtri": "Nguyễn Thị Thanh Tâm",
+    "sokhdt_quangtri": "Lê Thị Bích Ngọc",
+    "btg_hagiang": "Lù Văn Sáng",
+    "bdv_hagiang": "Hầu Văn Lý",
+    "sonoivu_ht": "Nguyễn Thị Hồng Nhung",
+    "vanphong_snv": "Phan Đức Trung",
+    "ubnd_tayninh": "Trần Quốc Huy",
+    "phuong1_tn": "Võ Thị Kim Loan",
+    "quantri": "Phạm Minh Tuấn",
 }
 
 
@@ -240,7 +250,7 @@ def _user(
 ) -> User:
     user = User(
         username=username,
-        full_name=FULL_NAMES.get(username, username.replace("_", " ").title()),
+        full_name=FULL_NAMES[username],
         unit=unit,
         reviewer_province=province,
         is_staff=staff,

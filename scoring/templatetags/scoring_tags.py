@@ -22,4 +22,5 @@ def registration_reminders(context, entries) -> dict:
     """For each bloc-year where the user's unit is a member and has not yet sent its
     registration: "register by dd/mm/yyyy" (the plan's DANG_KY milestone)."""
     user = context["user"]
+    entries = [getattr(e, "row", e) for e in entries]  # the home page's rows wrap the entries
     return {"reminders": selectors.reminders_for(user=user, entries=entries, today=dt.date.today())}

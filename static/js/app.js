@@ -26,3 +26,10 @@ document.addEventListener("DOMContentLoaded", function () {
   const lineHeight = parseFloat(window.getComputedStyle(area).lineHeight) || 20;
   area.scrollTop = Math.max(0, index * lineHeight - area.clientHeight / 3);
 });
+
+// A table that scrolls sideways (on a phone) must be reachable with the keyboard to scroll it.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
+    box.setAttribute("tabindex", "0");
+  });
+});

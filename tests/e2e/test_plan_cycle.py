@@ -22,9 +22,11 @@ def test_secretariat_imports_reviews_approves_and_issues_a_plan(page, live_serve
     expect(summary).to_contain_text("01/01/2022 – 30/06/2022")
     expect(summary).to_contain_text("20/12/2022")
     page.get_by_label("Năm kế hoạch").fill(str(world.year))
-    page.get_by_role("button", name="Lưu thành dự thảo").click()
+    page.get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Dự thảo")
-
+    # the 2022 text still names 2025 ("đến năm 2025"): listed, checked, confirmed at approval
+    expect(page.get_by_test_id("mentions")).to_contain_text("chỗ ghi năm 2025")
+    page.locator("#id_approve-confirm").check()
     page.get_by_role("button", name="Duyệt").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Đã duyệt")
     page.get_by_label("Ngày ban hành").fill("15/01/2026")

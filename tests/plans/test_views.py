@@ -225,3 +225,35 @@ def test_plan_page_query_count_bounded_whatever_sections(
         client = client_for("chair")
         with django_assert_max_num_queries(25):
             assert client.get(url("plans:detail", world, plan)).status_code == 200
+
+
+def _issued_text_of(year: int) -> str:
+    """Seed 000 moved to `year`: a text that carries its number (11) and date (24/01)."""
+    text = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    for old, new in ((2023, year + 1), (2022, year), (2021, year - 1)):
+        text = text.replace(str(old), str(new))
+    return text
+
+
+def test_an_issued_plan_is_imported_with_its_number_and_date(client_for, world):
+    from reports.models import IssuedDocument, RegisterEntry
+
+    client = client_for("chair")
+    response = client.post(url("plans:import", world), {"text": _issued_text_of(world.year)})
+    assert "Văn bản ghi số 11/KH-KTĐNC ngày 24/01/2026" in response.content.decode()
+    form = response.context["form"]
+    data = {k: form.initial.get(k, "") for k in form.fields if k != "as_issued"}
+    response = client.post(url("plans:import", world), {**data, "as_issued": "on"})
+    assert response.status_code == 302
+    plan = Plan.objects.get(bloc=world.bloc)
+    assert (plan.status, plan.number, plan.issue_date) == (
+        Plan.Status.ISSUED,
+        11,
+        dt.date(2026, 1, 24),
+    )
+    assert IssuedDocument.objects.get(plan=plan).number_text == "Số: 11/KH-KTĐNC"
+    assert RegisterEntry.objects.get(document__plan=plan).number == 11
+    # the same number again is refused with a clear message, and nothing is saved
+    again = client.post(url("plans:import", world), {**data, "as_issued": "on"})
+    assert again.status_code == 200 and "11" in " ".join(again.context["form"].non_field_errors())
+    assert Plan.objects.filter(bloc=world.bloc).count() == 1

@@ -8,12 +8,14 @@ import re
 from difflib import SequenceMatcher
 
 import docx
+import pdfplumber
 import pytest
 from django.core.management import call_command
 
 from plans.datelinks import resolve
 from plans.models import Plan
 from plans.selectors import schedule_values
+from reports.documents import build_plan_context
 from reports.services import plan_document
 from tests.reports.pdfread import A4, MM, embedded_fonts, full_text, read_pages, squash
 
@@ -173,6 +175,26 @@ def _test_seed_docx_reads_back_with_times_and_the_text(seeds, province):
     assert fonts <= {"Times New Roman"}, fonts
 
 
+def header_left_lines(s) -> list[str]:
+    """The lines printed in the header's left column (issuer block and number) of page 1."""
+    p = s["profile"]
+    text_width = A4[0] - (float(p.margin_left_mm) + float(p.margin_right_mm)) * MM
+    right = float(p.margin_left_mm) * MM + text_width * 0.38
+    with pdfplumber.open(io.BytesIO(s["pdf"])) as doc:
+        text = doc.pages[0].crop((0, 0, right, 70 * MM)).extract_text() or ""
+    return [line.strip() for line in text.splitlines()]
+
+
+def check_issuer_lines_never_break_a_word(seeds):
+    assert header_left_lines(seeds["Tây Ninh"])[1:3] == ["ỦY BAN NHÂN DÂN", "THÀNH PHỐ TÂY NINH"]
+    for province in PROVINCES:
+        # the browser engine wraps nothing: each line the builder laid out prints as one line
+        ctx = build_plan_context(seeds[province]["plan"])
+        printed = header_left_lines(seeds[province])
+        for line in ctx.parent_issuer_lines + ctx.issuer_lines:
+            assert line in printed, (province, line, printed)
+
+
 def test_the_five_seed_plans_print_as_official_documents(seeds):
     """One demo build, every check (building the demo and rendering five plans takes ~9 s)."""
     check_seed_pdf_is_a4_inside_margins_with_times_fonts(seeds)
@@ -182,3 +204,4 @@ def test_the_five_seed_plans_print_as_official_documents(seeds):
     check_seed_000_prints_its_number_date_and_military_signer(seeds)
     check_seed_drafts_print_blank_number_and_draft_marker(seeds)
     check_seed_docx_reads_back_with_times_and_the_text(seeds)
+    check_issuer_lines_never_break_a_word(seeds)
