@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from blocs.forms import VNDateField
 from blocs.text import CleanTextMixin, YearWindowMixin, strip_controls
+from plans.editing import HEADER_FIELDS
 from plans.models import FormatProfile, Milestone, Plan, SignatureLine
 from plans.outline import parse_outline
 
@@ -31,21 +32,7 @@ class PlanHeaderForm(CleanTextMixin, forms.ModelForm):
 
     class Meta:
         model = Plan
-        fields = [
-            "format_profile",
-            "issuer_kind",
-            "parent_issuer",
-            "issuer",
-            "doc_type",
-            "symbol",
-            "place",
-            "draft_month",
-            "title",
-            "bases_style",
-            "preamble",
-            "theme",
-            "closing",
-        ]
+        fields = list(HEADER_FIELDS)  # the fields plans.editing.plan_update accepts
         widgets = {
             "parent_issuer": forms.Textarea(attrs={"rows": 2}),
             "issuer": forms.Textarea(attrs={"rows": 2}),

@@ -85,6 +85,11 @@ def fast_password_hasher(settings):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run last: their live server needs a transactional database, which is
+    """Browser tests and the race tests run last: they need a transactional database, which is
     flushed afterwards (data migrations' rows included) — the other tests must not see that."""
-    items.sort(key=lambda item: "e2e" in item.keywords)
+    items.sort(key=lambda item: ("e2e" in item.keywords, _transactional(item)))
+
+
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))

@@ -21,15 +21,15 @@ document.addEventListener("DOMContentLoaded", function () {
   for (let i = 0; i < index; i += 1) {
     start += lines[i].length + 1;
   }
+  const end = start + lines[index].length;
+  // Scroll so that the line sits in the middle: measure where its end falls with the text cut
+  // there (wrapped lines make any line-height arithmetic wrong).
+  const full = area.value;
+  area.value = full.slice(0, end);
+  area.scrollTop = area.scrollHeight;
+  const bottom = area.scrollTop;
+  area.value = full;
   area.focus();
-  area.setSelectionRange(start, start + lines[index].length);
-  const lineHeight = parseFloat(window.getComputedStyle(area).lineHeight) || 20;
-  area.scrollTop = Math.max(0, index * lineHeight - area.clientHeight / 3);
-});
-
-// A table that scrolls sideways (on a phone) must be reachable with the keyboard to scroll it.
-document.addEventListener("DOMContentLoaded", function () {
-  document.querySelectorAll(".table-responsive:not([tabindex])").forEach(function (box) {
-    box.setAttribute("tabindex", "0");
-  });
+  area.setSelectionRange(start, end);
+  area.scrollTop = bottom + area.clientHeight / 2;
 });
