@@ -51,6 +51,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "plan.edit": frozenset({SECRETARIAT, ADMIN}),
     "plan.comment": frozenset({SECRETARIAT, DEPUTY, MEMBER}),
     "plan.issue": frozenset({SECRETARIAT, ADMIN}),
+    # scoring: the criteria template and the registrations (giao ước)
+    "template.view": ALL_ROLES,
+    "template.edit": frozenset({SECRETARIAT, ADMIN}),
+    "registration.edit": frozenset({SECRETARIAT, DEPUTY, MEMBER}),  # own unit only
+    "registration.view_all": frozenset({SECRETARIAT, DEPUTY, REVIEWER, ADMIN}),
+    "registration.review": frozenset({SECRETARIAT, ADMIN}),
+    "giao_uoc.sign": frozenset({SECRETARIAT, ADMIN}),
 }
 
 

@@ -43,6 +43,7 @@ VERSION = 1
 SECTIONS = [
     "blocs.exchange_term:BlocsSection",
     "plans.exchange:PlansSection",
+    "scoring.exchange:ScoringSection",
     "reports.exchange:ReportsSection",
 ]
 CORE_KEYS = ("format", "version", "year", "province", "bloc", "units", "users", "audit", "notes")

@@ -159,6 +159,26 @@ def _block(doc: Any, block: Block, p: ProfileNumbers, *, keep_with_next: bool = 
     para.paragraph_format.keep_with_next = keep_with_next or block.kind == "heading"
 
 
+def _data_table(doc: Any, table: dict[str, Any], p: ProfileNumbers, width: float) -> None:
+    """A ruled table after the body (registration table, giao ước)."""
+    headers, rows = table["headers"], table["rows"]
+    shares = [0.07, 0.23, 0.36, 0.17, 0.17][: len(headers)]
+    grid = doc.add_table(rows=1, cols=len(headers))
+    grid.style = "Table Grid"
+    grid.autofit = False
+    size = p.recipients_label_pt
+    for cell, text, share in zip(grid.rows[0].cells, headers, shares, strict=True):
+        cell.width = Mm(_mm(width * share))
+        _text(cell, text, size, bold=True)
+    for row in rows:
+        cells = grid.add_row().cells
+        for cell, text, share in zip(cells, row, shares, strict=True):
+            cell.width = Mm(_mm(width * share))
+            for line in str(text).split("\n"):
+                _text(cell, line, size, align=LEFT)
+    _text(doc, "", 6)
+
+
 def render_docx(ctx: PlanDocContext) -> bytes:
     """The .docx bytes of a document context."""
     p = ctx.profile
@@ -204,6 +224,8 @@ def render_docx(ctx: PlanDocContext) -> bytes:
         _block(doc, block, p)
     for block in ctx.closing:
         _block(doc, block, p, keep_with_next=True)
+    if ctx.extra.get("table"):
+        _data_table(doc, ctx.extra["table"], p, width)
 
     final = _table(
         doc,

@@ -15,4 +15,9 @@ urlpatterns = [
         views.plan_issue,
         name="plan_issue",
     ),
+    path(
+        "khoi/<int:bloc_id>/<int:year>/dang-ky/<slug:doc>.<slug:fmt>",
+        views.scoring_document,
+        name="scoring_document",
+    ),
 ]

@@ -10,11 +10,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
 from plans import selectors
 from plans.rules import issue_window
 from reports import services
+from reports.docx import render_docx
 from reports.forms import IssueForm
+from reports.render import html_to_pdf, render_html
+from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 
 FORMATS = {"pdf", "docx", "html"}
 
@@ -57,3 +61,31 @@ def plan_issue(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> H
     first, last = issue_window(plan.year)
     context = {"plan": plan, "scope": scope, "form": form, "first": first, "last": last}
     return render(request, "reports/issue.html", context)
+
+
+# Who may read each registration document: the giao ước is every member's; the table the
+# secretariat's (and the deputies', the reviewer's).
+SCORING_NEEDS = {"bang-tong-hop": "registration.view_all", "giao-uoc": "bloc.view"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+}
+
+
+@login_required
+def scoring_document(
+    request: HttpRequest, bloc_id: int, year: int, doc: str, fmt: str
+) -> HttpResponse:
+    """The consolidated registration table or the giao ước, rendered live (PDF, DOCX, HTML)."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS or doc not in SCORING_BUILDERS:
+        raise Http404("Không có văn bản này.")
+    scope = get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
+    ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
+    if fmt == "html":
+        return HttpResponse(render_html(ctx), content_type=CONTENT_TYPES["html"])
+    body = html_to_pdf(render_html(ctx)) if fmt == "pdf" else render_docx(ctx)
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{ctx.filename_stem}.{fmt}"'
+    return response

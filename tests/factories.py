@@ -50,7 +50,12 @@ def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | No
 
 def wipe_bloc_rows() -> None:
     """Delete every row the fixture made, children first (the format profiles stay)."""
+    from scoring.models import Registration, SigningMeeting, Template
+
     AuditEvent.objects.all().delete()
+    SigningMeeting.objects.all().delete()
+    Registration.objects.all().delete()
+    Template.objects.all().delete()
     RegisterEntry.objects.all().delete()
     NumberRegister.objects.all().delete()
     IssuedDocument.objects.update(supersedes=None)

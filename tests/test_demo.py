@@ -89,6 +89,30 @@ def test_demo_terms_say_how_the_head_signs(demo):
     assert tq.head_unit.short_name == "Bộ CHQS tỉnh Tuyên Quang"
 
 
+def test_seed_demo_gives_every_bloc_year_a_template_and_registrations(demo):
+    from decimal import Decimal
+
+    from scoring import selectors
+    from scoring.models import Registration, SigningMeeting, Template
+
+    for term in BlocTerm.objects.select_related("bloc__province"):
+        template = selectors.current_template(bloc_id=term.bloc_id, year=term.year)
+        assert template is not None, term
+        view = selectors.template_view(template)
+        assert view.complete, (term, [p.message for p in view.problems])
+        members = selectors.member_units(bloc_id=term.bloc_id, year=term.year)
+        regs = Registration.objects.filter(bloc=term.bloc, year=term.year)
+        assert regs.count() == len(members)
+    scales = set(Template.objects.values_list("max_total", flat=True))
+    assert scales == {Decimal("100.00"), Decimal("1000.00")}
+    tq = Template.objects.get(bloc__province__name="Tuyên Quang", year=2022)
+    assert tq.is_locked and SigningMeeting.objects.filter(year=2022).count() == 1
+    signed = Registration.objects.filter(bloc=tq.bloc, year=2022)
+    assert signed.count() == 9 and {r.status for r in signed} == {"signed"}
+    statuses = set(Registration.objects.filter(year=2023).values_list("status", flat=True))
+    assert {"returned", "draft", "accepted"} <= statuses
+
+
 def test_every_demo_user_has_a_real_vietnamese_full_name(demo):
     """Not "Btg Hagiang": a family name, a given name, Vietnamese letters; all different."""
     names = dict(User.objects.values_list("username", "full_name"))

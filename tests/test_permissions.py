@@ -114,6 +114,14 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     ),
     "reports:plan_document": ("get", ("bloc_id", "year", "plan_id", "fmt"), {}, row(INSIDERS)),
     "reports:plan_issue": ("get", ("bloc_id", "year", "plan_id"), {}, row(SECRETARIAT_ONLY)),
+    # scoring documents (helper-e): the registration table for those who follow registrations,
+    # the giao ước for every insider
+    "reports:scoring_document": (
+        "get",
+        ("bloc_id", "year", "doc", "fmt"),
+        {},
+        row(INSIDERS),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -244,6 +252,7 @@ def _values(world, plan) -> dict:
         "province_id": world.province.pk,
         "action": "revise",
         "fmt": "html",
+        "doc": "giao-uoc",
     }
 
 

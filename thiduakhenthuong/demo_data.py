@@ -18,6 +18,7 @@ from blocs.models import Bloc, Membership, Province, Unit, User
 from plans import services as plan_services
 from plans.importer import parse_plan_text
 from reports import services as report_services
+from thiduakhenthuong.demo_scoring import build_scoring_demo
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "seeds"
 DEMO_PASSWORD = "demo12345"
@@ -366,4 +367,5 @@ def build_demo(*, stdout=None) -> dict[str, int]:
             plan_services.plan_submit_for_comment(plan=plan, actor=admin)
     for username, province_name in REVIEWERS.items():
         _user(username, province=provinces[province_name])
+    build_scoring_demo(admin=admin)
     return {"provinces": len(provinces), "blocs": len(BLOCS), "users": User.objects.count()}

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("blocs.urls")),
     path("", include("plans.urls")),
     path("", include("reports.urls")),
+    path("", include("scoring.urls")),
 ]

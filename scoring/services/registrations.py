@@ -1,0 +1,313 @@
+"""Writes on registrations and the giao ước (DOMAIN §6.2):
+
+    (none) → DRAFT → SUBMITTED → RETURNED (reason) → DRAFT …
+                     SUBMITTED → ACCEPTED → SIGNED (at the signing meeting)
+
+A unit edits only its own registration, only while it is a member of the bloc that year, only in
+DRAFT or RETURNED, and never after the giao ước is signed. Signing records the meeting, moves the
+accepted registrations to SIGNED and locks the template.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from blocs import audit
+from blocs.models import Bloc, Unit
+from scoring import calc, selectors
+from scoring.models import Registration, SigningMeeting, Target, Template, Title, TitleGoal
+from scoring.services.templates import lock_template
+
+R = Registration.Status
+SIGNED_MESSAGE = "Giao ước thi đua năm này đã được ký kết; bản đăng ký không sửa được nữa."
+STALE_MESSAGE = (
+    "Bản đăng ký vừa được thay đổi sau khi bạn mở trang này, nên thay đổi của bạn chưa được lưu. "
+    "Hãy xem lại nội dung hiện tại rồi nhập lại."
+)
+TARGET_FIELDS = ("content", "measure", "target_value", "criterion")
+
+
+class StaleRegistrationError(ValidationError):
+    pass
+
+
+def log(reg: Registration, action: str, actor: Any, **data: Any) -> None:
+    audit.record(actor=actor, action=action, obj=reg, bloc=reg.bloc, year=reg.year, data=data)
+
+
+def is_signed(bloc_id: int, year: int) -> bool:
+    return SigningMeeting.objects.filter(bloc_id=bloc_id, year=year).exists()
+
+
+def _lock(reg: Registration, revision: int | None) -> Registration:
+    locked = Registration.objects.select_for_update().select_related("bloc", "unit").get(pk=reg.pk)
+    if revision is not None and int(revision) != locked.revision:
+        raise StaleRegistrationError(STALE_MESSAGE, code="stale")
+    return locked
+
+
+def _target_label(t: dict[str, Any]) -> str:
+    value = (
+        "" if t.get("target_value") is None else f" {calc.fmt(calc.to_decimal(t['target_value']))}"
+    )
+    crit = t.get("criterion")
+    return f"{t['content']}:{value} {t.get('measure', '')}".strip() + (
+        f" [{crit.code}]" if crit else ""
+    )
+
+
+def _stored_targets(reg: Registration) -> list[dict[str, Any]]:
+    return [
+        {name: getattr(t, name) for name in TARGET_FIELDS}
+        for t in reg.targets.select_related("criterion").order_by("order", "id")
+    ]
+
+
+def _check_criteria(reg: Registration, targets: Sequence[dict[str, Any]]) -> None:
+    template = selectors.current_template(bloc_id=reg.bloc_id, year=reg.year)
+    for t in targets:
+        crit = t.get("criterion")
+        if crit is not None and (template is None or crit.template_id != template.pk):
+            raise ValidationError(
+                {"targets": f"Tiêu chí {crit.code} không thuộc thang điểm năm {reg.year}."}
+            )
+
+
+def _get_or_start(bloc: Bloc, year: int, unit: Unit, actor: Any) -> Registration:
+    if not selectors.is_member(bloc_id=bloc.pk, year=year, unit_id=unit.pk):
+        raise ValidationError(
+            f"{unit} không phải thành viên của {bloc} trong năm {year}, nên không đăng ký được."
+        )
+    reg, created = Registration.objects.get_or_create(bloc=bloc, year=year, unit=unit)
+    if created:
+        log(reg, "registration.create", actor)
+    return reg
+
+
+@transaction.atomic
+def registration_save(
+    *,
+    bloc: Bloc,
+    year: int,
+    unit: Unit,
+    actor: Any,
+    targets: Sequence[dict[str, Any]],
+    titles: dict[str, int],
+    note: str = "",
+    revision: int | None = None,
+) -> Registration:
+    """Create or change a unit's registration: its targets (content, measure, target value,
+    linked criterion) and the titles it aims for ({title: count}; collective titles count 1).
+    A returned registration goes back to DRAFT when corrected. Unchanged input records nothing."""
+    if is_signed(bloc.pk, year):
+        raise ValidationError(SIGNED_MESSAGE, code="signed")
+    reg = _lock(_get_or_start(bloc, year, unit, actor), revision)
+    if not reg.is_editable:
+        raise ValidationError(
+            f"Bản đăng ký đang ở trạng thái “{reg.get_status_display()}”, không sửa được.",
+            code="state",
+        )
+    unknown = set(titles) - set(Title.values)
+    if unknown:
+        raise ValidationError({"titles": f"Danh hiệu không hợp lệ: {sorted(unknown)}"})
+    _check_criteria(reg, targets)
+    old_targets = _stored_targets(reg)
+    old_titles = {g.title: g.count for g in reg.titles.all()}
+    new_titles = {k: int(v) for k, v in titles.items() if v}
+    changes: dict[str, Any] = {}
+    target_diff = audit.list_changes(old_targets, targets, label=_target_label)
+    if target_diff:
+        reg.targets.all().delete()
+        for i, t in enumerate(targets):
+            target = Target(
+                registration=reg,
+                order=i,
+                content=t.get("content") or "",
+                measure=t.get("measure") or "",
+                target_value=t.get("target_value"),
+                criterion=t.get("criterion"),
+            )
+            target.full_clean(exclude=["registration"])
+            target.save()
+        changes["targets"] = target_diff
+    if old_titles != new_titles:
+        reg.titles.all().delete()
+        for title, count in new_titles.items():
+            goal = TitleGoal(registration=reg, title=title, count=count)
+            goal.full_clean(exclude=["registration"])
+            goal.save()
+        changes["titles"] = audit.changes(old_titles, new_titles) | {
+            k: {"old": v, "new": None} for k, v in old_titles.items() if k not in new_titles
+        }
+    fields = []
+    if reg.note != note:
+        changes["note"] = {"old": reg.note, "new": note}
+        reg.note = note
+        fields.append("note")
+    if not changes:
+        return reg
+    if reg.status == R.RETURNED:
+        changes["status"] = {"old": R.RETURNED, "new": R.DRAFT}
+        reg.status = R.DRAFT
+        fields.append("status")
+    reg.revision += 1
+    reg.save(update_fields=[*fields, "revision"])
+    log(reg, "registration.update", actor, changes=changes)
+    return reg
+
+
+def _transition(
+    reg: Registration, allowed: set[str], target: str, action: str, actor: Any, **fields: Any
+) -> Registration:
+    locked = _lock(reg, fields.pop("revision", None))
+    if is_signed(locked.bloc_id, locked.year):
+        raise ValidationError(SIGNED_MESSAGE, code="signed")
+    if locked.status not in allowed:
+        raise ValidationError(
+            f"Không thể chuyển bản đăng ký từ “{locked.get_status_display()}” sang "
+            f"“{R(target).label}”.",
+            code="state",
+        )
+    old = locked.status
+    locked.status = target
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.revision += 1
+    locked.full_clean()
+    locked.save(update_fields=["status", "revision", *fields])
+    extra = {"reason": fields["returned_reason"]} if "returned_reason" in fields else {}
+    log(locked, action, actor, old=old, new=target, **extra)
+    return locked
+
+
+@transaction.atomic
+def registration_submit(
+    *, registration: Registration, actor: Any, revision: int | None = None
+) -> Registration:
+    """The unit sends its registration to the secretariat: at least one target or one title."""
+    if not registration.targets.exists() and not registration.titles.exists():
+        raise ValidationError(
+            "Bản đăng ký chưa có chỉ tiêu hay danh hiệu nào; hãy nhập trước khi gửi.", code="empty"
+        )
+    now = timezone.now()
+    fields: dict[str, Any] = {"submitted_at": now, "revision": revision}
+    if registration.first_submitted_at is None:
+        fields["first_submitted_at"] = now
+    return _transition(
+        registration, {R.DRAFT, R.RETURNED}, R.SUBMITTED, "registration.submit", actor, **fields
+    )
+
+
+@transaction.atomic
+def registration_accept(*, registration: Registration, actor: Any) -> Registration:
+    """The secretariat accepts a submitted registration."""
+    return _transition(
+        registration,
+        {R.SUBMITTED},
+        R.ACCEPTED,
+        "registration.accept",
+        actor,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def registration_return(*, registration: Registration, actor: Any, reason: str) -> Registration:
+    """The secretariat returns a submitted (or accepted, before signing) registration with a
+    reason; the unit corrects it and sends it again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Hãy nêu lý do trả lại để đơn vị biết cần sửa gì."})
+    return _transition(
+        registration,
+        {R.SUBMITTED, R.ACCEPTED},
+        R.RETURNED,
+        "registration.return",
+        actor,
+        returned_reason=reason,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def giao_uoc_sign(
+    *,
+    bloc: Bloc,
+    year: int,
+    actor: Any,
+    date: dt.date,
+    place: str,
+    attending: Sequence[Unit],
+    note: str = "",
+    partial: bool = False,
+) -> SigningMeeting:
+    """Record the signing meeting (date, place, attending units): the accepted registrations
+    become SIGNED and the template (its newest version) is locked. Members whose registration
+    is not accepted block the signing unless `partial` says to sign without them."""
+    Bloc.objects.select_for_update().get(pk=bloc.pk)
+    if is_signed(bloc.pk, year):
+        raise ValidationError("Giao ước thi đua năm này đã được ký kết.", code="signed")
+    if date.year not in (year - 1, year):
+        raise ValidationError({"date": f"Ngày ký kết phải trong năm {year} (hoặc cuối năm trước)."})
+    members = selectors.member_units(bloc_id=bloc.pk, year=year)
+    member_ids = {u.pk for u in members}
+    outsiders = [u for u in attending if u.pk not in member_ids]
+    if outsiders:
+        raise ValidationError({"attending": f"Không phải thành viên của khối: {outsiders[0]}."})
+    template = selectors.current_template(bloc_id=bloc.pk, year=year)
+    if template is None:
+        raise ValidationError("Khối chưa có thang điểm năm này; hãy xây dựng thang điểm trước.")
+    regs = list(Registration.objects.select_for_update().filter(bloc=bloc, year=year))
+    accepted = [r for r in regs if r.status == R.ACCEPTED]
+    accepted_units = {r.unit_id for r in accepted}
+    missing = [u.name for u in members if u.pk not in accepted_units]
+    if not accepted:
+        raise ValidationError("Chưa có bản đăng ký nào được chấp nhận.")
+    if missing and not partial:
+        raise ValidationError(
+            {"partial": "Các đơn vị chưa được chấp nhận đăng ký: " + "; ".join(missing) + "."}
+        )
+    meeting = SigningMeeting(
+        bloc=bloc,
+        year=year,
+        date=date,
+        place=place.strip(),
+        note=note.strip(),
+        signed_by=actor if getattr(actor, "pk", None) else None,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.attending.set(attending)
+    lock_template(template, actor, reason="giao ước signed")
+    for reg in accepted:
+        reg.status = R.SIGNED
+        reg.revision += 1
+        reg.save(update_fields=["status", "revision"])
+    audit.record(
+        actor=actor,
+        action="giao_uoc.sign",
+        obj=meeting,
+        bloc=bloc,
+        year=year,
+        data={
+            "date": date.isoformat(),
+            "place": meeting.place,
+            "attending": [u.name for u in attending],
+            "signed": len(accepted),
+            "not_signed": missing,
+            "template": str(template),
+        },
+    )
+    return meeting
+
+
+def template_of_signing(meeting: SigningMeeting) -> Template | None:
+    return Template.objects.filter(bloc_id=meeting.bloc_id, year=meeting.year, version=1).first()

@@ -1,0 +1,1 @@
+"""Scoring pages: the template editor (views.templates) and registrations (views.registrations)."""

@@ -1,0 +1,191 @@
+"""The scoring permission matrix: every scoring URL × persona → expected status, GET and POST,
+plus objects of another bloc (404) and another unit's registration (403).
+
+A new scoring URL without a row fails `test_every_scoring_url_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.urls import get_resolver, reverse
+
+from scoring.models import Criterion
+from tests.conftest import PERSONAS
+from tests.factories import make_bloc_world
+from tests.scoring.conftest import make_template, register
+from tests.test_permissions import (
+    FORBIDDEN,
+    INSIDERS,
+    LOGIN,
+    MISSING,
+    MOVED,
+    OK,
+    SECRETARIAT_ONLY,
+    as_moved,
+    row,
+)
+
+VIEWERS = {**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}
+OWN_UNITS = {
+    "chair": OK,
+    "deputy": OK,
+    "unit_a": MOVED,  # its registration is submitted: the form sends it to the page
+    "unit_b": OK,
+    "reviewer": FORBIDDEN,
+    "admin": FORBIDDEN,
+}
+NOBODY_BUT_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": MOVED}
+REG_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+T = ("bloc_id", "year", "template_id")
+C = ("bloc_id", "year", "criterion_id")
+RG = ("bloc_id", "year", "registration_id")
+BY = ("bloc_id", "year")
+
+# (name, method): (kwargs keys, POST data, expected per persona)
+MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
+    ("scoring:template", "get"): (BY, {}, row(INSIDERS)),
+    ("scoring:template_create", "post"): (BY, {"mode": "blank"}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:template_import", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:template_import", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:template_settings", "get"): (T, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:template_settings", "post"): (T, {"max_total": "x"}, row(SECRETARIAT_ONLY)),
+    ("scoring:criterion_add", "get"): (T, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:criterion_add", "post"): (T, {"code": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:template_export", "get"): (T, {}, row(INSIDERS)),
+    ("scoring:template_version", "post"): (T, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:template_apply", "post"): (T, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:criterion_edit", "get"): (C, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:criterion_edit", "post"): (C, {"code": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:criterion_delete", "post"): (C, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:criterion_move", "post"): (C, {"direction": "up"}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:dashboard", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:my_registration", "get"): (BY, {}, row(OWN_UNITS)),
+    ("scoring:my_registration", "post"): (
+        BY,
+        {"targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0"},
+        # saved → the registration page; unit_a's is submitted: the form shows why it is refused
+        row({**OWN_UNITS, "unit_a": OK, "chair": MOVED, "deputy": MOVED, "unit_b": MOVED}),
+    ),
+    ("scoring:registration", "get"): (RG, {}, row(REG_READERS)),
+    ("scoring:registration_submit", "post"): (RG, {}, row(NOBODY_BUT_UNIT_A)),
+    ("scoring:registration_review", "post"): (
+        (*RG, "action"),
+        {"reason": "Thiếu chỉ tiêu"},
+        row(as_moved(SECRETARIAT_ONLY)),
+    ),
+    ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+}
+
+
+def test_every_scoring_url_is_in_the_matrix():
+    names = {
+        f"scoring:{n}"
+        for n in get_resolver().namespace_dict["scoring"][1].reverse_dict
+        if isinstance(n, str)
+    }
+    covered = {name for name, _ in MATRIX}
+    assert not names - covered, f"URLs without a permission row: {sorted(names - covered)}"
+
+
+@pytest.fixture
+def objects(world):
+    template = make_template(world.bloc, world.year, world.users["chair"])
+    criterion = Criterion.objects.filter(template=template, kind="graded").first()
+    reg = register(world, world.unit_a, submit=True)
+    return {
+        "bloc_id": world.bloc.pk,
+        "year": world.year,
+        "template_id": template.pk,
+        "criterion_id": criterion.pk,
+        "registration_id": reg.pk,
+        "action": "return",
+    }
+
+
+def _status_ok(response, want) -> bool:
+    if want == LOGIN:
+        return response.status_code == 302 and "/dang-nhap/" in response["Location"]
+    return response.status_code == want
+
+
+@pytest.mark.parametrize("key", sorted(MATRIX), ids=lambda k: f"{k[0]}:{k[1]}")
+def test_scoring_permission_matrix(key, world, client, objects):
+    name, method = key
+    keys, data, expected = MATRIX[key]
+    assert set(expected) == set(PERSONAS), f"{key}: every persona needs an expected status"
+    url = reverse(name, kwargs={k: objects[k] for k in keys})
+    failures = []
+    for persona in PERSONAS:
+        with transaction.atomic():
+            client.logout()
+            if world.users[persona] is not None:
+                client.force_login(world.users[persona])
+            response = getattr(client, method)(url, data)
+            if not _status_ok(response, expected[persona]):
+                failures.append(f"{persona}: got {response.status_code}, want {expected[persona]}")
+            transaction.set_rollback(True)
+    assert not failures, f"{name} {method.upper()} {url}: " + "; ".join(failures)
+
+
+@pytest.fixture
+def other_bloc_objects(world):
+    """A template, criterion and registration of another bloc (same province)."""
+    bloc, members, _term = make_bloc_world(units=2, year=world.year, province=world.province)
+    template = make_template(bloc, world.year)
+    criterion = Criterion.objects.filter(template=template).first()
+    from scoring.services import registrations as reg_services
+
+    reg = reg_services.registration_save(
+        bloc=bloc,
+        year=world.year,
+        unit=members[1],
+        actor=None,
+        targets=[{"content": "Chỉ tiêu khối khác"}],
+        titles={},
+    )
+    return template, criterion, reg
+
+
+@pytest.mark.parametrize(
+    "name, method, kind",
+    [
+        ("scoring:criterion_edit", "get", "criterion"),
+        ("scoring:criterion_edit", "post", "criterion"),
+        ("scoring:criterion_delete", "post", "criterion"),
+        ("scoring:template_settings", "get", "template"),
+        ("scoring:template_export", "get", "template"),
+        ("scoring:criterion_add", "post", "template"),
+        ("scoring:registration", "get", "registration"),
+        ("scoring:registration_review", "post", "registration"),
+    ],
+)
+def test_objects_of_another_bloc_are_404_under_our_bloc(
+    name, method, kind, world, client_for, other_bloc_objects
+):
+    template, criterion, reg = other_bloc_objects
+    kwargs = {"bloc_id": world.bloc.pk, "year": world.year}
+    kwargs |= {
+        "criterion": {"criterion_id": criterion.pk},
+        "template": {"template_id": template.pk},
+        "registration": {"registration_id": reg.pk},
+    }[kind]
+    if name == "scoring:registration_review":
+        kwargs["action"] = "accept"
+    url = reverse(name, kwargs=kwargs)
+    for persona in ("chair", "admin"):
+        response = getattr(client_for(persona), method)(url, {"code": "X"})
+        assert response.status_code == MISSING, f"{persona} {name}"
+    criterion.refresh_from_db()
+    reg.refresh_from_db()
+    assert reg.status == "draft"
+
+
+def test_unit_cannot_touch_another_units_registration(world, client_for, objects):
+    kwargs = {k: objects[k] for k in RG}
+    client = client_for("unit_b")
+    assert client.get(reverse("scoring:registration", kwargs=kwargs)).status_code == FORBIDDEN
+    assert client.post(reverse("scoring:registration_submit", kwargs=kwargs)).status_code == 403
+    review = reverse("scoring:registration_review", kwargs={**kwargs, "action": "accept"})
+    assert client.post(review).status_code == FORBIDDEN
