@@ -16,7 +16,7 @@ urlpatterns = [
         name="plan_issue",
     ),
     path(
-        "khoi/<int:bloc_id>/<int:year>/dang-ky/<slug:doc>.<slug:fmt>",
+        "khoi/<bint:bloc_id>/<bint:year>/dang-ky/<slug:doc>.<slug:fmt>",
         views.scoring_document,
         name="scoring_document",
     ),

@@ -5,7 +5,7 @@ from scoring.views import templates as tpl
 
 app_name = "scoring"
 
-Y = "khoi/<int:bloc_id>/<int:year>/"
+Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
 
@@ -13,20 +13,20 @@ urlpatterns = [
     path(T, tpl.template_editor, name="template"),
     path(T + "tao/", tpl.template_create, name="template_create"),
     path(T + "nhap-excel/", tpl.template_import, name="template_import"),
-    path(T + "<int:template_id>/thiet-lap/", tpl.template_settings, name="template_settings"),
-    path(T + "<int:template_id>/them-tieu-chi/", tpl.criterion_add, name="criterion_add"),
-    path(T + "<int:template_id>/excel/", tpl.template_export, name="template_export"),
-    path(T + "<int:template_id>/phien-ban-moi/", tpl.template_version, name="template_version"),
-    path(T + "<int:template_id>/ap-dung/", tpl.template_apply, name="template_apply"),
-    path(T + "tieu-chi/<int:criterion_id>/", tpl.criterion_edit, name="criterion_edit"),
-    path(T + "tieu-chi/<int:criterion_id>/xoa/", tpl.criterion_delete, name="criterion_delete"),
-    path(T + "tieu-chi/<int:criterion_id>/di-chuyen/", tpl.criterion_move, name="criterion_move"),
+    path(T + "<bint:template_id>/thiet-lap/", tpl.template_settings, name="template_settings"),
+    path(T + "<bint:template_id>/them-tieu-chi/", tpl.criterion_add, name="criterion_add"),
+    path(T + "<bint:template_id>/excel/", tpl.template_export, name="template_export"),
+    path(T + "<bint:template_id>/phien-ban-moi/", tpl.template_version, name="template_version"),
+    path(T + "<bint:template_id>/ap-dung/", tpl.template_apply, name="template_apply"),
+    path(T + "tieu-chi/<bint:criterion_id>/", tpl.criterion_edit, name="criterion_edit"),
+    path(T + "tieu-chi/<bint:criterion_id>/xoa/", tpl.criterion_delete, name="criterion_delete"),
+    path(T + "tieu-chi/<bint:criterion_id>/di-chuyen/", tpl.criterion_move, name="criterion_move"),
     path(R, reg.dashboard, name="dashboard"),
     path(R + "don-vi/", reg.my_registration, name="my_registration"),
-    path(R + "<int:registration_id>/", reg.registration_detail, name="registration"),
-    path(R + "<int:registration_id>/gui/", reg.registration_submit, name="registration_submit"),
+    path(R + "<bint:registration_id>/", reg.registration_detail, name="registration"),
+    path(R + "<bint:registration_id>/gui/", reg.registration_submit, name="registration_submit"),
     path(
-        R + "<int:registration_id>/duyet/<slug:action>/",
+        R + "<bint:registration_id>/duyet/<slug:action>/",
         reg.registration_review,
         name="registration_review",
     ),
