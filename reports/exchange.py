@@ -44,6 +44,7 @@ DOCUMENT_ROW = {
     "number_text": "text",
     "title": "text",
     "plan": "text?",
+    "signing": "text?",
     "supersedes": "text?",
     "context": "dict",
     "pdf": "code",
@@ -82,6 +83,7 @@ class ReportsSection(Section):
             ctx.remember(doc, f"doc/{position}")
         doc_keys = ctx.refs.get("reports.issueddocument", {})
         plan_keys = ctx.refs.get("plans.plan", {})
+        signing_keys = ctx.refs.get("scoring.signingmeeting", {})
         rows = []
         for doc in docs:
             pdf, docx = bytes(doc.pdf), bytes(doc.docx)
@@ -90,6 +92,7 @@ class ReportsSection(Section):
                     "key": doc_keys[doc.pk],
                     **fields_json(doc, FIELDS),
                     "plan": plan_keys.get(doc.plan_id),
+                    "signing": signing_keys.get(doc.signing_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
                     "pdf": to_json(pdf),
@@ -105,20 +108,22 @@ class ReportsSection(Section):
     def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
         plans = ctx.pks.get("plans.plan", {})
         docs = ctx.pks.get("reports.issueddocument", {})
+        signings = ctx.pks.get("scoring.signingmeeting", {})
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
-            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}")
+            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional={"signing": None})
             where = f"Văn bản {row['key']}"
-            for key, table in (("plan", plans), ("supersedes", docs)):
+            for key, table in (("plan", plans), ("signing", signings), ("supersedes", docs)):
                 if row[key] is not None and row[key] not in table:
                     raise ExchangeError(f"{where}: “{row[key]}” ({key}) không có trong tệp.")
             pdf, docx = parse_bytes(row["pdf"], where), parse_bytes(row["docx"], where)
             check_checksums(row, pdf, docx, where)
-            check_context(row["context"], where)
+            check_context(row["context"], where, kind=row["kind"])
             if row["number_text"] != row["context"]["number_text"]:
                 raise ExchangeError(f"{where}: số, ký hiệu khác với văn bản đã lưu.")
             doc = IssuedDocument(
                 kind=row["kind"],
                 plan_id=plans.get(row["plan"]),
+                signing_id=signings.get(row["signing"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
@@ -235,10 +240,15 @@ def _check_profile(profile: Any, where: str) -> None:
             raise ExchangeError(f"{where}: ký hiệu thể thức “{f.name}” không hợp lệ.")
 
 
-def check_context(context: dict[str, Any], where: str) -> None:
-    """A frozen context from a file must be one our templates print safely: plan kind, a valid
-    profile, known choices, and it must render (else a clear error, never a 500 later)."""
-    if context.get("kind") != IssuedDocument.Kind.PLAN:
+# document kind → the print template its frozen context names (reports/print/<kind>.html)
+CONTEXT_KINDS = {IssuedDocument.Kind.PLAN: "plan", IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc"}
+
+
+def check_context(context: dict[str, Any], where: str, *, kind: str = "plan") -> None:
+    """A frozen context from a file must be one our templates print safely: the print template
+    of its document kind, a valid profile, known choices, and it must render (else a clear
+    error, never a 500 later)."""
+    if kind not in CONTEXT_KINDS or context.get("kind") != CONTEXT_KINDS[kind]:
         raise ExchangeError(f"{where}: loại văn bản trong dữ liệu không hợp lệ.")
     _check_profile(context.get("profile"), where)
     if context.get("bases_style") not in Plan.BasesStyle.values:

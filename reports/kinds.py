@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from blocs.models import Bloc
@@ -22,6 +23,10 @@ from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
 from reports.models import IssuedDocument
 from reports.registers import Issuer
+from reports.scoring_documents import build_giao_uoc_context
+from scoring.models import SigningMeeting
+
+GIAO_UOC_DOC_TYPE = "GƯ"  # the symbol the giao ước prints: "Số: 01/GƯ-KTĐNC"
 
 
 @dataclass(frozen=True)
@@ -72,4 +77,38 @@ PLAN = DocumentKind(
     owner=lambda plan: (plan.bloc, plan.year),
 )
 
-KINDS: dict[str, DocumentKind] = {PLAN.code: PLAN}
+
+def _giao_uoc_check(
+    meeting: SigningMeeting, issue_date: dt.date, *, archived: bool = False
+) -> None:
+    if meeting.number is not None:
+        raise ValidationError("Giao ước của lần ký kết này đã được ban hành.")
+    if issue_date != meeting.date:
+        raise ValidationError({"issue_date": "Giao ước mang ngày của hội nghị ký kết."})
+
+
+def _giao_uoc_transition(
+    meeting: SigningMeeting, actor: Any, number: int, issue_date: dt.date
+) -> SigningMeeting:
+    meeting.number = number
+    meeting.save(update_fields=["number"])
+    return meeting
+
+
+GIAO_UOC = DocumentKind(
+    code=IssuedDocument.Kind.GIAO_UOC,
+    model=SigningMeeting,
+    subject_field="signing",
+    build=lambda meeting: build_giao_uoc_context(meeting.bloc, meeting.year),
+    template="reports/print/scoring_giao_uoc.html",
+    write_docx=render_docx,
+    numbering=lambda meeting: Numbering(
+        issuer=Issuer(bloc=meeting.bloc), doc_type=GIAO_UOC_DOC_TYPE, per_term=False
+    ),
+    check_complete=_giao_uoc_check,
+    transition=_giao_uoc_transition,
+    replaced=lambda meeting: None,
+    owner=lambda meeting: (meeting.bloc, meeting.year),
+)
+
+KINDS: dict[str, DocumentKind] = {PLAN.code: PLAN, GIAO_UOC.code: GIAO_UOC}

@@ -17,6 +17,7 @@ from plans.models import Plan
 class IssuedDocument(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", "Kế hoạch"
+        GIAO_UOC = "giao_uoc", "Giao ước thi đua"
 
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
@@ -26,6 +27,14 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_documents",
         verbose_name="kế hoạch",
+    )
+    signing = models.ForeignKey(
+        "scoring.SigningMeeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="ký kết giao ước",
     )
     bloc = models.ForeignKey(
         Bloc,
@@ -68,6 +77,12 @@ class IssuedDocument(models.Model):
                 condition=Q(plan__isnull=False),
                 name="one_issued_document_per_plan",
                 violation_error_message="Văn bản của kế hoạch này đã được lưu.",
+            ),
+            models.UniqueConstraint(
+                fields=["signing"],
+                condition=Q(signing__isnull=False),
+                name="one_issued_document_per_signing",
+                violation_error_message="Giao ước của lần ký kết này đã được ban hành.",
             ),
         ]
 

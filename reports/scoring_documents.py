@@ -111,6 +111,11 @@ def _context(
     draft = y.meeting is None
     place = (y.meeting.place if y.meeting else "") or y.bloc.province.name
     stem = f"{ascii_slug(doc_type)}-{ascii_slug(y.bloc.symbol or 'KTD')}-{y.year}"
+    # Only the giao ước is numbered (when it is issued at the signing); the table never is.
+    numbered = kind == "scoring_giao_uoc" and y.meeting is not None and y.meeting.number
+    number = f"{y.meeting.number:02d}" if numbered else " " * 5
+    if numbered:
+        stem = f"GU-{number}-{ascii_slug(y.bloc.symbol or 'KTD')}-{y.meeting.date.isoformat()}"
     return PlanDocContext(
         profile=profile_numbers(profile),
         parent_issuer_lines=[caps(issuer["parent_issuer"])],
@@ -118,7 +123,7 @@ def _context(
         national_title=caps(profile.national_title),
         motto=nfc(profile.motto),
         number_text=profile.number_pattern.format(
-            number=" " * 5, doc_type=symbol, symbol=nfc(y.bloc.symbol or "KTĐ")
+            number=number, doc_type=symbol, symbol=nfc(y.bloc.symbol or "KTĐ")
         ),
         is_draft=draft,
         draft_marker=DRAFT_MARKER if draft else "",

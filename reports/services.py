@@ -141,6 +141,36 @@ def _freeze(spec: DocumentKind, subject: Any, actor: Any) -> IssuedDocument:
     return document
 
 
+@transaction.atomic
+def sign_giao_uoc(*, bloc: Any, year: int, actor: Any, **meeting: Any) -> IssuedDocument:
+    """The signing meeting records the giao ước (registrations signed, template locked) and the
+    giao ước is issued at once, numbered in the bloc's register, dated the meeting's day, frozen:
+    what was signed is served from then on, whatever happens to the rows."""
+    from scoring.services import registrations as reg_services
+
+    signed = reg_services.giao_uoc_sign(bloc=bloc, year=year, actor=actor, **meeting)
+    return issue_document(kind="giao_uoc", subject=signed, actor=actor, issue_date=signed.date)
+
+
+def frozen_giao_uoc(*, bloc_id: int, year: int) -> IssuedDocument | None:
+    return IssuedDocument.objects.filter(signing__bloc_id=bloc_id, signing__year=year).first()
+
+
+def frozen_body(frozen: IssuedDocument, fmt: str) -> tuple[bytes | str, str, str]:
+    """(body, filename, content type) of a frozen document: its stored bytes (the PDF checked
+    against its sha256), or HTML re-rendered from its frozen context."""
+    ctx = PlanDocContext.from_dict(frozen.context)
+    if fmt == "pdf":
+        body: bytes | str = bytes(frozen.pdf)
+        if hashlib.sha256(body).hexdigest() != frozen.pdf_sha256:
+            raise ValidationError("Bản PDF đã lưu không khớp mã kiểm tra (sha256).")
+    elif fmt == "docx":
+        body = bytes(frozen.docx)
+    else:
+        body = render_html(ctx)
+    return body, f"{ctx.filename_stem}.{fmt}", CONTENT_TYPES[fmt]
+
+
 def frozen_document(plan: Plan) -> IssuedDocument | None:
     return IssuedDocument.objects.filter(plan=plan).first()
 
@@ -155,15 +185,7 @@ def plan_document(*, plan: Plan, fmt: str) -> tuple[bytes | str, str, str]:
         raise ValueError(f"Unsupported document format: {fmt}")
     frozen = frozen_document(plan)
     if frozen is not None:
-        ctx = PlanDocContext.from_dict(frozen.context)
-        if fmt == "pdf":
-            body: bytes | str = bytes(frozen.pdf)
-            if hashlib.sha256(body).hexdigest() != frozen.pdf_sha256:
-                raise ValidationError("Bản PDF đã lưu không khớp mã kiểm tra (sha256).")
-        elif fmt == "docx":
-            body = bytes(frozen.docx)
-        else:
-            body = render_html(ctx)
+        return frozen_body(frozen, fmt)
     else:
         ctx = build_plan_context(plan)
         if fmt == "pdf":

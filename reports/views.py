@@ -82,6 +82,13 @@ def scoring_document(
     if fmt not in FORMATS or doc not in SCORING_BUILDERS:
         raise Http404("Không có văn bản này.")
     scope = get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
+    frozen = services.frozen_giao_uoc(bloc_id=bloc_id, year=year) if doc == "giao-uoc" else None
+    if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
+        body, filename, content_type = services.frozen_body(frozen, fmt)
+        response = HttpResponse(body, content_type=content_type)
+        if fmt != "html":
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
     if fmt == "html":
         return HttpResponse(render_html(ctx), content_type=CONTENT_TYPES["html"])

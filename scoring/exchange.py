@@ -71,6 +71,7 @@ TARGET_ROW = {"content": "text", "measure": "text", "target_value": "text?", "cr
 TITLE_ROW = {"title": "code", "count": "int"}
 SIGNING_ROW = {
     "date": "date",
+    "number": "int?",
     "place": "text",
     "attending": "list",
     "note": "text",
@@ -165,6 +166,7 @@ class ScoringSection(Section):
         ctx.remember(m, str(m.year))
         return {
             "date": to_json(m.date),
+            "number": m.number,
             "place": m.place,
             "attending": sorted(ctx.unit_ref(u) for u in m.attending.all()),
             "note": m.note,
@@ -180,7 +182,8 @@ class ScoringSection(Section):
         for i, raw in enumerate(read_rows(data["registrations"], "registrations"), start=1):
             self._load_registration(read_row(raw, REGISTRATION_ROW, f"Đăng ký thứ {i}"), ctx, paths)
         if data["signing"] is not None:
-            self._load_signing(read_row(data["signing"], SIGNING_ROW, "Ký kết giao ước"), ctx)
+            row = read_row(data["signing"], SIGNING_ROW, "Ký kết giao ước", {"number": None})
+            self._load_signing(row, ctx)
 
     def _load_template(self, row: dict[str, Any], ctx: ImportContext, paths) -> None:
         where = f"Thang điểm {row['key']}"
@@ -276,6 +279,7 @@ class ScoringSection(Section):
             bloc=ctx.bloc,
             year=ctx.year,
             date=row["date"],
+            number=row["number"],
             place=row["place"],
             note=row["note"],
             signed_by=ctx.user(row["signed_by"], where),

@@ -416,6 +416,8 @@ class SigningMeeting(models.Model):
     place = models.CharField("địa điểm", max_length=255)
     attending = models.ManyToManyField(Unit, related_name="+", verbose_name="đơn vị tham dự")
     note = models.TextField("ghi chú", blank=True, max_length=4000)
+    # The giao ước is issued (numbered, frozen) when it is signed: reports.services.sign_giao_uoc.
+    number = models.PositiveIntegerField("số giao ước", null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -53,13 +53,13 @@ def wipe_bloc_rows() -> None:
     from scoring.models import Registration, SigningMeeting, Template
 
     AuditEvent.objects.all().delete()
-    SigningMeeting.objects.all().delete()
-    Registration.objects.all().delete()
-    Template.objects.all().delete()
     RegisterEntry.objects.all().delete()
     NumberRegister.objects.all().delete()
     IssuedDocument.objects.update(supersedes=None)
     IssuedDocument.objects.all().delete()
+    SigningMeeting.objects.all().delete()
+    Registration.objects.all().delete()
+    Template.objects.all().delete()
     Plan.objects.update(replaces=None)
     Plan.objects.all().delete()
     Membership.objects.all().delete()

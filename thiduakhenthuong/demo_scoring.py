@@ -14,6 +14,7 @@ from decimal import Decimal as D
 from typing import Any
 
 from blocs.models import BlocTerm
+from reports import services as report_services
 from scoring import samples, selectors
 from scoring.models import Criterion, Registration
 from scoring.services import registrations as reg_services
@@ -90,7 +91,7 @@ def build_scoring_demo(*, admin: Any) -> dict[str, int]:
         if key in SIGNED:
             date, place = SIGNED[key]
             units = selectors.member_units(bloc_id=term.bloc_id, year=term.year)
-            reg_services.giao_uoc_sign(
+            report_services.sign_giao_uoc(  # signed and issued: numbered, frozen
                 bloc=term.bloc,
                 year=term.year,
                 actor=admin,

@@ -189,15 +189,16 @@ def signing(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     )
     meeting = selectors.dashboard(bloc_id=bloc_id, year=year).meeting
     if request.method == "POST" and meeting is None and form.is_valid():
+        from reports.services import sign_giao_uoc  # scoring ← reports: the issuing service
+
         try:
-            services.giao_uoc_sign(
-                bloc=scope.bloc, year=year, actor=request.user, **form.cleaned_data
-            )
+            sign_giao_uoc(bloc=scope.bloc, year=year, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(
-                request, "Đã ghi nhận ký kết giao ước; bản đăng ký và thang điểm đã được chốt."
+                request,
+                "Đã ghi nhận ký kết và ban hành giao ước; bản đăng ký và thang điểm đã được chốt.",
             )
             return redirect("scoring:dashboard", bloc_id=bloc_id, year=year)
     return render(

@@ -33,14 +33,17 @@ def _wipe() -> None:
 def test_demo_round_trip_includes_frozen_documents(demo):
     before = _all_exports()
     issued = loads(before[("Khối thi đua Nội chính tỉnh Tuyên Quang", 2022)])
-    assert len(issued["documents"]) == 1
-    pdf_sha = IssuedDocument.objects.get().pdf_sha256
+    assert [d["kind"] for d in issued["documents"]] == ["plan", "giao_uoc"]
+    assert issued["documents"][1]["signing"] == "2022"  # the signing meeting it was issued at
+    pdf_sha = IssuedDocument.objects.get(kind="plan").pdf_sha256
     _wipe()
     for key in sorted(before):
         import_bloc_year(data=loads(before[key]))
     assert _all_exports() == before
-    doc = IssuedDocument.objects.get()
+    doc = IssuedDocument.objects.get(kind="plan")
     assert doc.pdf_sha256 == pdf_sha and doc.plan.number == 11
+    giao_uoc = IssuedDocument.objects.get(kind="giao_uoc")
+    assert giao_uoc.signing.number == 1 and giao_uoc.number_text == "Số: 01/GƯ-KTĐNC"
 
 
 def test_tampered_pdf_is_refused(demo):
