@@ -44,6 +44,7 @@ SECTIONS = [
     "blocs.exchange_term:BlocsSection",
     "plans.exchange:PlansSection",
     "scoring.exchange:ScoringSection",
+    "scoring.exchange_rounds:RoundsSection",
     "reports.exchange:ReportsSection",
 ]
 CORE_KEYS = ("format", "version", "year", "province", "bloc", "units", "users", "audit", "notes")

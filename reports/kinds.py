@@ -25,6 +25,7 @@ from reports.models import IssuedDocument
 from reports.registers import Issuer
 from reports.scoring_documents import build_giao_uoc_context
 from scoring.models import SigningMeeting
+from scoring.services.rounds import rounds_sync
 
 GIAO_UOC_DOC_TYPE = "GƯ"  # the symbol the giao ước prints: "Số: 01/GƯ-KTĐNC"
 
@@ -54,9 +55,11 @@ class DocumentKind:
 
 
 def _plan_transition(plan: Plan, actor: Any, number: int, issue_date: dt.date) -> Plan:
-    return plan_services.issue_transition(
+    plan = plan_services.issue_transition(
         plan=plan, actor=actor, number=number, issue_date=issue_date
     )
+    rounds_sync(plan=plan, actor=actor)  # the year's reporting rounds follow the issued plan
+    return plan
 
 
 PLAN = DocumentKind(

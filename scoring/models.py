@@ -441,3 +441,52 @@ class SigningMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"Ký kết giao ước {self.year} – {self.bloc}"
+
+
+class Round(models.Model):
+    """A reporting round of a bloc-year (sơ kết 6 tháng, tổng kết năm): what members report and
+    when. Rounds come from the issued plan's report milestones and keep their identity (`key`)
+    when an amendment moves a date, so submissions and sheets belong to a round, never to a
+    milestone row of one plan version."""
+
+    class Kind(models.TextChoices):
+        SO_KET = "so_ket", "Sơ kết 6 tháng"
+        TONG_KET = "tong_ket", "Tổng kết năm"
+
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="rounds", verbose_name="khối thi đua"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    key = models.CharField("mã kỳ báo cáo", max_length=40)
+    kind = models.CharField("loại", max_length=10, choices=Kind.choices)
+    name = models.CharField("tên kỳ báo cáo", max_length=120)
+    due = models.DateField("hạn nộp", null=True, blank=True)
+    data_from = models.DateField("số liệu từ", null=True, blank=True)
+    data_to = models.DateField("số liệu đến", null=True, blank=True)
+    addressee = models.CharField("gửi về", max_length=255, blank=True)
+    with_score_sheet = models.BooleanField("kèm bảng tự chấm điểm", default=False)
+    active = models.BooleanField(
+        "còn trong kế hoạch", default=True, help_text="Tắt khi bản kế hoạch mới bỏ kỳ báo cáo này"
+    )
+
+    class Meta:
+        ordering = ["bloc", "year", "due", "key"]
+        verbose_name = "kỳ báo cáo"
+        verbose_name_plural = "kỳ báo cáo"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "year", "key"],
+                name="round_key_unique_in_bloc_year",
+                violation_error_message="Khối đã có kỳ báo cáo này trong năm.",
+            ),
+            models.CheckConstraint(
+                condition=Q(data_from__isnull=True)
+                | Q(data_to__isnull=True)
+                | Q(data_to__gte=F("data_from")),
+                name="round_data_period_ordered",
+                violation_error_message="Kỳ số liệu: ngày kết thúc phải sau ngày bắt đầu.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.year} – {self.bloc}"

@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from blocs.models import Membership, Unit
 from plans.models import Milestone, Plan
 from scoring import calc
-from scoring.models import Criterion, Registration, SigningMeeting, Target, Template
+from scoring.models import Criterion, Registration, Round, SigningMeeting, Target, Template
 
 
 def current_template(*, bloc_id: int, year: int) -> Template | None:
@@ -323,3 +323,22 @@ def _deadlines(pairs) -> dict[tuple[int, int], dt.date]:
         .values_list("plan__bloc_id", "plan__year", "due")
     )
     return {(b, y): due for b, y, due in rows if (b, y) in pairs}
+
+
+def rounds(*, bloc_id: int, year: int, active_only: bool = True) -> QuerySet[Round]:
+    qs = Round.objects.filter(bloc_id=bloc_id, year=year)
+    return qs.filter(active=True) if active_only else qs
+
+
+def units_due(*, round: Round) -> list[Unit]:
+    """The members that report in `round`: those that were members at the end of its data period
+    (or its due date, else the year's end). A unit that joined after the period reports from the
+    next round on; one that left before it reports in none after it left."""
+    end = round.data_to or round.due or dt.date(round.year, 12, 31)
+    members = (
+        Membership.objects.filter(bloc_id=round.bloc_id, joined_on__lte=end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=end))
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+    return [m.unit for m in members]

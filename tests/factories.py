@@ -50,7 +50,7 @@ def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | No
 
 def wipe_bloc_rows() -> None:
     """Delete every row the fixture made, children first (the format profiles stay)."""
-    from scoring.models import Registration, SigningMeeting, Template
+    from scoring.models import Registration, Round, SigningMeeting, Template
 
     AuditEvent.objects.all().delete()
     RegisterEntry.objects.all().delete()
@@ -60,6 +60,7 @@ def wipe_bloc_rows() -> None:
     SigningMeeting.objects.all().delete()
     Registration.objects.all().delete()
     Template.objects.all().delete()
+    Round.objects.all().delete()
     Plan.objects.update(replaces=None)
     Plan.objects.all().delete()
     Membership.objects.all().delete()

@@ -1,0 +1,98 @@
+"""Reporting rounds of a bloc-year, kept in step with the issued plan.
+
+When a plan (or an amendment) is issued, its report milestones become rounds: the first sơ kết
+report is the round "bao_cao_so_ket", a second one of the same kind "bao_cao_so_ket#2" (the same
+keys the plan's text uses for its dates). A later version that moves a due date or a data period
+updates the round in place (audited old → new); a round the new version drops is kept, marked
+inactive, never deleted, so whatever was submitted in it stays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+
+from blocs import audit
+from plans.models import Milestone, Plan
+from scoring.models import Round
+
+KINDS = {
+    Milestone.Kind.BAO_CAO_SO_KET: Round.Kind.SO_KET,
+    Milestone.Kind.BAO_CAO_TONG_KET: Round.Kind.TONG_KET,
+}
+FIELDS = ("kind", "name", "due", "data_from", "data_to", "addressee", "with_score_sheet", "active")
+
+
+def _wanted(plan: Plan) -> dict[str, dict[str, Any]]:
+    """key → the round's fields as the plan states them (report milestones, in plan order)."""
+    seen: Counter[str] = Counter()
+    out: dict[str, dict[str, Any]] = {}
+    for m in plan.milestones.all():
+        if m.kind not in KINDS:
+            continue
+        seen[m.kind] += 1
+        key = m.kind if seen[m.kind] == 1 else f"{m.kind}#{seen[m.kind]}"
+        label = m.get_kind_display() + (f" ({seen[m.kind]})" if seen[m.kind] > 1 else "")
+        out[key] = {
+            "kind": KINDS[m.kind],
+            "name": label,
+            "due": m.due,
+            "data_from": m.data_from,
+            "data_to": m.data_to,
+            "addressee": m.addressee,
+            "with_score_sheet": m.with_score_sheet,
+            "active": True,
+        }
+    return out
+
+
+@transaction.atomic
+def rounds_sync(*, plan: Plan, actor: Any) -> list[Round]:
+    """Make the bloc-year's rounds say what the issued `plan` says (lock, compare, write only
+    what changed, audit old → new). Returns the rounds of the year."""
+    wanted = _wanted(plan)
+    existing = {
+        r.key: r
+        for r in Round.objects.select_for_update().filter(bloc_id=plan.bloc_id, year=plan.year)
+    }
+    for key, values in wanted.items():
+        current = existing.get(key)
+        if current is None:
+            current = Round(bloc_id=plan.bloc_id, year=plan.year, key=key, **values)
+            current.full_clean()
+            current.save()
+            audit.record(
+                actor=actor,
+                action="round.create",
+                obj=current,
+                bloc=plan.bloc,
+                year=plan.year,
+                data={"key": key, "plan": plan.pk, **audit.changes({}, values)},
+            )
+            continue
+        _update(current, values, actor, plan)
+    for key, current in existing.items():
+        if key not in wanted and current.active:
+            _update(current, {"active": False}, actor, plan)
+    return list(Round.objects.filter(bloc_id=plan.bloc_id, year=plan.year))
+
+
+def _update(current: Round, values: dict[str, Any], actor: Any, plan: Plan) -> None:
+    old = audit.snapshot(current, values)
+    for name, value in values.items():
+        setattr(current, name, value)
+    diff = audit.changes(old, audit.snapshot(current, values))
+    if not diff:
+        return
+    current.full_clean()
+    current.save(update_fields=list(diff))
+    audit.record(
+        actor=actor,
+        action="round.update",
+        obj=current,
+        bloc=plan.bloc,
+        year=plan.year,
+        data={"key": current.key, "plan": plan.pk, "version": plan.version, "changes": diff},
+    )
