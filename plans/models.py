@@ -466,3 +466,24 @@ class PlanComment(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's calendar-feed URLs (calendar apps cannot log in). Revoking or
+    renewing it makes every URL with the old secret answer 404."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+        verbose_name="người dùng",
+    )
+    token = models.CharField("mã bí mật", max_length=64, unique=True)
+    created_at = models.DateTimeField("tạo lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "mã lịch cá nhân"
+        verbose_name_plural = "mã lịch cá nhân"
+
+    def __str__(self) -> str:
+        return f"Lịch của {self.user}"

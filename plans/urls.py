@@ -7,6 +7,11 @@ app_name = "plans"
 P = "khoi/<bint:bloc_id>/<bint:year>/ke-hoach/"
 
 urlpatterns = [
+    path("lich/", views.calendar_settings, name="calendar"),
+    path("lich/<str:token>/don-vi.ics", views.calendar_unit_feed, name="calendar_unit"),
+    path(
+        "lich/<str:token>/khoi/<bint:bloc_id>.ics", views.calendar_bloc_feed, name="calendar_bloc"
+    ),
     path(P, views.plan_list, name="list"),
     path(P + "tao-moi/", views.plan_create, name="create"),
     path(P + "nhap/", views.plan_import, name="import"),

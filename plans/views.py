@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
 from blocs.text import strip_controls
-from plans import mentions, rules, selectors, services
+from plans import feeds, mentions, rules, selectors, services
 from plans.forms import (
     ApproveForm,
     BodyForm,
@@ -34,7 +37,7 @@ from plans.importer import (
     extract_text_from_upload,
     parse_plan_text,
 )
-from plans.models import Plan
+from plans.models import CalendarToken, Plan
 from plans.outline import render_outline
 
 
@@ -488,3 +491,55 @@ def plan_comment(request: HttpRequest, bloc_id: int, year: int, plan_id: int) ->
     else:
         messages.error(request, "Hãy nhập nội dung góp ý.")
     return _to_plan(plan)
+
+
+# ---------------------------------------------------------------- calendar feeds
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    """The user's calendar-feed links (per unit, per bloc), with renew and revoke."""
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feeds.calendar_token_revoke(user=request.user)
+            messages.success(
+                request, "Đã thu hồi đường dẫn lịch; các lịch đã đăng ký sẽ ngừng cập nhật."
+            )
+        else:
+            feeds.calendar_token_renew(user=request.user)
+            messages.success(
+                request, "Đã tạo đường dẫn lịch mới; đường dẫn cũ (nếu có) không còn dùng được."
+            )
+        return redirect("plans:calendar")
+    token = CalendarToken.objects.filter(user=request.user).first()
+    blocs = selectors.feed_blocs(user=request.user) if token else []
+    return render(request, "plans/calendar.html", {"token": token, "blocs": blocs})
+
+
+def _feed_user(token: str):
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if found is None or not found.user.is_active:
+        raise Http404("Đường dẫn lịch không hợp lệ hoặc đã bị thu hồi.")
+    return found.user
+
+
+def _ics(events, name: str) -> HttpResponse:
+    body = feeds.to_ics(events, name=name, stamp=timezone.now().astimezone(dt.UTC))
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")
+
+
+def calendar_unit_feed(request: HttpRequest, token: str) -> HttpResponse:
+    user = _feed_user(token)
+    if not user.unit_id:
+        raise Http404("Tài khoản không thuộc đơn vị nào.")
+    return _ics(feeds.unit_events(unit_id=user.unit_id), f"Hạn báo cáo – {user.unit}")
+
+
+def calendar_bloc_feed(request: HttpRequest, token: str, bloc_id: int) -> HttpResponse:
+    user = _feed_user(token)
+    bloc = next((b for b in selectors.feed_blocs(user=user) if b.pk == bloc_id), None)
+    if bloc is None:
+        raise Http404("Không tìm thấy khối thi đua.")
+    years = {dt.date.today().year + d for d in (-1, 0, 1)}
+    return _ics(feeds.bloc_events(bloc_id=bloc.pk, years=years), f"Lịch {bloc.name}")

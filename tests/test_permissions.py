@@ -79,6 +79,11 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     "blocs:unit_create": ("get", (), {}, ADMIN_ONLY),
     "blocs:bloc_create": ("get", (), {}, ADMIN_ONLY),
     "plans:list": ("get", ("bloc_id", "year"), {}, row(INSIDERS)),
+    # the settings page is every logged-in user's own; the feeds answer to the secret in the URL
+    # (here the chair's), not to the session: a calendar app has none
+    "plans:calendar": ("get", (), {}, row(INSIDERS, outsider=OK)),
+    "plans:calendar_unit": ("get", ("token",), {}, {p: OK for p in PERSONAS}),
+    "plans:calendar_bloc": ("get", ("token", "bloc_id"), {}, {p: OK for p in PERSONAS}),
     "plans:create": (
         "post",
         ("bloc_id", "year"),
@@ -250,10 +255,17 @@ def _values(world, plan) -> dict:
         "membership_id": world.bloc.memberships.get(unit=world.unit_b).pk,
         "foreign_membership_id": Membership.objects.get(unit=world.other_unit).pk,
         "province_id": world.province.pk,
+        "token": _chair_token(world),
         "action": "revise",
         "fmt": "html",
         "doc": "giao-uoc",
     }
+
+
+def _chair_token(world) -> str:
+    from plans.feeds import calendar_token_renew
+
+    return calendar_token_renew(user=world.users["chair"]).token
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

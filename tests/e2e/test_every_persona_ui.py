@@ -52,6 +52,7 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
         pages["lists"] = f"{bloc}ke-hoach/{draft.pk}/noi-nhan-chu-ky/"
         pages["header"] = f"{bloc}ke-hoach/{draft.pk}/sua/"
         pages["body"] = f"{bloc}ke-hoach/{draft.pk}/noi-dung/"
+    pages["calendar"] = "/lich/"
     pages["scale"] = f"{bloc}thang-diem/"  # the bloc-year's scoring scale, read by everyone
     if persona in {"chair", "deputy", "reviewer", "admin"}:
         pages["registrations"] = f"{bloc}dang-ky/"
