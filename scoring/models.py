@@ -490,3 +490,29 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.year} – {self.bloc}"
+
+
+class Reminder(models.Model):
+    """A reminder e-mail sent to a unit about a deadline (`key`: "round:<id>" or
+    "milestone:<id>"), `days_before` it: at most one per unit, deadline and offset."""
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị"
+    )
+    key = models.CharField("hạn", max_length=40)
+    days_before = models.PositiveSmallIntegerField("số ngày trước hạn")
+    due = models.DateField("hạn")
+    recipients = models.TextField("gửi tới", blank=True)
+    sent_at = models.DateTimeField("gửi lúc", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "nhắc hạn đã gửi"
+        verbose_name_plural = "nhắc hạn đã gửi"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "key", "days_before"], name="one_reminder_per_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} – {self.key} – {self.days_before} ngày"
