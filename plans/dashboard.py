@@ -59,7 +59,7 @@ def unit_deadlines(*, unit_id: int | None, today: dt.date | None = None) -> list
         return []
     today = today or dt.date.today()
     years = {today.year + d for d in YEARS_AROUND}
-    keys = _unit_bloc_years(unit_id, years)
+    keys = unit_bloc_years(unit_id, years)
     milestones = Milestone.objects.filter(
         plan__status=Plan.Status.ISSUED,
         plan__bloc_id__in={bloc_id for bloc_id, _ in keys},
@@ -76,7 +76,8 @@ def unit_deadlines(*, unit_id: int | None, today: dt.date | None = None) -> list
     return out
 
 
-def _unit_bloc_years(unit_id: int, years: set[int]) -> set[Key]:
+def unit_bloc_years(unit_id: int, years: set[int]) -> set[Key]:
+    """(bloc, year) pairs where the unit is a member, head or deputy (two queries)."""
     memberships = Membership.objects.filter(unit_id=unit_id).only("bloc", "joined_on", "left_on")
     keys = {(m.bloc_id, y) for m in memberships for y in years if m.covers_year(y)}
     terms = BlocTerm.objects.filter(

@@ -83,11 +83,7 @@ def records(
                         phase_seq=p.seq,
                     )
                 )
-    seen: Counter[str] = Counter()
-    for m in milestones:
-        seen[m.kind] += 1
-        base = m.kind if seen[m.kind] == 1 else f"{m.kind}#{seen[m.kind]}"
-        label = _kind_label(m.kind) + (f" ({seen[m.kind]})" if seen[m.kind] > 1 else "")
+    for base, label, m in milestone_keys(milestones):
         words = tuple(w for code, w in KIND_WORDS.items() if code in m.kind)
         for attr, fld in (("due", "han"), ("data_from", "so_lieu_tu"), ("data_to", "so_lieu_den")):
             if getattr(m, attr, None):
@@ -106,6 +102,20 @@ def records(
                 )
             )
     return out
+
+
+def milestone_keys(milestones: Iterable[Any]) -> Iterable[tuple[str, str, Any]]:
+    """(key, label, milestone) in order: the first milestone of a kind is keyed by the kind, the
+    second `kind#2`… The text's date codes and the reporting rounds (scoring) share these keys."""
+    seen: Counter[str] = Counter()
+    for m in milestones:
+        seen[m.kind] += 1
+        n = seen[m.kind]
+        yield (
+            m.kind if n == 1 else f"{m.kind}#{n}",
+            _kind_label(m.kind) + (f" ({n})" if n > 1 else ""),
+            m,
+        )
 
 
 def _kind_label(kind: str) -> str:

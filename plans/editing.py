@@ -62,12 +62,6 @@ def lock_for_edit(plan: Plan, revision: int | None) -> Plan:
     return locked
 
 
-def ensure_editable(plan: Plan) -> None:
-    """Refuse any change to an issued (or superseded, revoked) plan, judged on the stored row."""
-    if Plan.objects.filter(pk=plan.pk, status__in={S.ISSUED, S.SUPERSEDED, S.REVOKED}).exists():
-        raise ValidationError(FROZEN_MESSAGE, code="frozen")
-
-
 def touch(locked: Plan, actor: Any, *fields: str) -> None:
     """Save the changed `fields` with a new revision; an approved plan goes back to draft."""
     names = [*fields, "revision", "updated_at"]

@@ -13,7 +13,8 @@ from typing import Any
 from django.db import transaction
 
 from blocs import audit
-from plans.dashboard import YEARS_AROUND, _unit_bloc_years
+from blocs.models import Bloc
+from plans.dashboard import YEARS_AROUND, unit_bloc_years
 from plans.models import CalendarToken, Milestone, Plan
 
 
@@ -68,12 +69,32 @@ def _issued(**filters: Any):
     )
 
 
+def feed_years(today: dt.date | None = None) -> set[int]:
+    """Last year's plans (their tổng kết falls in January) to next year's."""
+    today = today or dt.date.today()
+    return {today.year + d for d in YEARS_AROUND}
+
+
+def feed_blocs(*, user: Any) -> list[Bloc]:
+    """The blocs whose calendar the user may follow: those where the user has a role in one of
+    the feed's years, as the bloc pages decide (site administrator: all; provincial reviewer:
+    the province's; unit staff: the blocs their unit belongs to or heads). Bounded queries."""
+    if user.is_staff or user.is_superuser:
+        return list(Bloc.objects.order_by("name"))
+    ids: set[int] = set()
+    if user.unit_id:
+        ids |= {bloc_id for bloc_id, _ in unit_bloc_years(user.unit_id, feed_years())}
+    query = Bloc.objects.filter(pk__in=ids)
+    if user.reviewer_province_id:
+        query = query | Bloc.objects.filter(province_id=user.reviewer_province_id)
+    return list(query.order_by("name"))
+
+
 def unit_events(*, unit_id: int, today: dt.date | None = None) -> list[Event]:
     """Deadlines and meetings of the issued plans of every bloc-year the unit belongs to (last
     year's to next year's)."""
-    today = today or dt.date.today()
-    years = {today.year + d for d in YEARS_AROUND}
-    keys = _unit_bloc_years(unit_id, years)
+    years = feed_years(today)
+    keys = unit_bloc_years(unit_id, years)
     blocs = {bloc_id for bloc_id, _ in keys}
     return _events(_issued(plan__bloc_id__in=blocs, plan__year__in=years), keys)
 

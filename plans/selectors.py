@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
-from blocs.models import Bloc
 from plans import datelinks
 from plans.models import Milestone, Phase, Plan, PlanComment, Section
 
@@ -188,26 +186,3 @@ def issued_plan(*, bloc_id: int, year: int) -> Plan | None:
         .order_by("-version")
         .first()
     )
-
-
-def feed_blocs(*, user: Any) -> list[Bloc]:
-    """The blocs whose calendar the user may follow: those where the user has a role in last,
-    this or next year (the same roles as the bloc pages)."""
-    from blocs.access import load_scope
-
-    years = [dt.date.today().year + d for d in (-1, 0, 1)]
-    if user.reviewer_province_id:
-        candidates = Bloc.objects.filter(province_id=user.reviewer_province_id)
-    elif user.unit_id:
-        candidates = Bloc.objects.filter(
-            Q(memberships__unit_id=user.unit_id)
-            | Q(terms__head_unit_id=user.unit_id)
-            | Q(terms__deputy_units__id=user.unit_id)
-        )
-    else:
-        candidates = Bloc.objects.all() if user.is_staff else Bloc.objects.none()
-    out = []
-    for bloc in candidates.distinct().select_related("province").order_by("name"):
-        if any(load_scope(user, bloc, y).roles for y in years):
-            out.append(bloc)
-    return out

@@ -23,7 +23,6 @@ from plans.editing import (  # noqa: F401  (the edit services are part of this m
     FROZEN_MESSAGE,
     STALE_MESSAGE,
     StaleEditError,
-    ensure_editable,
     lock_for_edit,
     log,
     parsed_schedule,

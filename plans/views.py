@@ -513,7 +513,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             )
         return redirect("plans:calendar")
     token = CalendarToken.objects.filter(user=request.user).first()
-    blocs = selectors.feed_blocs(user=request.user) if token else []
+    blocs = feeds.feed_blocs(user=request.user) if token else []
     return render(request, "plans/calendar.html", {"token": token, "blocs": blocs})
 
 
@@ -538,8 +538,7 @@ def calendar_unit_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 def calendar_bloc_feed(request: HttpRequest, token: str, bloc_id: int) -> HttpResponse:
     user = _feed_user(token)
-    bloc = next((b for b in selectors.feed_blocs(user=user) if b.pk == bloc_id), None)
+    bloc = next((b for b in feeds.feed_blocs(user=user) if b.pk == bloc_id), None)
     if bloc is None:
         raise Http404("Không tìm thấy khối thi đua.")
-    years = {dt.date.today().year + d for d in (-1, 0, 1)}
-    return _ics(feeds.bloc_events(bloc_id=bloc.pk, years=years), f"Lịch {bloc.name}")
+    return _ics(feeds.bloc_events(bloc_id=bloc.pk, years=feeds.feed_years()), f"Lịch {bloc.name}")

@@ -17,7 +17,7 @@ from plans.rules import issue_window
 from reports import services
 from reports.docx import render_docx
 from reports.forms import IssueForm
-from reports.render import html_to_pdf, render_html
+from reports.render import draft_pdf, render_html
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 
 FORMATS = {"pdf", "docx", "html"}
@@ -66,11 +66,6 @@ def plan_issue(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> H
 # Who may read each registration document: the giao ước is every member's; the table the
 # secretariat's (and the deputies', the reviewer's).
 SCORING_NEEDS = {"bang-tong-hop": "registration.view_all", "giao-uoc": "bloc.view"}
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html; charset=utf-8",
-}
 
 
 @login_required
@@ -91,8 +86,8 @@ def scoring_document(
         return response
     ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
     if fmt == "html":
-        return HttpResponse(render_html(ctx), content_type=CONTENT_TYPES["html"])
-    body = html_to_pdf(render_html(ctx)) if fmt == "pdf" else render_docx(ctx)
-    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+        return HttpResponse(render_html(ctx), content_type=services.CONTENT_TYPES["html"])
+    body = draft_pdf(render_html(ctx)) if fmt == "pdf" else render_docx(ctx)
+    response = HttpResponse(body, content_type=services.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{ctx.filename_stem}.{fmt}"'
     return response

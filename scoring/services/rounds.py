@@ -9,12 +9,12 @@ inactive, never deleted, so whatever was submitted in it stays.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from django.db import transaction
 
 from blocs import audit
+from plans.datelinks import milestone_keys
 from plans.models import Milestone, Plan
 from scoring.models import Round
 
@@ -27,14 +27,10 @@ FIELDS = ("kind", "name", "due", "data_from", "data_to", "addressee", "with_scor
 
 def _wanted(plan: Plan) -> dict[str, dict[str, Any]]:
     """key → the round's fields as the plan states them (report milestones, in plan order)."""
-    seen: Counter[str] = Counter()
     out: dict[str, dict[str, Any]] = {}
-    for m in plan.milestones.all():
+    for key, label, m in milestone_keys(plan.milestones.all()):
         if m.kind not in KINDS:
             continue
-        seen[m.kind] += 1
-        key = m.kind if seen[m.kind] == 1 else f"{m.kind}#{seen[m.kind]}"
-        label = m.get_kind_display() + (f" ({seen[m.kind]})" if seen[m.kind] > 1 else "")
         out[key] = {
             "kind": KINDS[m.kind],
             "name": label,
