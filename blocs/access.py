@@ -58,6 +58,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "registration.view_all": frozenset({SECRETARIAT, DEPUTY, REVIEWER, ADMIN}),
     "registration.review": frozenset({SECRETARIAT, ADMIN}),
     "giao_uoc.sign": frozenset({SECRETARIAT, ADMIN}),
+    # reports and self-scoring sheets of the reporting rounds
+    "sheet.edit": frozenset({SECRETARIAT, DEPUTY, MEMBER}),  # own unit only
+    "sheet.view_all": frozenset({SECRETARIAT, DEPUTY, REVIEWER, ADMIN}),
+    "sheet.review": frozenset({SECRETARIAT, DEPUTY, ADMIN}),  # + units assigned to cross-score
+    "sheet.decide": frozenset({SECRETARIAT, ADMIN}),  # return, finalise, reopen, review setup
+    "report.compile": frozenset({SECRETARIAT, ADMIN}),
 }
 
 

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from blocs.models import Membership, Unit, User
 from plans.models import Milestone, Plan
 from scoring import selectors
-from scoring.models import Registration, Reminder, Round
+from scoring.models import Registration, Reminder, Round, Submission
 
 OFFSETS = (7, 2)
 SENT = {
@@ -48,7 +48,14 @@ def due_reminders(*, today: dt.date) -> list[Due]:
     for days in OFFSETS:
         day = today + dt.timedelta(days=days)
         for r in Round.objects.filter(due=day, active=True).select_related("bloc"):
+            met = set(
+                r.submissions.exclude(status__in=Submission.EDITABLE).values_list(
+                    "unit_id", flat=True
+                )
+            )
             for unit in selectors.units_due(round=r):
+                if unit.pk in met:
+                    continue
                 out.append(Due(unit, f"round:{r.pk}", days, day, r.name, r.bloc.name, r.addressee))
         registrations = Milestone.objects.filter(
             kind=Milestone.Kind.DANG_KY, due=day, plan__status=Plan.Status.ISSUED

@@ -60,3 +60,83 @@ def register_all_and_sign(world, **kw):
     for unit in (world.head, world.deputy_unit, world.unit_a, world.unit_b):
         register(world, unit, accept=True)
     return sign(world, **kw)
+
+
+# ---------------------------------------------------------------- rounds, sheets
+
+
+def make_round(world, *, key="bao_cao_tong_ket", sheet=True, due=dt.date(2026, 12, 15), **kw):
+    """A reporting round of the world's bloc-year (issuing a plan makes them the same way)."""
+    from scoring.models import Round
+
+    defaults = {
+        "kind": Round.Kind.TONG_KET if sheet else Round.Kind.SO_KET,
+        "name": "Báo cáo tổng kết" if sheet else "Báo cáo sơ kết 6 tháng",
+        "data_from": dt.date(2025, 12, 1),
+        "data_to": dt.date(2026, 11, 30) if sheet else dt.date(2026, 5, 31),
+        "addressee": "Trưởng khối",
+        "with_score_sheet": sheet,
+    }
+    return Round.objects.create(
+        bloc=world.bloc, year=world.year, key=key, due=due, **(defaults | kw)
+    )
+
+
+@pytest.fixture
+def tong_ket(world, template):
+    return make_round(world)
+
+
+@pytest.fixture
+def so_ket(world):
+    return make_round(world, key="bao_cao_so_ket", sheet=False, due=dt.date(2026, 6, 15))
+
+
+def pdf_upload(name="bao-cao.pdf", body=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, body, content_type="application/pdf")
+
+
+def line_input(criterion):
+    """A valid input for a leaf: (value, passed)."""
+    kind = criterion.kind
+    if kind == "pass_fail":
+        return None, True
+    if kind == "graded":
+        return criterion.max_points, None
+    if kind == "quantitative":
+        return "95", None
+    if kind in ("per_occurrence", "bonus"):
+        return "1", None
+    return "0", None  # deduction: nothing to deduct
+
+
+def fill_sheet(sub, actor, *, evidence=True, body="Báo cáo tổng kết năm của đơn vị."):
+    """Enter every line of `sub` (and the required evidence, and the report text)."""
+    from scoring.services import sheets as sheet_services
+
+    for entry in sub.entries.select_related("criterion"):
+        value, passed = line_input(entry.criterion)
+        sheet_services.line_save(
+            entry=entry, actor=actor, value=value, passed=passed, explanation="Có số liệu kèm theo"
+        )
+        if evidence and entry.criterion.evidence_required:
+            sheet_services.file_add(
+                submission=sub,
+                actor=actor,
+                upload=pdf_upload("minh-chung.pdf"),
+                purpose="evidence",
+                entry=entry,
+            )
+    if body:
+        sheet_services.report_save(submission=sub, actor=actor, body=body)
+    sub.refresh_from_db()
+    return sub
+
+
+@pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Uploaded files of a test go to its own temporary directory."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    return settings.PRIVATE_FILES_ROOT

@@ -1,0 +1,31 @@
+"""Scoring models: templates, registrations and rounds (templates.py); submissions, sheets,
+reviews and files (sheets.py)."""
+
+from scoring.models.sheets import (  # noqa: F401
+    Attachment,
+    CrossAssignment,
+    Entry,
+    Review,
+    ReviewSetup,
+    Submission,
+    private_storage,
+)
+from scoring.models.templates import *  # noqa: F401,F403
+from scoring.models.templates import (  # noqa: F401
+    COLLECTIVE_TITLES,
+    DEFAULT_TIE_BREAK,
+    INDIVIDUAL_TITLES,
+    POINTS,
+    Criterion,
+    RatingBand,
+    Registration,
+    Reminder,
+    Round,
+    SigningMeeting,
+    Target,
+    Template,
+    TieBreak,
+    Title,
+    TitleGoal,
+    default_tie_break,
+)

@@ -1,0 +1,355 @@
+"""Writes of a member unit on its report and self-scoring sheet in a round (DOMAIN §6.2):
+
+    (none) → DRAFT → SUBMITTED (locked; flagged late after the due date) …
+    RETURNED (reason) → DRAFT → SUBMITTED again
+
+A unit writes only its own submission, only while it is due in the round, only in DRAFT or
+RETURNED. Every write locks the submission row, checks the state and the revision the user saw
+inside the lock, writes only what changed and audits old → new. Line saves carry the line's own
+revision, so two people on different lines do not block each other, and two on the same line
+never silently overwrite each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from blocs import audit
+from blocs.models import Unit
+from blocs.text import strip_controls
+from scoring import calc, files, selectors, sheets
+from scoring.models import Attachment, Criterion, Entry, Round, Submission, Template
+
+S = Submission.Status
+STALE_MESSAGE = (
+    "Báo cáo vừa được người khác thay đổi sau khi bạn mở trang, nên thay đổi của bạn chưa được "
+    "lưu. Giá trị hiện tại đang hiển thị; hãy xem lại rồi nhập lại."
+)
+LINE_STALE_MESSAGE = (
+    "Dòng này vừa được người khác lưu sau khi bạn mở trang, nên thay đổi của bạn chưa được lưu. "
+    "Giá trị hiện tại đang hiển thị; hãy xem lại rồi nhập lại."
+)
+ENTRY_FIELDS = ("value", "passed", "explanation", "self_score")
+
+
+class StaleSheetError(ValidationError):
+    """The user saw an older revision; `current` is what is stored now."""
+
+    def __init__(self, message: str, current: Any = None):
+        super().__init__(message, code="stale")
+        self.current = current
+
+
+def log(sub: Submission, action: str, actor: Any, **data: Any) -> None:
+    audit.record(
+        actor=actor, action=action, obj=sub, bloc=sub.round.bloc, year=sub.round.year, data=data
+    )
+
+
+def lock(submission: Submission | int, revision: int | None = None) -> Submission:
+    """The submission row, locked for this transaction; refuses a stale revision."""
+    pk = submission if isinstance(submission, int) else submission.pk
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("round", "round__bloc", "unit", "template")
+        .get(pk=pk)
+    )
+    if revision is not None and int(revision) != locked.revision:
+        raise StaleSheetError(STALE_MESSAGE, current=locked)
+    return locked
+
+
+def ensure_editable(sub: Submission) -> None:
+    if sub.status == S.FINAL:
+        raise ValidationError("Kết quả đã được chốt; báo cáo không sửa được nữa.", code="final")
+    if not sub.is_editable:
+        raise ValidationError(
+            f"Báo cáo đang ở trạng thái “{sub.get_status_display()}”, đơn vị không sửa được. "
+            "Nếu cần sửa, hãy đề nghị Trưởng khối trả lại.",
+            code="state",
+        )
+
+
+def is_due(round: Round, unit: Unit) -> bool:
+    return any(u.pk == unit.pk for u in selectors.units_due(round=round))
+
+
+def sheet_template(round: Round) -> Template | None:
+    """The template version that applies to the round's data period (a version changed later
+    applies only to periods starting after its date)."""
+    start = round.data_from or dt.date(round.year, 1, 1)
+    return selectors.template_for_date(bloc_id=round.bloc_id, year=round.year, day=start)
+
+
+@transaction.atomic
+def submission_open(*, round: Round, unit: Unit, actor: Any) -> Submission:
+    """The unit's submission in the round, created (with one line per leaf criterion of the
+    template version that applies) the first time the unit opens it."""
+    existing = Submission.objects.filter(round=round, unit=unit).first()
+    if existing is not None:
+        return existing
+    if not round.active:
+        raise ValidationError("Kỳ báo cáo này không còn trong kế hoạch.", code="inactive")
+    if not is_due(round, unit):
+        raise ValidationError(
+            f"{unit} không phải nộp báo cáo kỳ “{round.name}” (không là thành viên của khối "
+            "trong kỳ số liệu).",
+            code="not_due",
+        )
+    template = None
+    if round.with_score_sheet:
+        template = sheet_template(round)
+        if template is None:
+            raise ValidationError(
+                "Khối chưa có thang điểm năm này nên chưa lập được bảng tự chấm điểm.",
+                code="no_template",
+            )
+    # Two first opens at once: the unique constraint keeps one; the loser reads it.
+    sub, created = Submission.objects.get_or_create(
+        round=round, unit=unit, defaults={"template": template}
+    )
+    if created and template is not None:
+        leaves = Criterion.objects.filter(template=template).exclude(kind=Criterion.Kind.GROUP)
+        Entry.objects.bulk_create([Entry(submission=sub, criterion=c) for c in leaves])
+    if created:
+        log(sub, "submission.create", actor, round=round.key, unit=unit.name)
+    return sub
+
+
+def _read_value(criterion: Criterion, value: object, passed: object) -> tuple[Any, Any]:
+    if criterion.kind == Criterion.Kind.PASS_FAIL:
+        if value not in (None, ""):
+            raise ValidationError(
+                {"value": "Tiêu chí đạt/không đạt chỉ chọn “Đạt” hoặc “Không đạt”, không nhập số."}
+            )
+        return None, passed
+    if passed is not None:
+        raise ValidationError({"passed": "Chỉ tiêu chí đạt/không đạt mới chọn “Đạt”."})
+    try:
+        return sheets.parse_value(criterion, value), None
+    except calc.ScoreError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+
+
+@transaction.atomic
+def line_save(
+    *,
+    entry: Entry,
+    actor: Any,
+    value: object = None,
+    passed: bool | None = None,
+    explanation: str = "",
+    revision: int | None = None,
+) -> Entry:
+    """Save one line as the unit typed it: the value (score, actual, count) or pass/fail, and an
+    explanation. The line's points are computed here; the sheet's totals follow."""
+    sub = lock(entry.submission_id)
+    ensure_editable(sub)
+    line = Entry.objects.select_for_update().select_related("criterion").get(pk=entry.pk)
+    if revision is not None and int(revision) != line.revision:
+        raise StaleSheetError(LINE_STALE_MESSAGE, current=line)
+    crit = line.criterion
+    value, passed = _read_value(crit, value, passed)
+    target = (
+        sheets.targets_for(sub).get(crit.pk) if crit.kind == Criterion.Kind.QUANTITATIVE else None
+    )
+    try:
+        score = sheets.leaf_score(crit, value=value, passed=passed, target=target)
+    except calc.ScoreError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    explanation = strip_controls(explanation or "").strip()
+    if len(explanation) > 4000:
+        raise ValidationError({"explanation": "Giải trình dài quá 4.000 ký tự."})
+    old = audit.snapshot(line, ENTRY_FIELDS)
+    new = {"value": value, "passed": passed, "explanation": explanation, "self_score": score}
+    diff = audit.changes(old, new)
+    if not diff:
+        return line
+    for name in diff:
+        setattr(line, name, new[name])
+    line.revision += 1
+    line.save(update_fields=[*diff, "revision"])
+    fields = sheets.refresh_totals(sub)
+    if sub.status == S.RETURNED:
+        sub.status = S.DRAFT
+        fields.append("status")
+    if fields:
+        sub.save(update_fields=fields)
+    log(sub, "sheet.line", actor, criterion=crit.code, line=line.pk, changes=diff)
+    line.submission = sub
+    return line
+
+
+@transaction.atomic
+def report_save(
+    *, submission: Submission, actor: Any, body: str, revision: int | None = None
+) -> Submission:
+    """The report written in the browser (plain text with line breaks)."""
+    sub = lock(submission, revision)
+    ensure_editable(sub)
+    body = strip_controls(body or "").strip()
+    if len(body) > 200_000:
+        raise ValidationError({"body": "Báo cáo dài quá 200.000 ký tự; hãy tải lên tệp PDF/DOCX."})
+    if body == sub.body:
+        return sub
+    old = sub.body
+    sub.body = body
+    sub.revision += 1
+    fields = ["body", "revision"]
+    if sub.status == S.RETURNED:
+        sub.status = S.DRAFT
+        fields.append("status")
+    sub.save(update_fields=fields)
+    log(sub, "submission.report", actor, changes={"body": {"old": old, "new": body}})
+    return sub
+
+
+@transaction.atomic
+def file_add(
+    *,
+    submission: Submission,
+    actor: Any,
+    upload: UploadedFile,
+    purpose: str,
+    entry: Entry | None = None,
+) -> Attachment:
+    """Attach a file: the report itself (PDF/DOCX, replaces the previous one), an attachment, or
+    a line's evidence. Checked by size and content before anything is stored."""
+    sub = lock(submission)
+    ensure_editable(sub)
+    if purpose not in Attachment.Purpose.values:
+        raise ValidationError({"purpose": "Loại tệp không hợp lệ."})
+    if purpose == Attachment.Purpose.EVIDENCE and (entry is None or entry.submission_id != sub.pk):
+        raise ValidationError({"entry": "Minh chứng phải gắn với một dòng của bảng điểm này."})
+    if purpose != Attachment.Purpose.EVIDENCE:
+        entry = None
+    allowed = files.REPORT_TYPES if purpose == Attachment.Purpose.REPORT else files.EVIDENCE_TYPES
+    try:
+        checked = files.check_upload(upload, allowed=allowed)
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    replaced = []
+    if purpose == Attachment.Purpose.REPORT:
+        for old in sub.files.filter(purpose=purpose):
+            replaced.append(old.name)
+            _delete(old)
+    att = Attachment(
+        submission=sub,
+        entry=entry,
+        purpose=purpose,
+        name=checked.name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    upload.seek(0)
+    att.file.save(checked.name, upload, save=False)
+    att.save()
+    log(
+        sub,
+        "submission.file_add",
+        actor,
+        purpose=purpose,
+        name=att.name,
+        sha256=att.sha256,
+        size=att.size,
+        criterion=entry.criterion.code if entry else "",
+        replaced=replaced,
+    )
+    return att
+
+
+def _delete(att: Attachment) -> None:
+    name, storage = att.file.name, att.file.storage
+    att.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+@transaction.atomic
+def file_remove(*, attachment: Attachment, actor: Any) -> None:
+    sub = lock(attachment.submission_id)
+    ensure_editable(sub)
+    att = Attachment.objects.select_related("entry__criterion").get(pk=attachment.pk)
+    log(
+        sub,
+        "submission.file_remove",
+        actor,
+        purpose=att.purpose,
+        name=att.name,
+        sha256=att.sha256,
+        criterion=att.entry.criterion.code if att.entry else "",
+    )
+    _delete(att)
+
+
+def missing_for_submit(sub: Submission) -> list[str]:
+    """What still stops the unit from submitting (in Vietnamese, one item per problem)."""
+    problems = []
+    if not sub.body.strip() and not sub.files.filter(purpose=Attachment.Purpose.REPORT).exists():
+        problems.append("Chưa có nội dung báo cáo (viết trực tiếp hoặc tải lên tệp PDF/DOCX).")
+    if sub.has_sheet:
+        entries = list(sub.entries.select_related("criterion").order_by("criterion__order"))
+        empty = [e.criterion.code for e in entries if e.self_score is None]
+        if empty:
+            problems.append("Chưa chấm các tiêu chí: " + ", ".join(empty) + ".")
+        with_files = set(
+            sub.files.filter(purpose=Attachment.Purpose.EVIDENCE).values_list("entry_id", flat=True)
+        )
+        need = [
+            e.criterion.code
+            for e in entries
+            if e.criterion.evidence_required and e.pk not in with_files
+        ]
+        if need:
+            problems.append("Thiếu minh chứng bắt buộc ở các tiêu chí: " + ", ".join(need) + ".")
+    return problems
+
+
+@transaction.atomic
+def submission_submit(
+    *,
+    submission: Submission,
+    actor: Any,
+    revision: int | None = None,
+    now: dt.datetime | None = None,
+) -> Submission:
+    """The unit submits: the sheet locks. After the round's due date the submission is accepted
+    but flagged late, and the template's late penalty applies (judged on the first submission;
+    a returned and corrected one is not late again)."""
+    sub = lock(submission, revision)
+    ensure_editable(sub)
+    problems = missing_for_submit(sub)
+    if problems:
+        raise ValidationError(problems, code="incomplete")
+    now = now or timezone.now()
+    old = {"status": sub.status, "late": sub.late, "late_penalty": sub.late_penalty}
+    fields = ["status", "layer", "submitted_at", "revision"]
+    if sub.first_submitted_at is None:
+        sub.first_submitted_at = now
+        due = sub.round.due
+        sub.late = bool(due and timezone.localdate(now) > due)
+        if sub.late and sub.template is not None:
+            sub.late_penalty = sub.template.late_penalty
+        fields += ["first_submitted_at", "late", "late_penalty"]
+    sub.status = S.SUBMITTED
+    sub.layer = 0
+    sub.submitted_at = now
+    sub.revision += 1
+    fields += sheets.refresh_totals(sub)
+    sub.save(update_fields=fields)
+    new = {"status": sub.status, "late": sub.late, "late_penalty": sub.late_penalty}
+    log(
+        sub,
+        "submission.submit",
+        actor,
+        changes=audit.changes(old, new),
+        self_total=audit.plain(sub.self_total),
+    )
+    return sub
