@@ -64,6 +64,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "sheet.review": frozenset({SECRETARIAT, DEPUTY, ADMIN}),  # + units assigned to cross-score
     "sheet.decide": frozenset({SECRETARIAT, ADMIN}),  # return, finalise, reopen, review setup
     "report.compile": frozenset({SECRETARIAT, ADMIN}),
+    # ranking, the bình xét meeting and award proposals. Members see the ranking (and other
+    # units' scores) only once it is adopted: the views check that on top of bloc.view.
+    "ranking.view_all": frozenset({SECRETARIAT, DEPUTY, REVIEWER, ADMIN}),
+    "ranking.manage": frozenset({SECRETARIAT, ADMIN}),  # compute, meeting, vote, adopt
+    "compliance.edit": frozenset({SECRETARIAT, REVIEWER, ADMIN}),
+    "proposal.manage": frozenset({SECRETARIAT, ADMIN}),  # generate, edit, submit to province
+    "proposal.decide": frozenset({REVIEWER, ADMIN}),  # approve, return, reject, decision
 }
 
 

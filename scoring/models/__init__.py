@@ -1,6 +1,15 @@
 """Scoring models: templates, registrations and rounds (templates.py); submissions, sheets,
 reviews and files (sheets.py)."""
 
+from scoring.models.ranking import (  # noqa: F401
+    ComplianceFlag,
+    Meeting,
+    Proposal,
+    ProvinceRules,
+    Ranking,
+    RankingRow,
+    YearRules,
+)
 from scoring.models.sheets import (  # noqa: F401
     Attachment,
     CrossAssignment,
