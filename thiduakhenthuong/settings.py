@@ -1,6 +1,8 @@
 """Settings for thiduakhenthuong, driven by environment variables (see .env.example)."""
 
+import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -15,10 +17,25 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The test runner uses a throwaway key; a served site with DEBUG off must have a real one.
+TESTING = "pytest" in sys.modules
+EXAMPLE_KEYS = {"change-me", "changeme", "secret", "dev-only-insecure-key", "test-only"}
+
+
+def weak_key(key: str) -> bool:
+    """An example key, or one Django's deploy check would call weak (short, few characters)."""
+    return key.strip().lower() in EXAMPLE_KEYS or len(key) < 50 or len(set(key)) < 5
+
+
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see .env.example).")
     SECRET_KEY = "dev-only-insecure-key"
+elif not DEBUG and not TESTING and weak_key(SECRET_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is an example or weak key (at least 50 random characters are needed): "
+        "generate one with  python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
 
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -36,6 +53,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "bootstrap",
     "django_htmx",
+    "axes",
     "blocs",
     "plans",
     "scoring",
@@ -53,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out login with the page below.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "thiduakhenthuong.urls"
@@ -91,9 +111,35 @@ else:
     }
 
 AUTH_USER_MODEL = "blocs.User"
+# Django's validators (their messages are Vietnamese under LANGUAGE_CODE "vi"): at least 10
+# characters, not like the user's name, not a common password, not digits only.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "full_name", "email")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name, or
+# from one address, logins from there are refused for AXES_COOLOFF_TIME even with the right
+# password. The site administrator unlocks in /admin/ (Axes → Access attempts) or with
+# `python manage.py axes_reset_username <user>` / `axes_reset_ip <address>`.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "blocs:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -138,8 +184,20 @@ PLAN_IMPORT_MAX_BYTES = int(os.environ.get("PLAN_IMPORT_MAX_BYTES", 5 * 1024 * 1
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Behind HTTPS (production): secure cookies, HSTS and the redirect, all from the environment.
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if env_bool("BEHIND_HTTPS_PROXY", False):
+    # The proxy (nginx, a load balancer) terminates TLS and says so in this header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", 8 * 3600))  # one working day
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

@@ -60,7 +60,9 @@ def test_import_of_100_kb_of_adversarial_text_is_fast(unit: str) -> None:
     line = unit * (2_000 // len(unit))
     text = HEAD + "\n\n".join([line] * (100_000 // len(line)))
     plan, seconds = _timed(parse_plan_text, text)
-    assert seconds < 5.0 and plan.sections
+    # A guard against catastrophic backtracking (minutes or hours), not a speed test: ~1-3 s on
+    # a loaded CI machine; bench/hostile_input.py has the real figures.
+    assert seconds < 30.0 and plan.sections
     assert len(plan.warnings) <= 31
 
 

@@ -88,7 +88,7 @@ def test_saves_of_different_lines_all_count_in_the_total(world, tong_ket):
 def test_a_line_save_racing_the_submission_agrees_with_the_audit(world, tong_ket):
     actor = world.users["unit_a"]
     outcomes = {"saved then submitted": 0, "submitted first": 0}
-    for i in range(max(TRIES // 5, 3)):
+    for _ in range(max(TRIES // 5, 3)):
         Submission.objects.filter(round=tong_ket).delete()
         sub = fill_sheet(open_sheet(world, tong_ket), actor)
         entry = line(sub, "I", "2")

@@ -1,0 +1,125 @@
+"""Smoke test of the production run: gunicorn with DEBUG off against the database in
+DATABASE_URL (loaded with the demo beforehand), as a browser would use it: the login page, log
+in, open a bloc, download an issued plan's PDF, stop. Exit 0 when every step holds.
+
+    DATABASE_URL=postgres://... python scripts/smoke_production.py
+
+Run by .ci/run after the test suites. Uses only the standard library on the client side.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PORT = int(os.environ.get("SMOKE_PORT", "8765"))
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def step(message: str) -> None:
+    print(f"[smoke] {message}", flush=True)
+
+
+def manage(*args: str, env: dict[str, str]) -> str:
+    out = subprocess.run(
+        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    return out.stdout
+
+
+def issued_plan(env: dict[str, str]) -> tuple[str, str]:
+    """The bloc page and the PDF of an issued plan of the demo (asked from the database)."""
+    code = (
+        "from plans.models import Plan;"
+        "p = Plan.objects.filter(status='issued').order_by('pk').first();"
+        "print(p.bloc_id, p.year, p.pk)"
+    )
+    bloc, year, plan = manage("shell", "-c", code, env=env).split()
+    return f"/khoi/{bloc}/{year}/", f"/khoi/{bloc}/{year}/ke-hoach/{plan}/van-ban.pdf"
+
+
+def main() -> int:
+    if not os.environ.get("DATABASE_URL"):
+        print("DATABASE_URL is required (the production database is PostgreSQL)", file=sys.stderr)
+        return 2
+    prod = {k: v for k, v in os.environ.items() if k != "DEBUG"} | {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SETTINGS_MODULE": "thiduakhenthuong.settings",
+    }
+    step("migrate, demo data (DEBUG=1, the demo's own rule), collectstatic")
+    manage("migrate", "--noinput", env=prod)
+    manage("seed_demo", "--if-empty", env=prod | {"DEBUG": "1"})
+    manage("collectstatic", "--noinput", env=prod)
+    bloc_page, pdf = issued_plan(prod)
+    step(f"gunicorn on {BASE} (DEBUG off)")
+    server = subprocess.Popen(
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "thiduakhenthuong.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=prod,
+    )
+    try:
+        return run_client(bloc_page, pdf)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        step("gunicorn stopped")
+
+
+def run_client(bloc_page: str, pdf: str) -> int:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    for _ in range(60):
+        try:
+            login = opener.open(BASE + "/dang-nhap/", timeout=5)
+            break
+        except OSError:
+            time.sleep(1)
+    else:
+        step("FAIL: the server did not answer")
+        return 1
+    html = login.read().decode()
+    assert login.status == 200 and "Đăng nhập" in html, "login page"
+    step(f"login page 200; headers: X-Frame-Options={login.headers.get('X-Frame-Options')}")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode(
+        {"username": "truongkhoi", "password": "demo12345", "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(BASE + "/dang-nhap/", data=data, headers={"Referer": BASE})
+    home = opener.open(request, timeout=30)
+    assert home.status == 200 and "Đăng xuất" in home.read().decode(), "logged in"
+    step("logged in as truongkhoi")
+    bloc = opener.open(BASE + bloc_page, timeout=30)
+    assert bloc.status == 200, "bloc page"
+    step(f"bloc page {bloc_page} 200")
+    doc = opener.open(BASE + pdf, timeout=60)
+    body = doc.read()
+    assert doc.status == 200 and body.startswith(b"%PDF-"), "issued plan PDF"
+    assert doc.headers.get("Content-Type") == "application/pdf"
+    step(f"issued plan PDF {pdf}: {len(body)} bytes")
+    step("OK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
