@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := thiduakhenthuong.settings
 
-.PHONY: run test lint format demo bench setup sysdeps clean messages
+.PHONY: run test lint format demo bench setup sysdeps clean messages serve smoke
 
 setup: sysdeps $(VENV)/.installed
 
@@ -32,6 +32,19 @@ demo: setup
 
 test: setup
 	SECRET_KEY=test-only DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+# Production: gunicorn, DEBUG off, static files by whitenoise, PostgreSQL from DATABASE_URL, secrets
+# from the environment (.env.example lists them). WEB_CONCURRENCY workers (default 2).
+serve: setup
+	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY must be set (see .env.example)"; exit 1; }
+	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL must be set: production runs on PostgreSQL"; exit 1; }
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(VENV)/bin/gunicorn thiduakhenthuong.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --timeout 60 --access-logfile -
+
+# The production run, smoke-tested (CI): gunicorn with DEBUG off against DATABASE_URL.
+smoke: setup
+	$(PY) scripts/smoke_production.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

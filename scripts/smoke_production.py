@@ -45,7 +45,7 @@ def issued_plan(env: dict[str, str]) -> tuple[str, str]:
         "p = Plan.objects.filter(status='issued').order_by('pk').first();"
         "print(p.bloc_id, p.year, p.pk)"
     )
-    bloc, year, plan = manage("shell", "-c", code, env=env).split()
+    bloc, year, plan = manage("shell", "-c", code, env=env).strip().splitlines()[-1].split()
     return f"/khoi/{bloc}/{year}/", f"/khoi/{bloc}/{year}/ke-hoach/{plan}/van-ban.pdf"
 
 
