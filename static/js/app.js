@@ -1,9 +1,27 @@
+// No inline script anywhere (the content security policy forbids it): behaviour is declared
+// with data- attributes and wired here.
+
 // Confirmation before destructive actions: <form data-confirm="Bạn chắc chắn…?">
 document.addEventListener("submit", function (event) {
   const form = event.target;
   const message = form.getAttribute && form.getAttribute("data-confirm");
   if (message && !window.confirm(message)) {
     event.preventDefault();
+    return;
+  }
+  // <form data-year-nav="/khoi/3/">: go to /khoi/3/<year>/ for the chosen year.
+  const base = form.getAttribute && form.getAttribute("data-year-nav");
+  if (base && form.year) {
+    event.preventDefault();
+    window.location = base + encodeURIComponent(form.year.value) + "/";
+  }
+});
+
+// <select data-autosubmit>: choosing a value submits its form.
+document.addEventListener("change", function (event) {
+  const el = event.target;
+  if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
+    el.form.requestSubmit();
   }
 });
 

@@ -37,3 +37,21 @@ def login(page, live_server):
         page.wait_for_url(f"{live_server.url}/")
 
     return _login
+
+
+CSP_MARK = "Content Security Policy"
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test fails on a content security policy violation (an inline script, an
+    eval, a resource from elsewhere): Chromium reports each one on the console."""
+    if "page" not in request.fixturenames:
+        yield []
+        return
+    page = request.getfixturevalue("page")
+    seen: list[str] = []
+    page.on("console", lambda m: seen.append(m.text) if CSP_MARK in m.text else None)
+    yield seen
+    if not request.node.get_closest_marker("csp_violation_expected"):
+        assert seen == [], "\n".join(seen)
