@@ -274,6 +274,11 @@ class User(AbstractUser):
         verbose_name="thẩm định cho tỉnh",
         help_text="Cán bộ Ban/Phòng TĐKT: xem mọi khối của tỉnh.",
     )
+    is_account_manager = models.BooleanField(
+        "quản lý tài khoản của đơn vị",
+        default=False,
+        help_text="Mời, khóa tài khoản và gửi liên kết đặt lại mật khẩu cho cán bộ của đơn vị mình.",
+    )
 
     class Meta:
         verbose_name = "người dùng"

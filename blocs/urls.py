@@ -1,6 +1,6 @@
 from django.urls import path
 
-from blocs import views
+from blocs import account_views, views
 
 app_name = "blocs"
 
@@ -32,4 +32,11 @@ urlpatterns = [
     path("quan-tri/tinh/them/", views.province_create, name="province_create"),
     path("quan-tri/don-vi/them/", views.unit_create, name="unit_create"),
     path("quan-tri/khoi/them/", views.bloc_create, name="bloc_create"),
+    path("tai-khoan/", account_views.account_list, name="accounts"),
+    path("tai-khoan/moi/", account_views.account_invite, name="account_invite"),
+    path(
+        "tai-khoan/<bint:user_id>/<slug:action>/",
+        account_views.account_action,
+        name="account_action",
+    ),
 ]

@@ -78,6 +78,16 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     "blocs:province_create": ("get", (), {}, ADMIN_ONLY),
     "blocs:unit_create": ("get", (), {}, ADMIN_ONLY),
     "blocs:bloc_create": ("get", (), {}, ADMIN_ONLY),
+    # accounts: the site administrator (and a unit's account manager, none among the personas;
+    # tests/blocs/test_accounts.py covers them)
+    "blocs:accounts": ("get", (), {}, ADMIN_ONLY),
+    "blocs:account_invite": ("get", (), {}, ADMIN_ONLY),
+    "blocs:account_action": (
+        "post",
+        ("user_id", "action:account_action"),
+        {},
+        {**ADMIN_ONLY, "admin": MOVED},
+    ),
     "plans:list": ("get", ("bloc_id", "year"), {}, row(INSIDERS)),
     # the settings page is every logged-in user's own; the feeds answer to the secret in the URL
     # (here the chair's), not to the session: a calendar app has none
@@ -259,6 +269,8 @@ def _values(world, plan) -> dict:
         "action": "revise",
         "fmt": "html",
         "doc": "giao-uoc",
+        "user_id": world.users["unit_b"].pk,
+        "account_action": "khoa",
     }
 
 
