@@ -119,6 +119,14 @@ def account_action(request: HttpRequest, user_id: int, action: str) -> HttpRespo
                 actor=request.user, user=user, manager=action == "giao-quan-ly"
             )
             messages.success(request, f"Đã cập nhật quyền quản lý tài khoản của {user.username}.")
+        elif action == "go-xac-thuc-hai-buoc":
+            removed = accounts.user_reset_two_factor(actor=request.user, user=user)
+            messages.success(
+                request,
+                f"Đã gỡ xác thực hai bước của {user.username}."
+                if removed
+                else f"{user.username} chưa bật xác thực hai bước.",
+            )
         else:
             raise Http404("Thao tác không có.")
     except ValidationError as exc:

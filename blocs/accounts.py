@@ -170,3 +170,17 @@ def user_set_manager(*, actor: Any, user: User, manager: bool) -> User:
         data={"is_account_manager": {"old": not manager, "new": manager}},
     )
     return locked
+
+
+@transaction.atomic
+def user_reset_two_factor(*, actor: Any, user: User) -> int:
+    """A lost phone: the site administrator removes the user's authenticator devices; the user
+    logs in with the password alone and may enrol again."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not is_site_admin(actor):
+        raise PermissionDenied("Chỉ quản trị hệ thống gỡ xác thực hai bước của người khác.")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if removed:
+        audit.record(actor=actor, action="user.2fa_reset", obj=user, data={"devices": removed})
+    return removed

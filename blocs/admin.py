@@ -104,7 +104,10 @@ class MembershipAdmin(ReadOnlyAdmin):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Đơn vị và vai trò", {"fields": ("full_name", "unit", "reviewer_province")}),
+        (
+            "Đơn vị và vai trò",
+            {"fields": ("full_name", "unit", "reviewer_province", "is_account_manager")},
+        ),
     )
     list_display = ["username", "full_name", "unit", "reviewer_province", "is_staff"]
 
@@ -115,3 +118,13 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     list_display = ["at", "actor", "action", "bloc", "year", "object_type", "object_id"]
     list_filter = ["action"]
+
+
+# Authenticator devices are managed in the app (Bảo mật; the accounts page removes a lost
+# phone's device), not through an English admin page.
+try:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    admin.site.unregister(TOTPDevice)
+except (ImportError, admin.sites.NotRegistered):
+    pass

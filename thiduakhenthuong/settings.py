@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "blocs",
     "plans",
     "scoring",
@@ -68,6 +70,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Optional two-factor authentication: a user with an authenticator app enters its code
+    # after the password before any page opens (blocs/twofactor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "blocs.twofactor.RequireVerifiedMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -141,6 +147,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0")) or None
 AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Thi đua khen thưởng"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "blocs:home"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
+from blocs import twofactor
 from thiduakhenthuong.limits import BoundedIntConverter
 
 # Ids and years in every app's URLs: numbers the database cannot hold are a 404.
@@ -23,6 +24,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("doi-mat-khau/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("bao-mat/", twofactor.security, name="two_factor"),
+    path("xac-thuc/", twofactor.verify, name="two_factor_verify"),
     path(
         "doi-mat-khau/xong/",
         auth_views.PasswordChangeDoneView.as_view(),
