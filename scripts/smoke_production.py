@@ -79,11 +79,52 @@ def main() -> int:
         env=prod,
     )
     try:
-        return run_client(bloc_page, pdf)
+        status = run_client(bloc_page, pdf)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         step("gunicorn stopped")
+    return status or restore_check(prod)
+
+
+COUNT = (
+    "from django.apps import apps;"
+    "print(sum(m.objects.count() for m in apps.get_models() if m._meta.app_label in "
+    "('blocs', 'plans', 'scoring', 'reports')))"
+)
+
+
+def restore_check(env: dict[str, str]) -> int:
+    """The documented backup and restore: pg_dump -Fc, pg_restore into a fresh database, then
+    the same number of rows in every table of the apps."""
+    import dj_database_url
+
+    db = dj_database_url.parse(env["DATABASE_URL"])
+    pg = {
+        "PGHOST": db["HOST"] or "127.0.0.1",
+        "PGPORT": str(db["PORT"] or 5432),
+        "PGUSER": db["USER"],
+        "PGPASSWORD": db["PASSWORD"],
+    }
+    target = db["NAME"] + "_restore"
+    dump = ROOT / "var" / "smoke.dump"
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    shell = env | pg
+    subprocess.run(["pg_dump", "-Fc", "-f", str(dump), db["NAME"]], env=shell, check=True)
+    subprocess.run(["dropdb", "--if-exists", target], env=shell, check=True)
+    subprocess.run(["createdb", target], env=shell, check=True)
+    subprocess.run(["pg_restore", "--no-owner", "-d", target, str(dump)], env=shell, check=True)
+    url = env["DATABASE_URL"].rsplit("/", 1)[0] + "/" + target
+    before = manage("shell", "-c", COUNT, env=env).strip().splitlines()[-1]
+    after = manage("shell", "-c", COUNT, env=env | {"DATABASE_URL": url}).strip().splitlines()[-1]
+    subprocess.run(["dropdb", "--if-exists", target], env=shell, check=True)
+    dump.unlink()
+    if before != after:
+        step(f"FAIL: restore has {after} rows, the database {before}")
+        return 1
+    step(f"backup restored into a fresh database: {after} rows, the same")
+    step("OK")
+    return 0
 
 
 def run_client(bloc_page: str, pdf: str) -> int:
@@ -117,7 +158,6 @@ def run_client(bloc_page: str, pdf: str) -> int:
     assert doc.status == 200 and body.startswith(b"%PDF-"), "issued plan PDF"
     assert doc.headers.get("Content-Type") == "application/pdf"
     step(f"issued plan PDF {pdf}: {len(body)} bytes")
-    step("OK")
     return 0
 
 
