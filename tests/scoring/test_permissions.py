@@ -11,9 +11,9 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from scoring.models import Criterion
+from scoring.services.sheets import submission_open, submission_submit
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
-from scoring.services.sheets import submission_open, submission_submit
 from tests.scoring.conftest import fill_sheet, make_round, make_template, register
 from tests.test_permissions import (
     FORBIDDEN,
