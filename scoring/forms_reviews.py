@@ -52,26 +52,22 @@ class LayerDoneForm(forms.Form):
     revision = RevisionField()
 
 
-class ReturnSheetForm(CleanTextMixin, forms.Form):
-    reason = forms.CharField(
-        label="Lý do trả lại",
-        error_messages={"required": "Hãy nêu lý do trả lại để đơn vị biết cần sửa gì."},
-        **TEXT,
-    )
-    revision = RevisionField()
+def _reason_form(label: str, required: str) -> type[forms.Form]:
+    """A decision that needs a reason (return, reopen), with the page's revision."""
+
+    class ReasonForm(CleanTextMixin, forms.Form):
+        reason = forms.CharField(label=label, error_messages={"required": required}, **TEXT)
+        revision = RevisionField()
+
+    return ReasonForm
+
+
+ReturnSheetForm = _reason_form("Lý do trả lại", "Hãy nêu lý do trả lại để đơn vị biết cần sửa gì.")
+ReopenForm = _reason_form("Lý do mở lại", "Hãy nêu lý do mở lại bảng điểm đã chốt.")
 
 
 class FinalizeForm(CleanTextMixin, forms.Form):
     note = forms.CharField(label="Ghi chú khi chốt (hội nghị, biên bản)", required=False, **TEXT)
-    revision = RevisionField()
-
-
-class ReopenForm(CleanTextMixin, forms.Form):
-    reason = forms.CharField(
-        label="Lý do mở lại",
-        error_messages={"required": "Hãy nêu lý do mở lại bảng điểm đã chốt."},
-        **TEXT,
-    )
     revision = RevisionField()
 
 

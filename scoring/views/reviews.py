@@ -219,23 +219,17 @@ def _line_fragment(request, sub, scope, entry_id: int, form, saved: bool) -> Htt
     return HttpResponse(html)
 
 
-def _decide(
-    request: HttpRequest,
-    sub: Submission,
-    scope: BlocScope,
-    name: str,
-    run: Callable[[Submission, dict], Any],
-    done: str,
-) -> HttpResponse:
+def _decide(request: HttpRequest, sub: Submission, scope: BlocScope, name: str, run, done: str):
     """A decision on the whole sheet: the form, the service; errors next to the fields (a page
     read before someone else's change shows the current state and refuses)."""
-    form = (FORMS.get(name) or LayerDoneForm)(request.POST, auto_id=f"{name}_%s")
+    form_class = FORMS.get(name, LayerDoneForm)
+    form = form_class(request.POST, auto_id=f"{name}_%s")
     if form.is_valid():
         try:
-            run(sub, form.cleaned_data)
+            run(submission=sub, actor=request.user, **form.cleaned_data)
         except StaleSheetError as exc:
             sub.refresh_from_db()
-            form = type(form)(
+            form = form_class(
                 {**request.POST.dict(), "revision": sub.revision}, auto_id=f"{name}_%s"
             )
             form.is_valid()
@@ -243,57 +237,45 @@ def _decide(
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, done)
+            messages.success(request, done.format(unit=sub.unit))
             return _to_review(sub)
     sub.refresh_from_db()
     return _page(request, sub, scope, **{name: form})
 
 
-@login_required
-@require_POST
-def layer_done(request: HttpRequest, bloc_id: int, year: int, submission_id: int):
-    sub, scope = get_review_for(request, bloc_id, year, submission_id)
+def _decision(name: str, service: Callable[..., Submission], done: str, need: str = ""):
+    """The POST view of one decision: the gate (`need` on top of seeing the sheet; who may act
+    on a layer is the service's check), then _decide."""
 
-    def run(s, data):
-        return services.layer_done(submission=s, actor=request.user, **data)
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, bloc_id: int, year: int, submission_id: int) -> HttpResponse:
+        sub, scope = get_review_for(request, bloc_id, year, submission_id, need=need)
+        return _decide(request, sub, scope, name, service, done)
 
-    return _decide(request, sub, scope, "layer_form", run, "Đã hoàn thành bước thẩm định.")
-
-
-@login_required
-@require_POST
-def submission_return(request: HttpRequest, bloc_id: int, year: int, submission_id: int):
-    sub, scope = get_review_for(request, bloc_id, year, submission_id, need="sheet.decide")
-
-    def run(s, data):
-        return services.submission_return(submission=s, actor=request.user, **data)
-
-    done = f"Đã trả lại báo cáo cho {sub.unit}; đơn vị sửa và nộp lại."
-    return _decide(request, sub, scope, "return_form", run, done)
+    view.__name__ = view.__qualname__ = name.removesuffix("_form")
+    return view
 
 
-@login_required
-@require_POST
-def submission_finalize(request: HttpRequest, bloc_id: int, year: int, submission_id: int):
-    sub, scope = get_review_for(request, bloc_id, year, submission_id, need="sheet.decide")
-
-    def run(s, data):
-        return services.submission_finalize(submission=s, actor=request.user, **data)
-
-    done = f"Đã chốt kết quả bảng điểm của {sub.unit}."
-    return _decide(request, sub, scope, "finalize_form", run, done)
-
-
-@login_required
-@require_POST
-def submission_reopen(request: HttpRequest, bloc_id: int, year: int, submission_id: int):
-    sub, scope = get_review_for(request, bloc_id, year, submission_id, need="sheet.decide")
-
-    def run(s, data):
-        return services.submission_reopen(submission=s, actor=request.user, **data)
-
-    done = f"Đã mở lại bảng điểm của {sub.unit} để thẩm định lại."
-    return _decide(request, sub, scope, "reopen_form", run, done)
+layer_done = _decision("layer_form", services.layer_done, "Đã hoàn thành bước thẩm định.")
+submission_return = _decision(
+    "return_form",
+    services.submission_return,
+    "Đã trả lại báo cáo cho {unit}; đơn vị sửa và nộp lại.",
+    need="sheet.decide",
+)
+submission_finalize = _decision(
+    "finalize_form",
+    services.submission_finalize,
+    "Đã chốt kết quả bảng điểm của {unit}.",
+    need="sheet.decide",
+)
+submission_reopen = _decision(
+    "reopen_form",
+    services.submission_reopen,
+    "Đã mở lại bảng điểm của {unit} để thẩm định lại.",
+    need="sheet.decide",
+)
 
 
 # ---------------------------------------------------------------- review setup
