@@ -98,7 +98,7 @@ def test_board_query_count_does_not_grow_with_units(world, client, tong_ket, so_
     with CaptureQueriesContext(connection) as large:
         response = client.get(board)
     assert response.content.decode().count("data-unit=") == 50
-    assert len(large) == len(small)
+    assert len(large) == len(small) <= 12
 
 
 # ---------------------------------------------------------------- the review page
@@ -360,3 +360,39 @@ def test_review_pages_of_another_bloc_year_are_404(world, client_for, tong_ket):
     assert client_for("admin").get(other).status_code == 404
     rnd = reverse("scoring:review_round_finalize", args=[world.bloc.pk, world.year, 999999])
     assert client_for("chair").get(rnd).status_code == 404
+
+
+def _widen(sub, n):
+    """Add `n` graded lines (with the unit's score and a head's review) to `sub`'s sheet."""
+    from scoring.models import Criterion, Entry
+
+    group = Criterion.objects.filter(template=sub.template, kind="group").first()
+    made = Criterion.objects.bulk_create(
+        Criterion(
+            template=sub.template,
+            parent=group,
+            order=1000 + i,
+            code=f"X{i}",
+            content=f"Tiêu chí bổ sung {i}",
+            kind="graded",
+            max_points=1,
+        )
+        for i in range(n)
+    )
+    entries = Entry.objects.bulk_create(
+        Entry(submission=sub, criterion=c, self_score=1, explanation="Có") for c in made
+    )
+    Review.objects.bulk_create(Review(entry=e, layer="head", score=1) for e in entries)
+
+
+def test_review_page_query_count_does_not_grow_with_criteria(world, client, tong_ket):
+    sub = submitted(world, tong_ket)
+    client.force_login(world.users["chair"])
+    page = url("scoring:review", sub)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(page).status_code == 200
+    _widen(sub, 190)
+    with CaptureQueriesContext(connection) as large:
+        html = client.get(page).content.decode()
+    assert html.count('data-testid="review-line"') == sub.entries.count() > 190
+    assert len(large) == len(small) <= 18
