@@ -215,7 +215,8 @@ def _line_fragment(request, sub, scope, entry_id: int, form, saved: bool) -> Htt
     line = next(r for r in ctx["rows"] if r.row.entry and r.row.entry.pk == entry_id)
     ctx |= {"r": line, "saved": saved, "oob": True}
     html = render_to_string("scoring/_review_row.html", ctx, request=request)
-    html += render_to_string("scoring/_review_totals.html", ctx, request=request)
+    for part in ("_review_totals", "_review_status"):  # the status moves on the first score
+        html += render_to_string(f"scoring/{part}.html", ctx, request=request)
     return HttpResponse(html)
 
 

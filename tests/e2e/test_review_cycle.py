@@ -51,6 +51,7 @@ def test_head_reviews_returns_and_finalises(page, live_server, login, world, she
     row.get_by_label("Nhận xét").fill("Thiếu minh chứng cho 2 cuộc kiểm tra")
     row.get_by_role("button", name="Lưu dòng").click()
     expect(page.locator(f"#dong-{line.pk} [data-testid=line-saved]")).to_be_visible()
+    expect(page.get_by_test_id("sub-status")).to_have_text("Đang thẩm định")
     self_total = page.get_by_test_id("self-total").inner_text()
     expect(page.get_by_test_id("reviewed-total")).not_to_have_text(self_total)
     assert Review.objects.get(entry=line).comment == "Thiếu minh chứng cho 2 cuộc kiểm tra"

@@ -143,7 +143,8 @@ def test_a_line_saved_with_htmx_returns_the_row_and_the_totals(world, client_for
     )
     html = response.content.decode()
     assert response.status_code == 200 and html.lstrip().startswith("<tr")
-    assert 'hx-swap-oob="true"' in html and 'data-testid="line-saved"' in html
+    assert 'data-testid="line-saved"' in html
+    assert 'id="review-totals"' in html and 'hx-swap-oob="true">Đang thẩm định</span>' in html
     assert f'data-testid="reviewed-total">{calc.fmt(sub.self_total - 2)}<' in html
 
 
