@@ -4,6 +4,8 @@ was read at), the round's finalisation at the meeting, and the review setup."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 
 from blocs.models import Unit
@@ -29,8 +31,12 @@ class ReviewLineForm(CleanTextMixin, forms.Form):
     revision = RevisionField()
 
     @classmethod
-    def for_line(cls, entry_id: int, review: Review | None, data=None) -> ReviewLineForm:
-        initial = {"revision": review.revision if review else 0}
+    def for_line(
+        cls, entry_id: int, review: Review | None, data=None, suggested: Decimal | None = None
+    ) -> ReviewLineForm:
+        """The line's form: this layer's review, or else the points the line has now (the last
+        layer's or the unit's own) for the reviewer to confirm or change."""
+        initial = {"revision": review.revision if review else 0, "score": calc.fmt(suggested)}
         if review is not None:
             initial |= {"score": calc.fmt(review.score), "comment": review.comment}
         return cls(data, prefix=f"dong{entry_id}", initial=initial)

@@ -116,7 +116,7 @@ def _review_rows(sv, can_review: bool, bound: dict[int, ReviewLineForm]) -> list
         if row.entry is not None and can_review:
             entry_id = row.entry.pk
             form = bound.get(entry_id) or ReviewLineForm.for_line(
-                entry_id, row.reviews.get(sv.layer)
+                entry_id, row.reviews.get(sv.layer), suggested=row.reviewed_points
             )
         reviews = [(LAYER_LABELS[layer], row.reviews.get(layer)) for layer in sv.layers]
         out.append(ReviewRow(row, reviews, form))

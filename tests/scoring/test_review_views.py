@@ -120,6 +120,16 @@ def test_review_page_shows_lines_and_inputs_only_to_the_current_reviewer(
     assert "Mở lại" not in chair and "Chốt kết quả" not in chair
 
 
+def test_the_review_form_suggests_the_points_the_line_has_now(world, client_for, tong_ket):
+    sub = submitted(world, tong_ket)
+    cut, kept = entry(sub, "I.2"), entry(sub, "II.1")  # the unit gave 15 and 5
+    review_services.review_line(entry=cut, actor=world.users["deputy"], score="12")
+    review_services.layer_done(submission=sub, actor=world.users["deputy"])
+    html = client_for("chair").get(url("scoring:review", sub)).content.decode()
+    assert f'id="id_dong{cut.pk}-score" value="12"' in html  # the deputy's
+    assert f'id="id_dong{kept.pk}-score" value="5"' in html  # the unit's own
+
+
 def test_a_line_saved_without_javascript(world, client_for, tong_ket):
     sub = submitted(world, tong_ket)
     line = entry(sub, "I.2")  # self 15
