@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
 from scoring import selectors
-from scoring.models import Criterion, Registration, Template
+from scoring.models import Criterion, Registration, ReviewSetup, Submission, Template
+from scoring.selectors_sheets import submissions_qs
+from scoring.services.reviews import cross_reviewer_id, review_mode
 
 
 def get_template_for(
@@ -64,3 +66,30 @@ def get_registration_for(
     if not (scope.can("registration.view_all") or reg.unit_id == scope.user.unit_id):
         raise PermissionDenied("Bạn chỉ xem được bản đăng ký của đơn vị mình.")
     return reg, scope
+
+
+def get_review_for(
+    request: HttpRequest, bloc_id: int, year: int, submission_id: int, need: str = ""
+) -> tuple[Submission, BlocScope]:
+    """A submission of the bloc-year as its reviewers see it: those with sheet.view_all, and
+    the unit assigned to cross-score it (when the bloc-year cross-scores); `need` (e.g.
+    sheet.decide) is checked on top. Another bloc-year's submission is 404."""
+    scope = get_bloc_for(request, bloc_id, year, need=need or "bloc.view")
+    sub = (
+        submissions_qs()
+        .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
+        .first()
+    )
+    if sub is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    if scope.can("sheet.view_all"):
+        return sub, scope
+    unit_id = scope.user.unit_id
+    if (
+        unit_id
+        and unit_id != sub.unit_id
+        and review_mode(scope.bloc.pk, scope.year) == ReviewSetup.Mode.CROSS
+        and cross_reviewer_id(sub) == unit_id
+    ):
+        return sub, scope
+    raise PermissionDenied("Bạn không được giao thẩm định báo cáo này.")

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring.views import registrations as reg
+from scoring.views import reviews as rv
 from scoring.views import templates as tpl
 
 app_name = "scoring"
@@ -8,6 +9,8 @@ app_name = "scoring"
 Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
+V = Y + "tham-dinh/"
+VS = V + "<bint:submission_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -31,4 +34,13 @@ urlpatterns = [
         name="registration_review",
     ),
     path(Y + "giao-uoc/", reg.signing, name="signing"),
+    path(V, rv.board, name="board"),
+    path(V + "cach-tham-dinh/", rv.review_setup, name="review_setup"),
+    path(V + "ky/<bint:round_id>/chot/", rv.round_finalize, name="review_round_finalize"),
+    path(VS, rv.review, name="review"),
+    path(VS + "dong/<bint:entry_id>/", rv.review_line, name="review_line"),
+    path(VS + "xong-buoc/", rv.layer_done, name="review_layer_done"),
+    path(VS + "tra-lai/", rv.submission_return, name="review_return"),
+    path(VS + "chot/", rv.submission_finalize, name="review_finalize"),
+    path(VS + "mo-lai/", rv.submission_reopen, name="review_reopen"),
 ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from blocs import audit
 from blocs.models import Bloc
 from scoring import calc, selectors
-from scoring.models import Criterion, RatingBand, Template
+from scoring.models import Criterion, Entry, RatingBand, Template
 
 LOCKED_MESSAGE = (
     "Thang điểm đã được chốt khi ký kết giao ước, không sửa trực tiếp được; hãy tạo phiên bản "
@@ -295,10 +295,15 @@ def criterion_update(
 
 @transaction.atomic
 def criterion_delete(*, criterion: Criterion, actor: Any, revision: int | None = None) -> None:
-    """Delete a criterion with its children."""
+    """Delete a criterion with its children (not once a unit's sheet has a line for it)."""
     locked = lock_for_edit(criterion.template, revision)
     current = Criterion.objects.get(pk=criterion.pk, template=locked)
-    removed = Criterion.objects.filter(pk__in=_descendants(current)).count()
+    subtree = Criterion.objects.filter(pk__in=_descendants(current))
+    if Entry.objects.filter(criterion__in=subtree).exists():
+        raise ValidationError(
+            f"Tiêu chí {current.code} đã có trong bảng tự chấm điểm của đơn vị, không xóa được."
+        )
+    removed = subtree.count()
     label = str(current)
     current.delete()
     touch(locked)

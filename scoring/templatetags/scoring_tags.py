@@ -24,3 +24,23 @@ def registration_reminders(context, entries) -> dict:
     user = context["user"]
     entries = [getattr(e, "row", e) for e in entries]  # the home page's rows wrap the entries
     return {"reminders": selectors.reminders_for(user=user, entries=entries, today=dt.date.today())}
+
+
+# A board cell's or a sheet's state → its Bootstrap badge colour (contrast checked by axe).
+STATE_BADGES = {
+    "not_due": "light",
+    "not_started": "light",
+    "draft": "secondary",
+    "submitted": "primary",
+    "submitted_late": "warning",
+    "in_review": "info",
+    "returned": "danger",
+    "reviewed": "success",
+    "final": "dark",
+    "overdue": "danger",
+}
+
+
+@register.filter
+def state_badge(state: str) -> str:
+    return "text-bg-" + STATE_BADGES.get(state, "light")

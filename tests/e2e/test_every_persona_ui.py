@@ -56,8 +56,10 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
     pages["scale"] = f"{bloc}thang-diem/"  # the bloc-year's scoring scale, read by everyone
     if persona in {"chair", "deputy", "reviewer", "admin"}:
         pages["registrations"] = f"{bloc}dang-ky/"
+        pages["reports board"] = f"{bloc}tham-dinh/"
     if persona in {"chair", "admin"}:
         pages["signing"] = f"{bloc}giao-uoc/"
+        pages["review setup"] = f"{bloc}tham-dinh/cach-tham-dinh/"
     if persona == "unit_a":
         pages["my registration"] = f"{bloc}dang-ky/don-vi/"
     if persona == "reviewer":

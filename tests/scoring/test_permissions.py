@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from scoring.models import Criterion
+from scoring.services.sheets import submission_open, submission_submit
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
-from tests.scoring.conftest import make_template, register
+from tests.scoring.conftest import fill_sheet, make_round, make_template, register
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -41,6 +42,18 @@ T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
 BY = ("bloc_id", "year")
+SB = ("bloc_id", "year", "submission_id")
+RD = ("bloc_id", "year", "round_id")
+# unit_a's sheet, submitted, at the deputy's layer: the head (and the site administrator) may act
+# on any layer, the deputy on its own; the provincial reviewer reads but never scores
+LINE_REVIEWERS = {
+    "chair": MOVED,
+    "admin": MOVED,
+    "deputy": MOVED,
+    "reviewer": FORBIDDEN,
+    "unit_a": FORBIDDEN,
+    "unit_b": FORBIDDEN,
+}
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -76,6 +89,26 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
     ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:board", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:review_setup", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:review_setup", "post"): (BY, {"mode": "head_only"}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:review_round_finalize", "get"): (RD, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:review_round_finalize", "post"): (RD, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:review", "get"): (SB, {}, row(VIEWERS)),
+    ("scoring:review_line", "post"): (
+        (*SB, "entry_id"),
+        {"dong{entry_id}-score": "10", "dong{entry_id}-comment": "Thiếu minh chứng"},
+        row(LINE_REVIEWERS),
+    ),
+    ("scoring:review_layer_done", "post"): (SB, {}, row(LINE_REVIEWERS)),
+    ("scoring:review_return", "post"): (
+        SB,
+        {"reason": "Bổ sung minh chứng"},
+        row(as_moved(SECRETARIAT_ONLY)),
+    ),
+    # not reviewed yet / not final: the secretariat sees the refusal on the page (200)
+    ("scoring:review_finalize", "post"): (SB, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:review_reopen", "post"): (SB, {"reason": "Sai số liệu"}, row(SECRETARIAT_ONLY)),
 }
 
 
@@ -94,7 +127,14 @@ def objects(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     criterion = Criterion.objects.filter(template=template, kind="graded").first()
     reg = register(world, world.unit_a, submit=True)
+    rnd = make_round(world)
+    clerk = world.users["unit_a"]
+    sub = submission_open(round=rnd, unit=world.unit_a, actor=clerk)
+    sub = submission_submit(submission=fill_sheet(sub, clerk), actor=clerk)
     return {
+        "submission_id": sub.pk,
+        "entry_id": sub.entries.filter(criterion__kind="graded").first().pk,
+        "round_id": rnd.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
@@ -122,7 +162,9 @@ def test_scoring_permission_matrix(key, world, client, objects):
             client.logout()
             if world.users[persona] is not None:
                 client.force_login(world.users[persona])
-            response = getattr(client, method)(url, data)
+            response = getattr(client, method)(
+                url, {k.format(**objects): v for k, v in data.items()}
+            )
             if not _status_ok(response, expected[persona]):
                 failures.append(f"{persona}: got {response.status_code}, want {expected[persona]}")
             transaction.set_rollback(True)
