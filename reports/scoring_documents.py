@@ -82,8 +82,8 @@ def _place_date(y: _Year, place: str) -> str:
     return f"{place}, ngày {' ' * 4} tháng {' ' * 4} năm {y.year}"
 
 
-def _signature(y: _Year) -> Signature:
-    term = y.term
+def term_signature(term: BlocTerm | None) -> Signature:
+    """TM. KHỐI THI ĐUA / TRƯỞNG KHỐI / the head's leader as entered for the term."""
     before = [SignLine("authority", "TM. KHỐI THI ĐUA"), SignLine("position", "TRƯỞNG KHỐI")]
     after = []
     if term is not None:
@@ -97,7 +97,7 @@ def _signature(y: _Year) -> Signature:
     return Signature(before, after)
 
 
-def _recipients(bloc: Bloc) -> Recipients:
+def bloc_recipients(bloc: Bloc) -> Recipients:
     reviewer = nfc(bloc.province.reviewer_label)
     items = [f"- {reviewer} (b/c);", "- Các đơn vị thành viên Khối;", "- Lưu: VT."]
     return Recipients("Nơi nhận:", False, items)
@@ -136,8 +136,8 @@ def _context(
         theme="",
         body=body,
         closing=[],
-        recipients=_recipients(y.bloc),
-        signature=_signature(y),
+        recipients=bloc_recipients(y.bloc),
+        signature=term_signature(y.term),
         filename_stem=("Du-thao-" if draft else "") + stem,
         kind=kind,
         extra={"table": {"headers": HEADERS, "rows": registration_rows(y.bloc, y.year)}},

@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
 from scoring import selectors
-from scoring.models import Criterion, Registration, Template
+from scoring.models import Criterion, Registration, Submission, Template
+from scoring.selectors_sheets import submissions_qs
+from scoring.services.reviews import cross_reviewer_id
 
 
 def get_template_for(
@@ -64,3 +66,27 @@ def get_registration_for(
     if not (scope.can("registration.view_all") or reg.unit_id == scope.user.unit_id):
         raise PermissionDenied("Bạn chỉ xem được bản đăng ký của đơn vị mình.")
     return reg, scope
+
+
+def get_submission_for(
+    request: HttpRequest, bloc_id: int, year: int, submission_id: int
+) -> tuple[Submission, BlocScope]:
+    """A unit's submission in a round of the bloc-year, for those who may see it: the unit
+    itself, sheet.view_all (secretariat, deputy, provincial reviewer, admin) and the unit
+    assigned to cross-score it; any other member 403, outsiders 404."""
+    scope = get_bloc_for(request, bloc_id, year)
+    sub = (
+        submissions_qs()
+        .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
+        .first()
+    )
+    if sub is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    unit_id = scope.user.unit_id
+    if not (
+        scope.can("sheet.view_all")
+        or sub.unit_id == unit_id
+        or (unit_id and cross_reviewer_id(sub) == unit_id)
+    ):
+        raise PermissionDenied("Bạn chỉ xem được báo cáo của đơn vị mình.")
+    return sub, scope

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring.views import documents as docs
 from scoring.views import registrations as reg
 from scoring.views import templates as tpl
 
@@ -8,6 +9,7 @@ app_name = "scoring"
 Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
+B = Y + "bao-cao/<bint:submission_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -31,4 +33,7 @@ urlpatterns = [
         name="registration_review",
     ),
     path(Y + "giao-uoc/", reg.signing, name="signing"),
+    path(B + "bang-tu-cham.pdf", docs.sheet_pdf, name="sheet_pdf"),
+    path(B + "bang-tu-cham.docx", docs.sheet_docx, name="sheet_docx"),
+    path(B + "nguoi-ky/", docs.sheet_signer, name="sheet_signer"),
 ]
