@@ -85,21 +85,24 @@ def _date(value: Any) -> str:
 
 
 def _table(round: Round, lines: list[UnitLine]) -> dict[str, Any]:
-    headers = ["STT", "Đơn vị", "Ngày nộp", "Thời hạn", "Tình trạng"]
-    shares = [0.07, 0.41, 0.14, 0.14, 0.24]
+    headers = ["STT", "Đơn vị", "Ngày nộp", "Tình trạng"]
+    shares = [0.07, 0.45, 0.22, 0.26]
     if round.with_score_sheet:
         headers += ["Tự chấm", "Thẩm định", "Thống nhất"]
-        shares = [0.06, 0.30, 0.12, 0.11, 0.14, 0.09, 0.09, 0.09]
+        shares = [0.07, 0.31, 0.16, 0.19, 0.09, 0.09, 0.09]
     rows = []
     for i, line in enumerate(lines, start=1):
         sub = line.sub
-        first = timezone.localtime(sub.first_submitted_at).date() if line.came else None
-        status = sub.get_status_display() if line.came else ""
-        cells = [str(i), nfc(line.unit.name), _date(first), line.timing, status]
+        if line.came:
+            first = timezone.localtime(sub.first_submitted_at).date()
+            cells = [str(i), nfc(line.unit.name), f"{_date(first)}\n({line.timing.lower()})"]
+            cells.append(sub.get_status_display())
+        else:
+            cells = [str(i), nfc(line.unit.name), line.timing, ""]
         if round.with_score_sheet:
             cells += _totals(sub) if line.came else ["", "", ""]
         rows.append({"style": "leaf" if line.came else "missing", "cells": cells})
-    align = ["center", "left", "center", "center", "left"] + ["center"] * 3
+    align = ["center", "left", "center", "left"] + ["center"] * 3
     return {
         "headers": headers,
         "rows": rows,

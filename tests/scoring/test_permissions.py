@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from scoring.models import Criterion
+from scoring.services import sheets as sheet_services
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
-from tests.scoring.conftest import make_template, register
+from tests.scoring.conftest import make_round, make_template, register
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -41,6 +42,10 @@ T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
 BY = ("bloc_id", "year")
+SB = ("bloc_id", "year", "submission_id")
+# unit_a's sheet: its unit, the secretariat, deputy, provincial reviewer and admin read it
+SHEET_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+ONLY_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -76,6 +81,14 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
     ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:sheet_pdf", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:sheet_docx", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:sheet_signer", "get"): (SB, {}, row(ONLY_UNIT_A)),
+    ("scoring:sheet_signer", "post"): (
+        SB,
+        {"signer_name": "Lê Văn Ký"},
+        row(as_moved(ONLY_UNIT_A)),
+    ),
 }
 
 
@@ -94,7 +107,11 @@ def objects(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     criterion = Criterion.objects.filter(template=template, kind="graded").first()
     reg = register(world, world.unit_a, submit=True)
+    sub = sheet_services.submission_open(
+        round=make_round(world), unit=world.unit_a, actor=world.users["unit_a"]
+    )
     return {
+        "submission_id": sub.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
