@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from blocs.models import BlocTerm, Unit
 from plans import rules as plan_rules
-from plans import services as plan_services
 from plans.models import Plan
 from reports.documents import (
     BLANK_DAY,
@@ -31,15 +30,13 @@ from reports.documents import (
     Run,
     Signature,
     ascii_slug,
-    caps,
     nfc,
-    profile_numbers,
     signature_of,
     text_blocks,
     vn_month,
 )
 from reports.models import CompiledReport
-from reports.scoring_documents import bloc_recipients, term_signature
+from reports.scoring_documents import bloc_header, bloc_recipients, term_signature
 from scoring import calc
 from scoring.models import Round, Submission
 from scoring.selectors import units_due
@@ -186,8 +183,7 @@ def build_compiled_context(report: CompiledReport) -> PlanDocContext:
     round = Round.objects.select_related("bloc", "bloc__province").get(pk=report.round_id)
     bloc, year = round.bloc, round.year
     lines = unit_lines(round)
-    profile = plan_services.default_profile()
-    issuer = plan_services.issuer_defaults(bloc, year)
+    profile, header = bloc_header(bloc, year)
     symbol = nfc(bloc.symbol or "KTĐ")
     issued = report.number is not None and report.issue_date is not None
     number = f"{report.number:02d}" if issued else BLANK_NUMBER
@@ -201,11 +197,7 @@ def build_compiled_context(report: CompiledReport) -> PlanDocContext:
         stem = f"Du-thao-BC-{ascii_slug(symbol)}-{year}-{ascii_slug(round.key)}"
     words = "sơ kết" if round.kind == Round.Kind.SO_KET else "tổng kết"
     return PlanDocContext(
-        profile=profile_numbers(profile),
-        parent_issuer_lines=[caps(issuer["parent_issuer"])],
-        issuer_lines=[caps(issuer["issuer"])],
-        national_title=caps(profile.national_title),
-        motto=nfc(profile.motto),
+        **header,
         number_text=profile.number_pattern.format(number=number, doc_type=DOC_TYPE, symbol=symbol),
         is_draft=not issued,
         draft_marker="" if issued else DRAFT_MARKER,

@@ -17,6 +17,7 @@ from reports import services
 from reports.compiled_documents import summary_text, unit_lines
 from reports.forms import CompiledReportForm, IssueForm
 from reports.models import CompiledReport
+from reports.views import document_response
 from scoring.models import Round
 
 FORMATS = {"pdf", "docx", "html"}
@@ -98,8 +99,4 @@ def compiled_document(
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
     round, _scope = _round_for(request, bloc_id, year, round_id, "sheet.view_all")
-    body, filename, content_type = services.compiled_document(round, fmt)
-    response = HttpResponse(body, content_type=content_type)
-    if fmt != "html":
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return document_response(*services.compiled_document(round, fmt))

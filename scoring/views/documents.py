@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from blocs.forms import add_service_errors
 from reports.sheet_documents import sheet_document
+from reports.views import document_response
 from scoring.access import get_submission_for
 from scoring.forms import SignerForm
 from scoring.services import sheets as services
@@ -25,11 +26,7 @@ def _download(request: HttpRequest, bloc_id: int, year: int, submission_id: int,
         raise Http404("Kỳ báo cáo này không có bảng tự chấm điểm.")
     if fmt == "pdf" and request.GET.get("format") == "html":
         fmt = "html"  # the same document previewed in the browser
-    body, filename, content_type = sheet_document(sub, fmt)
-    response = HttpResponse(body, content_type=content_type)
-    if fmt != "html":
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return document_response(*sheet_document(sub, fmt))
 
 
 @login_required
