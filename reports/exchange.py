@@ -33,7 +33,7 @@ from blocs.exchange_values import (
 from blocs.models import Bloc
 from plans.models import FormatProfile, Plan
 from reports.documents import PlanDocContext, ProfileNumbers
-from reports.models import IssuedDocument, NumberRegister, RegisterEntry
+from reports.models import CompiledReport, IssuedDocument, NumberRegister, RegisterEntry
 from reports.registers import term_label
 from reports.render import render_html
 
@@ -45,6 +45,7 @@ DOCUMENT_ROW = {
     "title": "text",
     "plan": "text?",
     "signing": "text?",
+    "compiled_report": "text?",
     "supersedes": "text?",
     "context": "dict",
     "pdf": "code",
@@ -62,6 +63,8 @@ RANGES = {"mm": (0.0, 100.0), "pt": (1.0, 72.0), "line_height": (0.5, 5.0)}
 BLOCK_KINDS = {"heading", "paragraph", "bullet"}
 REGISTER_ROW = {"doc_type": "code", "period": "code", "last_number": "int", "entries": "list"}
 ENTRY_ROW = {"number": "int", "issued_on": "date", "document": "text?"}
+# The bloc's BÁO CÁO of a round, keyed by the round's key; number and date once issued.
+COMPILED_ROW = {"round": "code", "body": "text", "number": "int?", "issue_date": "date"}
 
 
 def sha256(data: bytes) -> str:
@@ -69,7 +72,7 @@ def sha256(data: bytes) -> str:
 
 
 class ReportsSection(Section):
-    keys = ("documents", "registers")
+    keys = ("compiled_reports", "documents", "registers")
     audit_refs = {"plan": "plans.plan", "supersedes": "reports.issueddocument"}
 
     def has_data(self, *, bloc: Bloc, year: int) -> bool:
@@ -84,6 +87,8 @@ class ReportsSection(Section):
         doc_keys = ctx.refs.get("reports.issueddocument", {})
         plan_keys = ctx.refs.get("plans.plan", {})
         signing_keys = ctx.refs.get("scoring.signingmeeting", {})
+        compiled = _dump_compiled(ctx)
+        compiled_keys = ctx.refs.get("reports.compiledreport", {})
         rows = []
         for doc in docs:
             pdf, docx = bytes(doc.pdf), bytes(doc.docx)
@@ -93,6 +98,7 @@ class ReportsSection(Section):
                     **fields_json(doc, FIELDS),
                     "plan": plan_keys.get(doc.plan_id),
                     "signing": signing_keys.get(doc.signing_id),
+                    "compiled_report": compiled_keys.get(doc.compiled_report_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
                     "pdf": to_json(pdf),
@@ -103,16 +109,23 @@ class ReportsSection(Section):
                     "issued_by": ctx.user_ref(doc.issued_by),
                 }
             )
-        return {"documents": rows, "registers": _dump_registers(ctx, doc_keys)}
+        return {
+            "compiled_reports": compiled,
+            "documents": rows,
+            "registers": _dump_registers(ctx, doc_keys),
+        }
 
     def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
         plans = ctx.pks.get("plans.plan", {})
         docs = ctx.pks.get("reports.issueddocument", {})
         signings = ctx.pks.get("scoring.signingmeeting", {})
+        compiled = _load_compiled(data.get("compiled_reports") or [], ctx)
+        links = (("plan", plans), ("signing", signings), ("compiled_report", compiled))
+        optional = {"signing": None, "compiled_report": None}
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
-            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional={"signing": None})
+            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional=optional)
             where = f"Văn bản {row['key']}"
-            for key, table in (("plan", plans), ("signing", signings), ("supersedes", docs)):
+            for key, table in (*links, ("supersedes", docs)):
                 if row[key] is not None and row[key] not in table:
                     raise ExchangeError(f"{where}: “{row[key]}” ({key}) không có trong tệp.")
             pdf, docx = parse_bytes(row["pdf"], where), parse_bytes(row["docx"], where)
@@ -124,6 +137,7 @@ class ReportsSection(Section):
                 kind=row["kind"],
                 plan_id=plans.get(row["plan"]),
                 signing_id=signings.get(row["signing"]),
+                compiled_report_id=compiled.get(row["compiled_report"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
@@ -141,6 +155,38 @@ class ReportsSection(Section):
             ctx.created["văn bản đã ban hành"] += 1
         for i, raw in enumerate(read_rows(data.get("registers") or [], "registers"), start=1):
             _load_register(read_row(raw, REGISTER_ROW, f"Sổ đăng ký thứ {i}"), ctx)
+
+
+def _dump_compiled(ctx: ExportContext) -> list[dict[str, Any]]:
+    reports = CompiledReport.objects.filter(round__bloc=ctx.bloc, round__year=ctx.year)
+    rows = []
+    for report in reports.select_related("round").order_by("round__key"):
+        ctx.remember(report, report.round.key)
+        rows.append(
+            {
+                "round": report.round.key,
+                "body": report.body,
+                "number": report.number,
+                "issue_date": to_json(report.issue_date),
+            }
+        )
+    return rows
+
+
+def _load_compiled(rows: Any, ctx: ImportContext) -> dict[str, int]:
+    """The BÁO CÁO rows (before the documents that freeze them); round key → pk."""
+    rounds = ctx.pks.get("scoring.round", {})
+    for i, raw in enumerate(read_rows(rows, "compiled_reports"), start=1):
+        row = read_row(raw, COMPILED_ROW, f"Báo cáo tổng hợp thứ {i}")
+        where = f"Báo cáo tổng hợp kỳ {row['round']}"
+        if row["round"] not in rounds:
+            raise ExchangeError(f"{where}: kỳ báo cáo không có trong tệp.")
+        fields = {k: v for k, v in row.items() if k != "round"}
+        report = CompiledReport(round_id=rounds[row["round"]], **fields)
+        save_clean(report, where)
+        ctx.remember(report, row["round"])
+        ctx.created["báo cáo tổng hợp"] += 1
+    return ctx.pks.get("reports.compiledreport", {})
 
 
 def _dump_registers(ctx: ExportContext, doc_keys: dict[int, str]) -> list[dict[str, Any]]:
@@ -241,7 +287,11 @@ def _check_profile(profile: Any, where: str) -> None:
 
 
 # document kind → the print template its frozen context names (reports/print/<kind>.html)
-CONTEXT_KINDS = {IssuedDocument.Kind.PLAN: "plan", IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc"}
+CONTEXT_KINDS = {
+    IssuedDocument.Kind.PLAN: "plan",
+    IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc",
+    IssuedDocument.Kind.BAO_CAO: "compiled_report",
+}
 
 
 def check_context(context: dict[str, Any], where: str, *, kind: str = "plan") -> None:
@@ -253,8 +303,9 @@ def check_context(context: dict[str, Any], where: str, *, kind: str = "plan") ->
     _check_profile(context.get("profile"), where)
     if context.get("bases_style") not in Plan.BasesStyle.values:
         raise ExchangeError(f"{where}: kiểu căn cứ không hợp lệ.")
-    for part in ("bases", "preamble", "body", "closing"):
-        blocks = context.get(part) or []
+    extra = context.get("extra") if isinstance(context.get("extra"), dict) else {}
+    for part in ("bases", "preamble", "body", "closing", "after_table"):
+        blocks = (extra if part == "after_table" else context).get(part) or []
         for block in blocks if isinstance(blocks, list) else [None]:
             block = block if isinstance(block, dict) else {}
             kind, level = block.get("kind"), block.get("level", 0)

@@ -14,13 +14,15 @@ from django.core.management import call_command
 from django.urls import reverse
 from docx import Document
 
-from blocs.models import AuditEvent
+from blocs.exchange import dumps, export_bloc_year, import_bloc_year, loads
+from blocs.models import AuditEvent, Bloc
 from reports import services
 from reports.compiled_documents import build_compiled_context
 from reports.models import CompiledReport, IssuedDocument, RegisterEntry
 from scoring import calc
 from scoring.models import Submission
 from scoring.services import sheets as sheet_services
+from tests.factories import wipe_bloc_rows
 from tests.reports.pdfread import A4, embedded_fonts, full_text, squash
 from tests.scoring.conftest import fill_sheet, make_round, make_template
 
@@ -234,3 +236,20 @@ def test_render_document_bao_cao_writes_the_file(world, year_end, tmp_path):
     out = tmp_path / "bc.html"
     call_command("render_document", "bao_cao", str(round.pk), "--format", "html", "-o", str(out))
     assert "BÁO CÁO" in out.read_text() and world.head.name in out.read_text()
+
+
+def test_the_bloc_year_file_carries_the_issued_report(world):
+    round = make_round(world, key="bao_cao_so_ket", sheet=False, due=dt.date(2026, 6, 15))
+    document = issue(world, save(world, round), dt.date(2026, 7, 1))
+    before = dumps(export_bloc_year(world.bloc, world.year))
+    data = loads(before)
+    assert data["compiled_reports"][0]["round"] == "bao_cao_so_ket"
+    assert data["documents"][0]["compiled_report"] == "bao_cao_so_ket"
+    pdf_sha = document.pdf_sha256
+    wipe_bloc_rows()
+    import_bloc_year(data=loads(before))
+    report = CompiledReport.objects.get(round__key="bao_cao_so_ket")
+    assert (report.number, report.issue_date) == (1, dt.date(2026, 7, 1))
+    assert report.issued_documents.get().pdf_sha256 == pdf_sha
+    bloc = Bloc.objects.get(name=world.bloc.name)
+    assert dumps(export_bloc_year(bloc, world.year)) == before
