@@ -71,8 +71,47 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class CompiledReportsSection(Section):
+    """The bloc's BÁO CÁO of each round (before the documents that freeze them), keyed by the
+    round's key; a file written before they existed has no "compiled_reports" key."""
+
+    keys = ("compiled_reports",)
+    audit_refs = {"compiled_report": "reports.compiledreport"}
+
+    def has_data(self, *, bloc: Bloc, year: int) -> bool:
+        return CompiledReport.objects.filter(round__bloc=bloc, round__year=year).exists()
+
+    def dump(self, ctx: ExportContext) -> dict[str, Any]:
+        reports = CompiledReport.objects.filter(round__bloc=ctx.bloc, round__year=ctx.year)
+        rows = []
+        for report in reports.select_related("round").order_by("round__key"):
+            ctx.remember(report, report.round.key)
+            rows.append(
+                {
+                    "round": report.round.key,
+                    "body": report.body,
+                    "number": report.number,
+                    "issue_date": to_json(report.issue_date),
+                }
+            )
+        return {"compiled_reports": rows}
+
+    def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
+        rounds = ctx.pks.get("scoring.round", {})
+        for i, raw in enumerate(read_rows(data["compiled_reports"], "compiled_reports"), start=1):
+            row = read_row(raw, COMPILED_ROW, f"Báo cáo tổng hợp thứ {i}")
+            where = f"Báo cáo tổng hợp kỳ {row['round']}"
+            if row["round"] not in rounds:
+                raise ExchangeError(f"{where}: kỳ báo cáo không có trong tệp.")
+            fields = {k: v for k, v in row.items() if k != "round"}
+            report = CompiledReport(round_id=rounds[row["round"]], **fields)
+            save_clean(report, where)
+            ctx.remember(report, row["round"])
+            ctx.created["báo cáo tổng hợp"] += 1
+
+
 class ReportsSection(Section):
-    keys = ("compiled_reports", "documents", "registers")
+    keys = ("documents", "registers")
     audit_refs = {"plan": "plans.plan", "supersedes": "reports.issueddocument"}
 
     def has_data(self, *, bloc: Bloc, year: int) -> bool:
@@ -87,7 +126,6 @@ class ReportsSection(Section):
         doc_keys = ctx.refs.get("reports.issueddocument", {})
         plan_keys = ctx.refs.get("plans.plan", {})
         signing_keys = ctx.refs.get("scoring.signingmeeting", {})
-        compiled = _dump_compiled(ctx)
         compiled_keys = ctx.refs.get("reports.compiledreport", {})
         rows = []
         for doc in docs:
@@ -109,17 +147,13 @@ class ReportsSection(Section):
                     "issued_by": ctx.user_ref(doc.issued_by),
                 }
             )
-        return {
-            "compiled_reports": compiled,
-            "documents": rows,
-            "registers": _dump_registers(ctx, doc_keys),
-        }
+        return {"documents": rows, "registers": _dump_registers(ctx, doc_keys)}
 
     def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
         plans = ctx.pks.get("plans.plan", {})
         docs = ctx.pks.get("reports.issueddocument", {})
         signings = ctx.pks.get("scoring.signingmeeting", {})
-        compiled = _load_compiled(data.get("compiled_reports") or [], ctx)
+        compiled = ctx.pks.get("reports.compiledreport", {})
         links = (("plan", plans), ("signing", signings), ("compiled_report", compiled))
         optional = {"signing": None, "compiled_report": None}
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
@@ -155,38 +189,6 @@ class ReportsSection(Section):
             ctx.created["văn bản đã ban hành"] += 1
         for i, raw in enumerate(read_rows(data.get("registers") or [], "registers"), start=1):
             _load_register(read_row(raw, REGISTER_ROW, f"Sổ đăng ký thứ {i}"), ctx)
-
-
-def _dump_compiled(ctx: ExportContext) -> list[dict[str, Any]]:
-    reports = CompiledReport.objects.filter(round__bloc=ctx.bloc, round__year=ctx.year)
-    rows = []
-    for report in reports.select_related("round").order_by("round__key"):
-        ctx.remember(report, report.round.key)
-        rows.append(
-            {
-                "round": report.round.key,
-                "body": report.body,
-                "number": report.number,
-                "issue_date": to_json(report.issue_date),
-            }
-        )
-    return rows
-
-
-def _load_compiled(rows: Any, ctx: ImportContext) -> dict[str, int]:
-    """The BÁO CÁO rows (before the documents that freeze them); round key → pk."""
-    rounds = ctx.pks.get("scoring.round", {})
-    for i, raw in enumerate(read_rows(rows, "compiled_reports"), start=1):
-        row = read_row(raw, COMPILED_ROW, f"Báo cáo tổng hợp thứ {i}")
-        where = f"Báo cáo tổng hợp kỳ {row['round']}"
-        if row["round"] not in rounds:
-            raise ExchangeError(f"{where}: kỳ báo cáo không có trong tệp.")
-        fields = {k: v for k, v in row.items() if k != "round"}
-        report = CompiledReport(round_id=rounds[row["round"]], **fields)
-        save_clean(report, where)
-        ctx.remember(report, row["round"])
-        ctx.created["báo cáo tổng hợp"] += 1
-    return ctx.pks.get("reports.compiledreport", {})
 
 
 def _dump_registers(ctx: ExportContext, doc_keys: dict[int, str]) -> list[dict[str, Any]]:
