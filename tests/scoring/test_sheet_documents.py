@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 
 from blocs.models import AuditEvent, Unit
 from reports.sheet_documents import build_sheet_context, sheet_document
 from scoring import calc
-from scoring.models import CrossAssignment, ReviewSetup, Submission
+from scoring.models import CrossAssignment, ReviewSetup, Round, Submission
 from scoring.services import reviews as review_services
 from scoring.services import sheets as sheet_services
+from scoring.services.templates import CriterionRow
+from tests.factories import make_bloc_world
 from tests.reports.pdfread import A4, embedded_fonts, full_text, squash
-from tests.scoring.conftest import fill_sheet
+from tests.scoring.conftest import fill_sheet, make_template
 
 S = Submission.Status
 BEFORE_DUE = dt.datetime(2026, 12, 14, 9, 0, tzinfo=dt.UTC)
@@ -173,13 +178,38 @@ def test_reviewed_then_final_columns_appear_as_the_sheet_moves_on(world, tong_ke
     assert table(ctx)["rows"][-1]["cells"][-1] == calc.fmt(sub.final_total)
 
 
-def test_the_sheet_context_reads_in_a_fixed_number_of_queries(
-    world, tong_ket, django_assert_max_num_queries
-):
-    sub = submitted(world, tong_ket)
-    sub = Submission.objects.get(pk=sub.pk)
-    with django_assert_max_num_queries(14):
-        build_sheet_context(sub)
+def _sheet_of_size(leaves: int) -> Submission:
+    """A fresh bloc whose template has `leaves` graded lines under one group, and the sheet of
+    one of its members in a year-end round."""
+    bloc, members, _term = make_bloc_world(units=2)
+    rows = [CriterionRow("I", "Nhóm", "group", Decimal(leaves))]
+    rows += [
+        CriterionRow(str(i), f"Tiêu chí {i}", "graded", Decimal(1), parent_index=0)
+        for i in range(1, leaves + 1)
+    ]
+    make_template(bloc, 2026, sample=lambda: (rows, {"max_total": Decimal(leaves)}, []))
+    round = Round.objects.create(
+        bloc=bloc,
+        year=2026,
+        key="tong_ket",
+        kind="tong_ket",
+        name="Tổng kết",
+        due=dt.date(2026, 12, 15),
+        with_score_sheet=True,
+    )
+    sub = sheet_services.submission_open(round=round, unit=members[1], actor=None)
+    return Submission.objects.get(pk=sub.pk)
+
+
+def test_the_sheet_context_costs_the_same_queries_at_10_and_150_criteria(db):
+    counts = []
+    for size in (10, 150):
+        sub = _sheet_of_size(size)
+        with CaptureQueriesContext(connection) as queries:
+            ctx = build_sheet_context(sub)
+        assert len(ctx.extra["table"]["rows"]) == size + 2  # group, lines, total
+        counts.append(len(queries))
+    assert counts[0] == counts[1] and counts[0] <= 14, counts
 
 
 # ---------------------------------------------------------------- the signer
