@@ -45,6 +45,7 @@ SECTIONS = [
     "plans.exchange:PlansSection",
     "scoring.exchange:ScoringSection",
     "scoring.exchange_rounds:RoundsSection",
+    "reports.exchange:CompiledReportsSection",
     "reports.exchange:ReportsSection",
 ]
 CORE_KEYS = ("format", "version", "year", "province", "bloc", "units", "users", "audit", "notes")

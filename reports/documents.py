@@ -55,6 +55,10 @@ class Block:
     def text(self) -> str:
         return "".join(r.text for r in self.runs)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Block:
+        return _from_data(cls, data)
+
 
 @dataclass
 class SignLine:

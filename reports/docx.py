@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -123,10 +124,12 @@ def _page_number(section: Any, size: float) -> None:
         run._r.append(element)
 
 
-def _setup(doc: Any, p: ProfileNumbers) -> float:
+def _setup(doc: Any, p: ProfileNumbers, *, landscape: bool = False) -> float:
     """Page, margins, default font; returns the text width in pt."""
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    width, height = (297, 210) if landscape else (210, 297)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(width), Mm(height)
     section.top_margin, section.bottom_margin = Mm(p.margin_top_mm), Mm(p.margin_bottom_mm)
     section.left_margin, section.right_margin = Mm(p.margin_left_mm), Mm(p.margin_right_mm)
     section.header_distance = Mm(min(8.0, p.margin_top_mm / 2))
@@ -138,7 +141,7 @@ def _setup(doc: Any, p: ProfileNumbers) -> float:
     fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
-    return Mm(210 - p.margin_left_mm - p.margin_right_mm).pt
+    return Mm(width - p.margin_left_mm - p.margin_right_mm).pt
 
 
 def _block(doc: Any, block: Block, p: ProfileNumbers, *, keep_with_next: bool = False) -> None:
@@ -159,10 +162,17 @@ def _block(doc: Any, block: Block, p: ProfileNumbers, *, keep_with_next: bool = 
     para.paragraph_format.keep_with_next = keep_with_next or block.kind == "heading"
 
 
+ALIGN = {"left": LEFT, "center": CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+REGISTRATION_SHARES = [0.07, 0.23, 0.36, 0.17, 0.17]
+
+
 def _data_table(doc: Any, table: dict[str, Any], p: ProfileNumbers, width: float) -> None:
-    """A ruled table after the body (registration table, giao ước)."""
-    headers, rows = table["headers"], table["rows"]
-    shares = [0.07, 0.23, 0.36, 0.17, 0.17][: len(headers)]
+    """A ruled table after the body (registration table, giao ước, the self-scoring sheet, the
+    compiled report). Rows are lists of cells, or {"style": "group"|"leaf"|"total", "cells"}
+    (groups and the total print bold); "shares" and "align" set the columns when given."""
+    headers = table["headers"]
+    shares = table.get("shares") or REGISTRATION_SHARES[: len(headers)]
+    align = [ALIGN[a] for a in table.get("align") or ["left"] * len(headers)]
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.autofit = False
@@ -170,12 +180,17 @@ def _data_table(doc: Any, table: dict[str, Any], p: ProfileNumbers, width: float
     for cell, text, share in zip(grid.rows[0].cells, headers, shares, strict=True):
         cell.width = Mm(_mm(width * share))
         _text(cell, text, size, bold=True)
-    for row in rows:
+    grid.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeats on each page
+    for row in table["rows"]:
+        cells_text = row["cells"] if isinstance(row, dict) else row
+        bold = isinstance(row, dict) and row.get("style") in ("group", "total")
         cells = grid.add_row().cells
-        for cell, text, share in zip(cells, row, shares, strict=True):
+        for cell, text, share, how in zip(cells, cells_text, shares, align, strict=True):
             cell.width = Mm(_mm(width * share))
             for line in str(text).split("\n"):
-                _text(cell, line, size, align=LEFT)
+                _text(cell, line, size, align=how, bold=bold)
+    if not table["rows"] and table.get("empty"):
+        _text(grid.add_row().cells[0], table["empty"], size, align=LEFT)
     _text(doc, "", 6)
 
 
@@ -183,7 +198,7 @@ def render_docx(ctx: PlanDocContext) -> bytes:
     """The .docx bytes of a document context."""
     p = ctx.profile
     doc = Document()
-    width = _setup(doc, p)
+    width = _setup(doc, p, landscape=bool(ctx.extra.get("landscape")))
     left, right = width * LEFT_SHARE, width * (1 - LEFT_SHARE)
     header = _table(doc, [_mm(left), _mm(right)])
     cell_l, cell_r = header.rows[0].cells
@@ -220,12 +235,17 @@ def render_docx(ctx: PlanDocContext) -> bytes:
     else:
         _rule(doc, width * 0.3, width)
         _text(doc, "", 6)
+    if ctx.extra.get("addressee"):
+        _text(doc, f"Kính gửi: {ctx.extra['addressee']}", p.body_pt, after_pt=12)
     for block in ctx.bases + ctx.preamble + ctx.body:
         _block(doc, block, p)
     for block in ctx.closing:
         _block(doc, block, p, keep_with_next=True)
     if ctx.extra.get("table"):
         _data_table(doc, ctx.extra["table"], p, width)
+    after = ctx.extra.get("after_table") or []
+    for i, data in enumerate(after):
+        _block(doc, Block.from_dict(data), p, keep_with_next=i == len(after) - 1)
 
     final = _table(
         doc,

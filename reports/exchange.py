@@ -33,7 +33,7 @@ from blocs.exchange_values import (
 from blocs.models import Bloc
 from plans.models import FormatProfile, Plan
 from reports.documents import PlanDocContext, ProfileNumbers
-from reports.models import IssuedDocument, NumberRegister, RegisterEntry
+from reports.models import CompiledReport, IssuedDocument, NumberRegister, RegisterEntry
 from reports.registers import term_label
 from reports.render import render_html
 
@@ -45,6 +45,7 @@ DOCUMENT_ROW = {
     "title": "text",
     "plan": "text?",
     "signing": "text?",
+    "compiled_report": "text?",
     "supersedes": "text?",
     "context": "dict",
     "pdf": "code",
@@ -62,10 +63,51 @@ RANGES = {"mm": (0.0, 100.0), "pt": (1.0, 72.0), "line_height": (0.5, 5.0)}
 BLOCK_KINDS = {"heading", "paragraph", "bullet"}
 REGISTER_ROW = {"doc_type": "code", "period": "code", "last_number": "int", "entries": "list"}
 ENTRY_ROW = {"number": "int", "issued_on": "date", "document": "text?"}
+# The bloc's BÁO CÁO of a round, keyed by the round's key; number and date once issued.
+COMPILED_ROW = {"round": "code", "body": "text", "number": "int?", "issue_date": "date"}
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class CompiledReportsSection(Section):
+    """The bloc's BÁO CÁO of each round (before the documents that freeze them), keyed by the
+    round's key; a file written before they existed has no "compiled_reports" key."""
+
+    keys = ("compiled_reports",)
+    audit_refs = {"compiled_report": "reports.compiledreport"}
+
+    def has_data(self, *, bloc: Bloc, year: int) -> bool:
+        return CompiledReport.objects.filter(round__bloc=bloc, round__year=year).exists()
+
+    def dump(self, ctx: ExportContext) -> dict[str, Any]:
+        reports = CompiledReport.objects.filter(round__bloc=ctx.bloc, round__year=ctx.year)
+        rows = []
+        for report in reports.select_related("round").order_by("round__key"):
+            ctx.remember(report, report.round.key)
+            rows.append(
+                {
+                    "round": report.round.key,
+                    "body": report.body,
+                    "number": report.number,
+                    "issue_date": to_json(report.issue_date),
+                }
+            )
+        return {"compiled_reports": rows}
+
+    def load(self, data: dict[str, Any], ctx: ImportContext) -> None:
+        rounds = ctx.pks.get("scoring.round", {})
+        for i, raw in enumerate(read_rows(data["compiled_reports"], "compiled_reports"), start=1):
+            row = read_row(raw, COMPILED_ROW, f"Báo cáo tổng hợp thứ {i}")
+            where = f"Báo cáo tổng hợp kỳ {row['round']}"
+            if row["round"] not in rounds:
+                raise ExchangeError(f"{where}: kỳ báo cáo không có trong tệp.")
+            fields = {k: v for k, v in row.items() if k != "round"}
+            report = CompiledReport(round_id=rounds[row["round"]], **fields)
+            save_clean(report, where)
+            ctx.remember(report, row["round"])
+            ctx.created["báo cáo tổng hợp"] += 1
 
 
 class ReportsSection(Section):
@@ -84,6 +126,7 @@ class ReportsSection(Section):
         doc_keys = ctx.refs.get("reports.issueddocument", {})
         plan_keys = ctx.refs.get("plans.plan", {})
         signing_keys = ctx.refs.get("scoring.signingmeeting", {})
+        compiled_keys = ctx.refs.get("reports.compiledreport", {})
         rows = []
         for doc in docs:
             pdf, docx = bytes(doc.pdf), bytes(doc.docx)
@@ -93,6 +136,7 @@ class ReportsSection(Section):
                     **fields_json(doc, FIELDS),
                     "plan": plan_keys.get(doc.plan_id),
                     "signing": signing_keys.get(doc.signing_id),
+                    "compiled_report": compiled_keys.get(doc.compiled_report_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
                     "pdf": to_json(pdf),
@@ -109,10 +153,13 @@ class ReportsSection(Section):
         plans = ctx.pks.get("plans.plan", {})
         docs = ctx.pks.get("reports.issueddocument", {})
         signings = ctx.pks.get("scoring.signingmeeting", {})
+        compiled = ctx.pks.get("reports.compiledreport", {})
+        links = (("plan", plans), ("signing", signings), ("compiled_report", compiled))
+        optional = {"signing": None, "compiled_report": None}
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
-            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional={"signing": None})
+            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional=optional)
             where = f"Văn bản {row['key']}"
-            for key, table in (("plan", plans), ("signing", signings), ("supersedes", docs)):
+            for key, table in (*links, ("supersedes", docs)):
                 if row[key] is not None and row[key] not in table:
                     raise ExchangeError(f"{where}: “{row[key]}” ({key}) không có trong tệp.")
             pdf, docx = parse_bytes(row["pdf"], where), parse_bytes(row["docx"], where)
@@ -124,6 +171,7 @@ class ReportsSection(Section):
                 kind=row["kind"],
                 plan_id=plans.get(row["plan"]),
                 signing_id=signings.get(row["signing"]),
+                compiled_report_id=compiled.get(row["compiled_report"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
@@ -241,7 +289,11 @@ def _check_profile(profile: Any, where: str) -> None:
 
 
 # document kind → the print template its frozen context names (reports/print/<kind>.html)
-CONTEXT_KINDS = {IssuedDocument.Kind.PLAN: "plan", IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc"}
+CONTEXT_KINDS = {
+    IssuedDocument.Kind.PLAN: "plan",
+    IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc",
+    IssuedDocument.Kind.BAO_CAO: "compiled_report",
+}
 
 
 def check_context(context: dict[str, Any], where: str, *, kind: str = "plan") -> None:
@@ -253,8 +305,9 @@ def check_context(context: dict[str, Any], where: str, *, kind: str = "plan") ->
     _check_profile(context.get("profile"), where)
     if context.get("bases_style") not in Plan.BasesStyle.values:
         raise ExchangeError(f"{where}: kiểu căn cứ không hợp lệ.")
-    for part in ("bases", "preamble", "body", "closing"):
-        blocks = context.get(part) or []
+    extra = context.get("extra") if isinstance(context.get("extra"), dict) else {}
+    for part in ("bases", "preamble", "body", "closing", "after_table"):
+        blocks = (extra if part == "after_table" else context).get(part) or []
         for block in blocks if isinstance(blocks, list) else [None]:
             block = block if isinstance(block, dict) else {}
             kind, level = block.get("kind"), block.get("level", 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from blocs.forms import VNDateField
+from plans.forms import RevisionField
 from reports.registers import MAX_NUMBER
 
 
@@ -30,4 +31,21 @@ class IssueForm(forms.Form):
             "min_value": "Số văn bản phải lớn hơn 0.",
             "max_value": f"Số văn bản không quá {MAX_NUMBER}.",
         },
+    )
+
+
+class CompiledReportForm(forms.Form):
+    """The secretariat's assessment in the bloc's BÁO CÁO of a round."""
+
+    revision = RevisionField()
+    body = forms.CharField(
+        label="Đánh giá chung",
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=(
+            "Các đoạn cách nhau một dòng trống; dòng bắt đầu bằng “- ” là gạch đầu dòng. Danh sách "
+            "đơn vị đã nộp, chưa nộp và tổng điểm được lập tự động."
+        ),
+        error_messages={"max_length": "Phần đánh giá dài quá 100.000 ký tự."},
     )

@@ -19,9 +19,11 @@ from blocs.models import Bloc
 from plans import rules as plan_rules
 from plans import services as plan_services
 from plans.models import Plan
+from reports.compiled_documents import DOC_TYPE as BAO_CAO_DOC_TYPE
+from reports.compiled_documents import build_compiled_context
 from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
-from reports.models import IssuedDocument
+from reports.models import CompiledReport, IssuedDocument
 from reports.registers import Issuer
 from reports.scoring_documents import build_giao_uoc_context
 from scoring.models import SigningMeeting
@@ -114,4 +116,41 @@ GIAO_UOC = DocumentKind(
     owner=lambda meeting: (meeting.bloc, meeting.year),
 )
 
-KINDS: dict[str, DocumentKind] = {PLAN.code: PLAN, GIAO_UOC.code: GIAO_UOC}
+
+def _bao_cao_check(report: CompiledReport, issue_date: dt.date, *, archived: bool = False) -> None:
+    if report.number is not None:
+        raise ValidationError("Báo cáo này đã được ban hành.")
+    year = report.round.year
+    if issue_date.year not in (year, year + 1):
+        raise ValidationError(
+            {"issue_date": f"Báo cáo của năm {year} ban hành trong năm {year} hoặc {year + 1}."}
+        )
+    if not report.body.strip():
+        raise ValidationError({"body": "Hãy viết phần đánh giá chung trước khi ban hành."})
+
+
+def _bao_cao_transition(
+    report: CompiledReport, actor: Any, number: int, issue_date: dt.date
+) -> CompiledReport:
+    report.number, report.issue_date = number, issue_date
+    report.save(update_fields=["number", "issue_date", "updated_at"])
+    return report
+
+
+BAO_CAO = DocumentKind(
+    code=IssuedDocument.Kind.BAO_CAO,
+    model=CompiledReport,
+    subject_field="compiled_report",
+    build=build_compiled_context,
+    template="reports/print/compiled_report.html",
+    write_docx=render_docx,
+    numbering=lambda report: Numbering(
+        issuer=Issuer(bloc=report.round.bloc), doc_type=BAO_CAO_DOC_TYPE, per_term=False
+    ),
+    check_complete=_bao_cao_check,
+    transition=_bao_cao_transition,
+    replaced=lambda report: None,
+    owner=lambda report: (report.round.bloc, report.round.year),
+)
+
+KINDS: dict[str, DocumentKind] = {PLAN.code: PLAN, GIAO_UOC.code: GIAO_UOC, BAO_CAO.code: BAO_CAO}

@@ -18,6 +18,7 @@ class IssuedDocument(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", "Kế hoạch"
         GIAO_UOC = "giao_uoc", "Giao ước thi đua"
+        BAO_CAO = "bao_cao", "Báo cáo"
 
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
@@ -35,6 +36,14 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_documents",
         verbose_name="ký kết giao ước",
+    )
+    compiled_report = models.ForeignKey(
+        "reports.CompiledReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="báo cáo tổng hợp",
     )
     bloc = models.ForeignKey(
         Bloc,
@@ -84,10 +93,46 @@ class IssuedDocument(models.Model):
                 name="one_issued_document_per_signing",
                 violation_error_message="Giao ước của lần ký kết này đã được ban hành.",
             ),
+            models.UniqueConstraint(
+                fields=["compiled_report"],
+                condition=Q(compiled_report__isnull=False),
+                name="one_issued_document_per_compiled_report",
+                violation_error_message="Báo cáo này đã được ban hành.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.number_text} – {self.title[:60]}"
+
+
+class CompiledReport(models.Model):
+    """The bloc's own BÁO CÁO of a reporting round (sơ kết 6 tháng, tổng kết năm) to the provincial
+    TĐKT body: the members' submissions are read live (which came, on time or late, which are
+    missing, the sheet totals); the secretariat writes the assessment (`body`). Issuing numbers it
+    in the bloc's register ("BC") and freezes it (IssuedDocument); the text is then final."""
+
+    round = models.OneToOneField(
+        "scoring.Round",
+        on_delete=models.PROTECT,
+        related_name="compiled_report",
+        verbose_name="kỳ báo cáo",
+    )
+    body = models.TextField("nội dung đánh giá", blank=True, max_length=100_000)
+    number = models.PositiveIntegerField("số văn bản", null=True, blank=True)
+    issue_date = models.DateField("ngày ban hành", null=True, blank=True)
+    revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
+    updated_at = models.DateTimeField("sửa lúc", auto_now=True)
+
+    class Meta:
+        verbose_name = "báo cáo tổng hợp của khối"
+        verbose_name_plural = "báo cáo tổng hợp của khối"
+
+    def __str__(self) -> str:
+        return f"Báo cáo {self.round}"
+
+    @property
+    def is_issued(self) -> bool:
+        return self.number is not None
 
 
 class NumberRegister(models.Model):

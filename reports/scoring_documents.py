@@ -11,10 +11,11 @@ Word writer place after the body. Before the signing meeting both print "(Dự t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from blocs.models import Bloc, BlocTerm
 from plans import services as plan_services
-from plans.models import Milestone
+from plans.models import FormatProfile, Milestone
 from reports.documents import (
     DRAFT_MARKER,
     Block,
@@ -82,8 +83,8 @@ def _place_date(y: _Year, place: str) -> str:
     return f"{place}, ngày {' ' * 4} tháng {' ' * 4} năm {y.year}"
 
 
-def _signature(y: _Year) -> Signature:
-    term = y.term
+def term_signature(term: BlocTerm | None) -> Signature:
+    """TM. KHỐI THI ĐUA / TRƯỞNG KHỐI / the head's leader as entered for the term."""
     before = [SignLine("authority", "TM. KHỐI THI ĐUA"), SignLine("position", "TRƯỞNG KHỐI")]
     after = []
     if term is not None:
@@ -97,17 +98,30 @@ def _signature(y: _Year) -> Signature:
     return Signature(before, after)
 
 
-def _recipients(bloc: Bloc) -> Recipients:
+def bloc_recipients(bloc: Bloc) -> Recipients:
     reviewer = nfc(bloc.province.reviewer_label)
     items = [f"- {reviewer} (b/c);", "- Các đơn vị thành viên Khối;", "- Lưu: VT."]
     return Recipients("Nơi nhận:", False, items)
 
 
+def bloc_header(bloc: Bloc, year: int) -> tuple[FormatProfile, dict[str, Any]]:
+    """The state profile and the header fields of a document the bloc issues: its parent body
+    (the province) and the bloc's name as issuer, Quốc hiệu and tiêu ngữ."""
+    profile = plan_services.default_profile()
+    issuer = plan_services.issuer_defaults(bloc, year)
+    return profile, {
+        "profile": profile_numbers(profile),
+        "parent_issuer_lines": [caps(issuer["parent_issuer"])],
+        "issuer_lines": [caps(issuer["issuer"])],
+        "national_title": caps(profile.national_title),
+        "motto": nfc(profile.motto),
+    }
+
+
 def _context(
     y: _Year, *, kind: str, doc_type: str, title: str, body: list[Block], symbol: str
 ) -> PlanDocContext:
-    profile = plan_services.default_profile()
-    issuer = plan_services.issuer_defaults(y.bloc, y.year)
+    profile, header = bloc_header(y.bloc, y.year)
     draft = y.meeting is None
     place = (y.meeting.place if y.meeting else "") or y.bloc.province.name
     stem = f"{ascii_slug(doc_type)}-{ascii_slug(y.bloc.symbol or 'KTD')}-{y.year}"
@@ -117,11 +131,7 @@ def _context(
     if numbered:
         stem = f"GU-{number}-{ascii_slug(y.bloc.symbol or 'KTD')}-{y.meeting.date.isoformat()}"
     return PlanDocContext(
-        profile=profile_numbers(profile),
-        parent_issuer_lines=[caps(issuer["parent_issuer"])],
-        issuer_lines=[caps(issuer["issuer"])],
-        national_title=caps(profile.national_title),
-        motto=nfc(profile.motto),
+        **header,
         number_text=profile.number_pattern.format(
             number=number, doc_type=symbol, symbol=nfc(y.bloc.symbol or "KTĐ")
         ),
@@ -136,8 +146,8 @@ def _context(
         theme="",
         body=body,
         closing=[],
-        recipients=_recipients(y.bloc),
-        signature=_signature(y),
+        recipients=bloc_recipients(y.bloc),
+        signature=term_signature(y.term),
         filename_stem=("Du-thao-" if draft else "") + stem,
         kind=kind,
         extra={"table": {"headers": HEADERS, "rows": registration_rows(y.bloc, y.year)}},

@@ -13,12 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from blocs import audit
+from blocs.text import strip_controls
 from plans.models import Plan
 from reports import registers
+from reports.compiled_documents import build_compiled_context
 from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
 from reports.kinds import KINDS, DocumentKind
-from reports.models import IssuedDocument
+from reports.models import CompiledReport, IssuedDocument
 from reports.render import draft_pdf, html_to_pdf, render_html
 
 CONTENT_TYPES = {
@@ -186,12 +188,73 @@ def plan_document(*, plan: Plan, fmt: str) -> tuple[bytes | str, str, str]:
     frozen = frozen_document(plan)
     if frozen is not None:
         return frozen_body(frozen, fmt)
+    return live_body(build_plan_context(plan), fmt)
+
+
+def live_body(
+    ctx: PlanDocContext, fmt: str, *, template: str | None = None
+) -> tuple[bytes | str, str, str]:
+    """(body, filename, content type) of a document rendered from live rows: the PDF through
+    the draft cache (an unchanged document is not rendered twice), the DOCX from the same
+    context, or the HTML preview."""
+    html = render_html(ctx, template=template) if fmt != "docx" else ""
+    if fmt == "pdf":
+        body: bytes | str = draft_pdf(html)
+    elif fmt == "docx":
+        body = render_docx(ctx)
     else:
-        ctx = build_plan_context(plan)
-        if fmt == "pdf":
-            body = draft_pdf(render_html(ctx))
-        elif fmt == "docx":
-            body = render_docx(ctx)
-        else:
-            body = render_html(ctx)
+        body = html
     return body, f"{ctx.filename_stem}.{fmt}", CONTENT_TYPES[fmt]
+
+
+# ---------------------------------------------------------------- the bloc's BÁO CÁO of a round
+
+
+@transaction.atomic
+def compiled_report_save(
+    *, round: Any, actor: Any, body: str, revision: int | None = None
+) -> CompiledReport:
+    """The secretariat's assessment in the round's BÁO CÁO (created on first save). Refused once
+    issued, and when someone saved since the page was read (`revision`); audited old → new."""
+    CompiledReport.objects.get_or_create(round=round)
+    report = CompiledReport.objects.select_for_update().select_related("round").get(round=round)
+    if report.is_issued:
+        raise ValidationError("Báo cáo đã được ban hành; nội dung không sửa được nữa.")
+    if revision is not None and int(revision) != report.revision:
+        raise ValidationError(
+            {
+                "body": "Báo cáo vừa được người khác sửa sau khi bạn mở trang, nên thay đổi của "
+                "bạn chưa được lưu. Nội dung hiện tại đang hiển thị; hãy xem lại rồi nhập lại."
+            },
+            code="stale",
+        )
+    body = strip_controls(body or "").strip()
+    if len(body) > 100_000:
+        raise ValidationError({"body": "Phần đánh giá dài quá 100.000 ký tự."})
+    diff = audit.changes({"body": report.body}, {"body": body})
+    if not diff:
+        return report
+    report.body = body
+    report.revision += 1
+    report.save(update_fields=["body", "revision", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="compiled_report.save",
+        obj=report,
+        bloc=report.round.bloc,
+        year=report.round.year,
+        data={"round": report.round.key, "changes": diff},
+    )
+    return report
+
+
+def compiled_document(round: Any, fmt: str) -> tuple[bytes | str, str, str]:
+    """(body, filename, content type) of the round's BÁO CÁO: the frozen bytes once issued,
+    else rendered live from the members' submissions (the PDF through the draft cache)."""
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"Unsupported document format: {fmt}")
+    report = CompiledReport.objects.filter(round=round).first() or CompiledReport(round=round)
+    frozen = IssuedDocument.objects.filter(compiled_report=report).first() if report.pk else None
+    if frozen is not None:
+        return frozen_body(frozen, fmt)
+    return live_body(build_compiled_context(report), fmt)

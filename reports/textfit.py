@@ -89,9 +89,12 @@ def text_width_pt(text: str, size: float, *, bold: bool = False) -> float:
     return units * size / upm
 
 
-def left_column_pt(margin_left_mm: float, margin_right_mm: float) -> float:
-    """The usable width of the header's left column (issuer, number) on an A4 page."""
-    text_mm = A4_WIDTH_MM - margin_left_mm - margin_right_mm
+def left_column_pt(
+    margin_left_mm: float, margin_right_mm: float, *, page_width_mm: float = A4_WIDTH_MM
+) -> float:
+    """The usable width of the header's left column (issuer, number) on an A4 page (297 mm
+    wide when the document is printed landscape)."""
+    text_mm = page_width_mm - margin_left_mm - margin_right_mm
     return text_mm * LEFT_SHARE * PT_PER_MM  # measured without kerning, which only narrows caps
 
 

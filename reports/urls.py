@@ -1,10 +1,15 @@
 from django.urls import path
 
-from reports import views
+from reports import views, views_compiled
 
 app_name = "reports"
 
+BC = "khoi/<bint:bloc_id>/<bint:year>/bao-cao/ky/<bint:round_id>/tong-hop/"
+
 urlpatterns = [
+    path(BC, views_compiled.compiled_report, name="compiled_report"),
+    path(BC + "ban-hanh/", views_compiled.compiled_issue, name="compiled_issue"),
+    path(BC + "van-ban.<slug:fmt>", views_compiled.compiled_document, name="compiled_document"),
     path(
         "khoi/<bint:bloc_id>/<bint:year>/ke-hoach/<bint:plan_id>/van-ban.<slug:fmt>",
         views.plan_document,

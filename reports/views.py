@@ -15,12 +15,18 @@ from blocs.forms import add_service_errors
 from plans import selectors
 from plans.rules import issue_window
 from reports import services
-from reports.docx import render_docx
 from reports.forms import IssueForm
-from reports.render import draft_pdf, render_html
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 
 FORMATS = {"pdf", "docx", "html"}
+
+
+def document_response(body: bytes | str, filename: str, content_type: str) -> HttpResponse:
+    """A document download; the HTML preview opens in the browser instead."""
+    response = HttpResponse(body, content_type=content_type)
+    if not content_type.startswith("text/html"):
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @login_required
@@ -31,11 +37,7 @@ def plan_document(
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
     plan, _scope = selectors.get_plan_for(request, bloc_id, year, plan_id)
-    body, filename, content_type = services.plan_document(plan=plan, fmt=fmt)
-    response = HttpResponse(body, content_type=content_type)
-    if fmt != "html":
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return document_response(*services.plan_document(plan=plan, fmt=fmt))
 
 
 @login_required
@@ -79,15 +81,6 @@ def scoring_document(
     scope = get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
     frozen = services.frozen_giao_uoc(bloc_id=bloc_id, year=year) if doc == "giao-uoc" else None
     if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
-        body, filename, content_type = services.frozen_body(frozen, fmt)
-        response = HttpResponse(body, content_type=content_type)
-        if fmt != "html":
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return document_response(*services.frozen_body(frozen, fmt))
     ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
-    if fmt == "html":
-        return HttpResponse(render_html(ctx), content_type=services.CONTENT_TYPES["html"])
-    body = draft_pdf(render_html(ctx)) if fmt == "pdf" else render_docx(ctx)
-    response = HttpResponse(body, content_type=services.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{ctx.filename_stem}.{fmt}"'
-    return response
+    return document_response(*services.live_body(ctx, fmt))

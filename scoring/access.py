@@ -82,14 +82,40 @@ def get_review_for(
     )
     if sub is None:
         raise Http404("Không tìm thấy báo cáo.")
-    if scope.can("sheet.view_all"):
+    if scope.can("sheet.view_all") or is_cross_reviewer(scope, sub):
         return sub, scope
+    raise PermissionDenied("Bạn không được giao thẩm định báo cáo này.")
+
+
+def is_cross_reviewer(scope: BlocScope, sub: Submission) -> bool:
+    """The user's unit is assigned to cross-score `sub` (and the bloc-year cross-scores)."""
     unit_id = scope.user.unit_id
-    if (
+    return bool(
         unit_id
         and unit_id != sub.unit_id
         and review_mode(scope.bloc.pk, scope.year) == ReviewSetup.Mode.CROSS
         and cross_reviewer_id(sub) == unit_id
+    )
+
+
+def get_submission_for(
+    request: HttpRequest, bloc_id: int, year: int, submission_id: int
+) -> tuple[Submission, BlocScope]:
+    """A unit's submission in a round of the bloc-year, for those who may see it: the unit
+    itself, sheet.view_all (secretariat, deputy, provincial reviewer, admin) and the unit
+    assigned to cross-score it; any other member 403, outsiders 404."""
+    scope = get_bloc_for(request, bloc_id, year)
+    sub = (
+        submissions_qs()
+        .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
+        .first()
+    )
+    if sub is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    if not (
+        scope.can("sheet.view_all")
+        or sub.unit_id == scope.user.unit_id
+        or is_cross_reviewer(scope, sub)
     ):
-        return sub, scope
-    raise PermissionDenied("Bạn không được giao thẩm định báo cáo này.")
+        raise PermissionDenied("Bạn chỉ xem được báo cáo của đơn vị mình.")
+    return sub, scope

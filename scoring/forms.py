@@ -320,3 +320,25 @@ class SigningForm(forms.Form):
         self.fields["attending"].queryset = units
         self.fields["attending"].error_messages["invalid_choice"] = "Đơn vị không thuộc khối."
         self.fields["attending"].error_messages["required"] = "Hãy chọn các đơn vị tham dự."
+
+
+# ---------------------------------------------------------------- the printed sheet
+
+
+class SignerForm(forms.Form):
+    """Who signs the unit's printed sheet (under "THỦ TRƯỞNG ĐƠN VỊ")."""
+
+    revision = RevisionField()
+    signer_position = forms.CharField(
+        label="Chức vụ người ký",
+        required=False,
+        max_length=255,
+        help_text="Ví dụ: Giám đốc; để trống thì in “Thủ trưởng đơn vị”.",
+        error_messages={"max_length": "Chức vụ dài quá 255 ký tự."},
+    )
+    signer_name = forms.CharField(
+        label="Họ tên người ký",
+        required=False,
+        max_length=150,
+        error_messages={"max_length": "Họ tên dài quá 150 ký tự."},
+    )

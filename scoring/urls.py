@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring.views import documents as docs
 from scoring.views import registrations as reg
 from scoring.views import reviews as rv
 from scoring.views import templates as tpl
@@ -11,6 +12,7 @@ T = Y + "thang-diem/"
 R = Y + "dang-ky/"
 V = Y + "tham-dinh/"
 VS = V + "<bint:submission_id>/"
+B = Y + "bao-cao/<bint:submission_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -43,4 +45,7 @@ urlpatterns = [
     path(VS + "tra-lai/", rv.submission_return, name="review_return"),
     path(VS + "chot/", rv.submission_finalize, name="review_finalize"),
     path(VS + "mo-lai/", rv.submission_reopen, name="review_reopen"),
+    path(B + "bang-tu-cham.pdf", docs.sheet_pdf, name="sheet_pdf"),
+    path(B + "bang-tu-cham.docx", docs.sheet_docx, name="sheet_docx"),
+    path(B + "nguoi-ky/", docs.sheet_signer, name="sheet_signer"),
 ]

@@ -12,6 +12,7 @@ from django.urls import get_resolver, reverse
 from blocs.models import Membership
 from plans import services as plan_services
 from tests.conftest import PERSONAS
+from tests.scoring.conftest import make_round
 
 OK, MOVED, FORBIDDEN, MISSING, LOGIN = 200, 302, 403, 404, "login"
 
@@ -136,6 +137,16 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         ("bloc_id", "year", "doc", "fmt"),
         {},
         row(INSIDERS),
+    ),
+    # the bloc's BÁO CÁO of a round: the secretariat writes and issues it; those who follow the
+    # members' sheets read it (an empty issue form comes back with its errors: 200)
+    "reports:compiled_report": ("get", ("bloc_id", "year", "round_id"), {}, row(SECRETARIAT_ONLY)),
+    "reports:compiled_issue": ("post", ("bloc_id", "year", "round_id"), {}, row(SECRETARIAT_ONLY)),
+    "reports:compiled_document": (
+        "get",
+        ("bloc_id", "year", "round_id", "fmt"),
+        {},
+        row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
     ),
 }
 
@@ -271,6 +282,7 @@ def _values(world, plan) -> dict:
         "doc": "giao-uoc",
         "user_id": world.users["unit_b"].pk,
         "account_action": "khoa",
+        "round_id": make_round(world).pk,
     }
 
 

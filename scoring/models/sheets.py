@@ -161,6 +161,12 @@ class Submission(models.Model):
         related_name="+",
         verbose_name="người chốt",
     )
+    # Who signs the printed sheet for the unit (its Thủ trưởng; the leader may change between
+    # rounds, so it is the submission's, not the unit's).
+    signer_position = models.CharField(
+        "chức vụ người ký", max_length=255, blank=True, help_text="Ví dụ: Giám đốc, Chánh án"
+    )
+    signer_name = models.CharField("họ tên người ký", max_length=150, blank=True)
     self_total = models.DecimalField("tổng tự chấm", null=True, blank=True, **POINTS)
     reviewed_total = models.DecimalField("tổng sau thẩm định", null=True, blank=True, **POINTS)
     final_total = models.DecimalField("tổng điểm chốt", null=True, blank=True, **POINTS)

@@ -353,3 +353,50 @@ def submission_submit(
         self_total=audit.plain(sub.self_total),
     )
     return sub
+
+
+SIGNER_FIELDS = ("signer_position", "signer_name")
+
+
+@transaction.atomic
+def signer_save(
+    *,
+    submission: Submission,
+    actor: Any,
+    signer_position: str,
+    signer_name: str,
+    revision: int | None = None,
+) -> Submission:
+    """Who signs the printed sheet for the unit (position and name under "THỦ TRƯỞNG ĐƠN VỊ"),
+    set by the unit while its submission is editable; an unchanged save records nothing."""
+    sub = lock(submission, revision)
+    ensure_editable(sub)
+    new = {
+        "signer_position": strip_controls(signer_position or "").strip(),
+        "signer_name": strip_controls(signer_name or "").strip(),
+    }
+    for name, limit in (("signer_position", 255), ("signer_name", 150)):
+        if len(new[name]) > limit:
+            raise ValidationError({name: f"Dài quá {limit} ký tự."})
+    diff = audit.changes(audit.snapshot(sub, SIGNER_FIELDS), new)
+    if not diff:
+        return sub
+    for name in diff:
+        setattr(sub, name, new[name])
+    sub.revision += 1
+    sub.save(update_fields=[*diff, "revision"])
+    log(sub, "submission.signer", actor, changes=diff)
+    return sub
+
+
+def previous_signer(sub: Submission) -> dict[str, str]:
+    """The signer the unit gave on its latest other submission (to prefill an empty one)."""
+    prev = (
+        Submission.objects.filter(unit_id=sub.unit_id)
+        .exclude(pk=sub.pk)
+        .exclude(signer_name="")
+        .order_by("-round__year", "-round__due", "-pk")
+        .values("signer_position", "signer_name")
+        .first()
+    )
+    return prev or {"signer_position": "", "signer_name": ""}

@@ -298,12 +298,14 @@ def criterion_delete(*, criterion: Criterion, actor: Any, revision: int | None =
     """Delete a criterion with its children (not once a unit's sheet has a line for it)."""
     locked = lock_for_edit(criterion.template, revision)
     current = Criterion.objects.get(pk=criterion.pk, template=locked)
-    subtree = Criterion.objects.filter(pk__in=_descendants(current))
-    if Entry.objects.filter(criterion__in=subtree).exists():
+    subtree = _descendants(current)
+    if Entry.objects.filter(criterion_id__in=subtree).exists():
         raise ValidationError(
-            f"Tiêu chí {current.code} đã có trong bảng tự chấm điểm của đơn vị, không xóa được."
+            "Tiêu chí đã có trong bảng tự chấm điểm của đơn vị nên không xóa được; hãy tạo phiên "
+            "bản mới của thang điểm.",
+            code="in_use",
         )
-    removed = subtree.count()
+    removed = len(subtree)
     label = str(current)
     current.delete()
     touch(locked)

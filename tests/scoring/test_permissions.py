@@ -54,6 +54,11 @@ LINE_REVIEWERS = {
     "unit_a": FORBIDDEN,
     "unit_b": FORBIDDEN,
 }
+# unit_a's sheet: its unit, the secretariat, deputy, provincial reviewer and admin read it
+SHEET_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+ONLY_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
+# unit_a's draft sheet of another round (its signer is still editable)
+SBD = ("bloc_id", "year", "submission_id:draft_submission_id")
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -109,6 +114,14 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     # not reviewed yet / not final: the secretariat sees the refusal on the page (200)
     ("scoring:review_finalize", "post"): (SB, {}, row(SECRETARIAT_ONLY)),
     ("scoring:review_reopen", "post"): (SB, {"reason": "Sai số liệu"}, row(SECRETARIAT_ONLY)),
+    ("scoring:sheet_pdf", "get"): (SBD, {}, row(SHEET_READERS)),
+    ("scoring:sheet_docx", "get"): (SBD, {}, row(SHEET_READERS)),
+    ("scoring:sheet_signer", "get"): (SBD, {}, row(ONLY_UNIT_A)),
+    ("scoring:sheet_signer", "post"): (
+        SBD,
+        {"signer_name": "Lê Văn Ký"},
+        row(as_moved(ONLY_UNIT_A)),
+    ),
 }
 
 
@@ -135,6 +148,9 @@ def objects(world):
         "submission_id": sub.pk,
         "entry_id": sub.entries.filter(criterion__kind="graded").first().pk,
         "round_id": rnd.pk,
+        "draft_submission_id": submission_open(
+            round=make_round(world, key="bao_cao_tong_ket#2"), unit=world.unit_a, actor=clerk
+        ).pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
@@ -155,7 +171,9 @@ def test_scoring_permission_matrix(key, world, client, objects):
     name, method = key
     keys, data, expected = MATRIX[key]
     assert set(expected) == set(PERSONAS), f"{key}: every persona needs an expected status"
-    url = reverse(name, kwargs={k: objects[k] for k in keys})
+    url = reverse(
+        name, kwargs={k.partition(":")[0]: objects[k.partition(":")[2] or k] for k in keys}
+    )
     failures = []
     for persona in PERSONAS:
         with transaction.atomic():

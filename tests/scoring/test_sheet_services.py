@@ -237,3 +237,13 @@ def test_reminders_skip_units_that_have_submitted(world, tong_ket):
     due = due_reminders(today=dt.date(2026, 12, 8))  # 7 days before 15/12
     units = {d.unit.pk for d in due if d.key == f"round:{tong_ket.pk}"}
     assert world.unit_a.pk not in units and world.unit_b.pk in units
+
+
+def test_a_criterion_on_a_units_sheet_cannot_be_deleted(world, tong_ket):
+    from scoring.services import templates as tpl_services
+
+    sub = open_sheet(world, tong_ket)
+    line = entry(sub, "I.2")
+    with pytest.raises(ValidationError, match="không xóa được"):
+        tpl_services.criterion_delete(criterion=line.criterion, actor=world.users["chair"])
+    assert Entry.objects.filter(pk=line.pk).exists()
