@@ -9,7 +9,9 @@ from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
 from scoring import selectors
-from scoring.models import Criterion, Registration, Template
+from scoring.models import Criterion, Registration, Submission, Template
+from scoring.selectors_sheets import submissions_qs
+from scoring.services.reviews import cross_reviewer_id
 
 
 def get_template_for(
@@ -64,3 +66,43 @@ def get_registration_for(
     if not (scope.can("registration.view_all") or reg.unit_id == scope.user.unit_id):
         raise PermissionDenied("Bạn chỉ xem được bản đăng ký của đơn vị mình.")
     return reg, scope
+
+
+# ---------------------------------------------------------------- reports and sheets
+
+
+def own_sheet_scope(request: HttpRequest, bloc_id: int, year: int) -> BlocScope:
+    """A unit acting on its own reports: sheet.edit, and a member of the bloc that year."""
+    scope = get_bloc_for(request, bloc_id, year, need="sheet.edit")
+    if not selectors.is_member(bloc_id=scope.bloc.pk, year=scope.year, unit_id=scope.user.unit_id):
+        raise PermissionDenied("Đơn vị của bạn không phải thành viên của khối trong năm này.")
+    return scope
+
+
+def may_read_submission(scope: BlocScope, sub: Submission) -> bool:
+    """Its own unit, those with sheet.view_all, and the unit assigned to cross-score it."""
+    unit_id = getattr(scope.user, "unit_id", None)
+    if scope.can("sheet.view_all") or (unit_id and sub.unit_id == unit_id):
+        return True
+    return bool(unit_id) and unit_id == cross_reviewer_id(sub)
+
+
+def get_submission_for(
+    request: HttpRequest, bloc_id: int, year: int, submission_id: int, *, edit: bool = False
+) -> tuple[Submission, BlocScope]:
+    """A submission of the bloc-year (404 otherwise). Reading: see may_read_submission (any other
+    unit 403). `edit`: only its own unit's staff with sheet.edit (everyone else 403)."""
+    scope = get_bloc_for(request, bloc_id, year)
+    sub = (
+        submissions_qs()
+        .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
+        .first()
+    )
+    if sub is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    if edit:
+        if not (scope.can("sheet.edit") and sub.unit_id == scope.user.unit_id):
+            raise PermissionDenied("Chỉ đơn vị gửi báo cáo mới sửa được báo cáo của mình.")
+    elif not may_read_submission(scope, sub):
+        raise PermissionDenied("Bạn chỉ xem được báo cáo của đơn vị mình.")
+    return sub, scope

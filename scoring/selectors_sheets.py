@@ -49,6 +49,11 @@ class SheetRow:
         return sheets.value_label(self.criterion)
 
     @property
+    def layer_reviews(self) -> list[Review]:
+        """The line's reviews in the order of the layers (deputy or cross, then head)."""
+        return [self.reviews[layer] for layer in sheets.LAYER_ORDER if layer in self.reviews]
+
+    @property
     def indent(self) -> str:
         return f"{self.depth * 1.25:.2f}rem"
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring.views import registrations as reg
+from scoring.views import sheets
 from scoring.views import templates as tpl
 
 app_name = "scoring"
@@ -8,6 +9,8 @@ app_name = "scoring"
 Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
+B = Y + "bao-cao/"
+BS = B + "<bint:submission_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -31,4 +34,17 @@ urlpatterns = [
         name="registration_review",
     ),
     path(Y + "giao-uoc/", reg.signing, name="signing"),
+    # a member unit's reports and self-scoring sheets
+    path(B, sheets.submission_list, name="submission_list"),
+    path(B + "ky/<bint:round_id>/mo/", sheets.submission_open, name="submission_open"),
+    path(BS, sheets.submission_detail, name="submission"),
+    path(BS + "noi-dung/", sheets.submission_report, name="submission_report"),
+    path(BS + "dong/<bint:entry_id>/", sheets.sheet_line, name="sheet_line"),
+    path(BS + "tep/", sheets.submission_file_add, name="submission_file_add"),
+    path(BS + "tep/<bint:file_id>/", sheets.submission_file, name="submission_file"),
+    path(
+        BS + "tep/<bint:file_id>/xoa/", sheets.submission_file_remove, name="submission_file_remove"
+    ),
+    path(BS + "nop/", sheets.submission_submit, name="submission_submit"),
+    path(BS + "lich-su/", sheets.submission_history, name="submission_history"),
 ]
