@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from blocs.models import AuditEvent
 from scoring import calc
-from scoring.models import Attachment, Review, Submission
+from scoring.models import Attachment, Entry, Review, Submission
 
 ACTIONS = {
     "submission.create": "Mở báo cáo",
@@ -133,28 +133,36 @@ def _notes(data: dict) -> list[str]:
     return notes
 
 
-def _subject(data: dict) -> str:
+def _subject(data: dict, paths: dict[int, str]) -> str:
+    code = paths.get(data.get("line") or 0) or data.get("criterion") or ""
     if data.get("name") and data.get("purpose"):
-        where = f" – tiêu chí {data['criterion']}" if data.get("criterion") else ""
+        where = f" – tiêu chí {code}" if code else ""
         return f"{show('purpose', data['purpose'])}: {data['name']}{where}"
-    if data.get("criterion"):
-        return f"Tiêu chí {data['criterion']}"
-    return ""
+    return f"Tiêu chí {code}" if code else ""
 
 
-def item(event: AuditEvent) -> HistoryItem:
+def item(event: AuditEvent, paths: dict[int, str] | None = None) -> HistoryItem:
     data = event.data or {}
     return HistoryItem(
         event=event,
         action=ACTIONS.get(event.action, event.action),
-        subject=_subject(data),
+        subject=_subject(data, paths or {}),
         changes=_changes(data),
         notes=_notes(data),
     )
 
 
+def line_paths(sub: Submission) -> dict[int, str]:
+    """line id → its criterion's code with its group's ("I.2"): codes repeat across groups."""
+    out = {}
+    for e in Entry.objects.filter(submission=sub).select_related("criterion__parent"):
+        parent = e.criterion.parent
+        out[e.pk] = f"{parent.code}.{e.criterion.code}" if parent else e.criterion.code
+    return out
+
+
 def submission_history(sub: Submission) -> list[HistoryItem]:
-    """The submission's events and its round's due-date moves, newest first (one query)."""
+    """The submission's events and its round's due-date moves, newest first (two queries)."""
     events = (
         AuditEvent.objects.filter(
             Q(object_type="scoring.submission", object_id=str(sub.pk))
@@ -163,4 +171,5 @@ def submission_history(sub: Submission) -> list[HistoryItem]:
         .select_related("actor")
         .order_by("-at", "-id")
     )
-    return [item(e) for e in events]
+    paths = line_paths(sub)
+    return [item(e, paths) for e in events]

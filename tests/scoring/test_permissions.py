@@ -13,7 +13,7 @@ from django.urls import get_resolver, reverse
 from scoring.models import Criterion
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
-from tests.scoring.conftest import make_template, register
+from tests.scoring.conftest import make_round, make_template, pdf_upload, register
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -37,10 +37,15 @@ OWN_UNITS = {
 }
 NOBODY_BUT_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": MOVED}
 REG_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+# a unit's reports: unit_a's own submission; readers are the secretariat, deputy, province, admin
+SHEET_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+SHEET_UNITS = {**INSIDERS, "reviewer": FORBIDDEN, "admin": FORBIDDEN}
+ONLY_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": MOVED}
 T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
 BY = ("bloc_id", "year")
+SB = ("bloc_id", "year", "submission_id")
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -76,6 +81,26 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
     ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:submission_list", "get"): (BY, {}, row(SHEET_UNITS)),
+    # each member unit opens its own report in the round (unit_a's exists: sent to it)
+    ("scoring:submission_open", "post"): (
+        (*BY, "round_id"),
+        {},
+        row(as_moved(SHEET_UNITS)),
+    ),
+    ("scoring:submission", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:submission_history", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:submission_file", "get"): ((*SB, "file_id"), {}, row(SHEET_READERS)),
+    ("scoring:submission_report", "post"): (SB, {"body": "Báo cáo"}, row(ONLY_UNIT_A)),
+    ("scoring:sheet_line", "post"): ((*SB, "entry_id"), {}, row(ONLY_UNIT_A)),
+    # no file chosen: the page again with the message next to the field
+    ("scoring:submission_file_add", "post"): (
+        SB,
+        {"purpose": "attachment"},
+        row({**ONLY_UNIT_A, "unit_a": OK}),
+    ),
+    ("scoring:submission_file_remove", "post"): ((*SB, "file_id"), {}, row(ONLY_UNIT_A)),
+    ("scoring:submission_submit", "post"): (SB, {}, row(ONLY_UNIT_A)),
 }
 
 
@@ -101,6 +126,25 @@ def objects(world):
         "criterion_id": criterion.pk,
         "registration_id": reg.pk,
         "action": "return",
+        **_sheet_objects(world),
+    }
+
+
+def _sheet_objects(world) -> dict:
+    """unit_a's report in the year-end round, with a line and an attachment."""
+    from scoring.services import sheets as sheet_services
+
+    round = make_round(world)
+    actor = world.users["unit_a"]
+    sub = sheet_services.submission_open(round=round, unit=world.unit_a, actor=actor)
+    att = sheet_services.file_add(
+        submission=sub, actor=actor, upload=pdf_upload(), purpose="attachment"
+    )
+    return {
+        "round_id": round.pk,
+        "submission_id": sub.pk,
+        "entry_id": sub.entries.first().pk,
+        "file_id": att.pk,
     }
 
 
