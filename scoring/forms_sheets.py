@@ -55,4 +55,3 @@ class FileForm(forms.Form):
         error_messages={"required": "Hãy chọn một tệp.", "empty": "Tệp rỗng."},
     )
     purpose = forms.ChoiceField(choices=Attachment.Purpose.choices)
-    entry = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)

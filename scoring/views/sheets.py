@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from blocs.access import BlocScope
@@ -209,40 +210,57 @@ def submission_report(
     return _page(request, scope, fresh, report_form=form, current_body=current and current.body)
 
 
+@csrf_exempt  # only so that the size cap is in place before the body is read: checked below
 @login_required
 @require_POST
 def submission_file_add(
     request: HttpRequest, bloc_id: int, year: int, submission_id: int
 ) -> HttpResponse:
+    cap = files.CappedUploadHandler(request)
+    request.upload_handlers.insert(0, cap)
+    return _file_add(request, bloc_id, year, submission_id, cap)
+
+
+@csrf_protect
+def _file_add(request, bloc_id: int, year: int, submission_id: int, cap) -> HttpResponse:
     """Upload the report file, an attachment or a line's evidence; a refused file is reported
     next to the field it was chosen in, and nothing is stored."""
     sub, scope = get_submission_for(request, bloc_id, year, submission_id, edit=True)
     form = FileForm(request.POST, request.FILES)
     purpose = request.POST.get("purpose", "")
-    entry_id = form.cleaned_data.get("entry") if form.is_valid() else None
-    if form.is_valid():
-        entry = None
-        if purpose == P.EVIDENCE:
-            entry = Entry.objects.filter(pk=entry_id, submission=sub).first()
+    text = request.POST.get("entry", "")
+    entry_id = int(text) if text.isdigit() and len(text) < 19 else None
+    if cap.too_big:
+        errors = files.too_big(cap.too_big).messages
+    elif not form.is_valid():
+        errors = [e for errs in form.errors.values() for e in errs]
+    else:
+        line = None
+        if purpose == P.EVIDENCE and entry_id:
+            line = Entry.objects.filter(pk=entry_id, submission=sub).first()
         try:
             att = services.file_add(
                 submission=sub,
                 actor=request.user,
                 upload=form.cleaned_data["file"],
                 purpose=form.cleaned_data["purpose"],
-                entry=entry,
+                entry=line,
             )
         except ValidationError as exc:
             errors = exc.messages
         else:
             messages.success(request, f"Đã tải lên tệp “{att.name}”.")
             return redirect(_url(sub, _anchor(purpose, entry_id)))
-    else:
-        errors = [e for errs in form.errors.values() for e in errs]
-        entry_id = request.POST.get("entry", "")
-        entry_id = int(entry_id) if entry_id.isdigit() and len(entry_id) < 19 else None
     file_error = {"purpose": purpose, "entry": entry_id, "messages": errors}
     return _page(request, scope, sub, file_error=file_error)
+
+
+def _file_of(sub: Submission, file_id: int) -> Attachment:
+    """A file of this submission only (another submission's file is 404 here)."""
+    att = Attachment.objects.filter(pk=file_id, submission=sub).first()
+    if att is None:
+        raise Http404("Không tìm thấy tệp.")
+    return att
 
 
 @login_required
@@ -251,9 +269,7 @@ def submission_file_remove(
     request: HttpRequest, bloc_id: int, year: int, submission_id: int, file_id: int
 ) -> HttpResponse:
     sub, _scope = get_submission_for(request, bloc_id, year, submission_id, edit=True)
-    att = Attachment.objects.filter(pk=file_id, submission=sub).first()
-    if att is None:
-        raise Http404("Không tìm thấy tệp.")
+    att = _file_of(sub, file_id)
     try:
         services.file_remove(attachment=att, actor=request.user)
     except ValidationError as exc:
@@ -270,9 +286,7 @@ def submission_file(
     """A file of a submission, only to those who may read the submission; always downloaded
     (never shown inline) and never sniffed into another type."""
     sub, _scope = get_submission_for(request, bloc_id, year, submission_id)
-    att = Attachment.objects.filter(pk=file_id, submission=sub).first()
-    if att is None:
-        raise Http404("Không tìm thấy tệp.")
+    att = _file_of(sub, file_id)
     try:
         handle = att.file.open("rb")
     except FileNotFoundError:

@@ -60,6 +60,7 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
         pages["signing"] = f"{bloc}giao-uoc/"
     if persona == "unit_a":
         pages["my registration"] = f"{bloc}dang-ky/don-vi/"
+        pages["my reports"] = f"{bloc}bao-cao/"
     if persona == "reviewer":
         pages["province"] = f"/tinh/{world.province.pk}/"
     if persona == "admin":

@@ -20,22 +20,11 @@ from scoring.services import sheets as sheet_services
 from scoring.services import templates as tpl_services
 from scoring.services.templates import CriterionRow
 from tests.scoring.conftest import fill_sheet, make_round, pdf_upload
+from tests.scoring.test_sheet_services import entry as line
+from tests.scoring.test_sheet_services import open_sheet
 
 S = Submission.Status
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def open_sheet(world, round, unit="unit_a"):
-    user = world.users[unit]
-    return sheet_services.submission_open(round=round, unit=user.unit, actor=user)
-
-
-def line(sub, path):
-    """The line of `sub` whose criterion is `path` ("I.2": group I, criterion 2)."""
-    parent, code = path.split(".")
-    return sub.entries.select_related("criterion").get(
-        criterion__code=code, criterion__parent__code=parent
-    )
 
 
 def url(name, sub, **kw):
@@ -305,6 +294,30 @@ def test_a_file_over_the_limit_is_refused_with_a_clear_message(world, client_for
     assert response.status_code == 200
     error = response.content.decode().split('data-testid="file-error"')[1][:300]
     assert "vượt dung lượng cho phép" in error and "bao-cao-lon.pdf" in error
+    assert not Attachment.objects.exists()
+
+
+def test_a_file_just_under_the_limit_is_accepted(world, client_for, so_ket, settings):
+    settings.SUBMISSION_FILE_MAX_BYTES = 1024
+    sub = open_sheet(world, so_ket)
+    fits = pdf_upload("vua-du.pdf", b"%PDF-1.4\n" + b"0" * 1000)
+    response = client_for("unit_a").post(
+        url("submission_file_add", sub), {"purpose": "attachment", "file": fits}
+    )
+    assert response.status_code == 302
+    assert Attachment.objects.get(submission=sub).size == 1009
+
+
+def test_the_upload_view_still_checks_the_csrf_token(world, so_ket):
+    from django.test import Client
+
+    sub = open_sheet(world, so_ket)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users["unit_a"])
+    response = client.post(
+        url("submission_file_add", sub), {"purpose": "report", "file": pdf_upload()}
+    )
+    assert response.status_code == 403
     assert not Attachment.objects.exists()
 
 
