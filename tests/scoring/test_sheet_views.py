@@ -141,6 +141,24 @@ def test_plain_form_line_save_redirects_to_the_line(world, client_for, tong_ket)
     assert Entry.objects.get(pk=entry.pk).self_score == Decimal("5")
 
 
+def test_a_quantitative_line_shows_the_registered_target_and_scores_against_it(
+    world, client_for, tong_ket
+):
+    from tests.scoring.conftest import register
+
+    sub = open_sheet(world, tong_ket)
+    entry = line(sub, "I.1")
+    target = {
+        "content": "Giải quyết 95 % vụ việc",
+        "target_value": 95,
+        "criterion": entry.criterion,
+    }
+    register(world, world.unit_a, submit=True, targets=[target])
+    html = post_line(client_for("unit_a"), sub, entry, htmx=True, value="76").content.decode()
+    assert "Chỉ tiêu đơn vị đã đăng ký: <strong>95</strong>" in html
+    assert Entry.objects.get(pk=entry.pk).self_score == Decimal("32")  # 40 × 76/95
+
+
 @pytest.mark.parametrize("htmx", [True, False])
 @pytest.mark.parametrize(
     ("path", "fields", "message"),
@@ -230,6 +248,23 @@ def test_the_unit_sees_the_returned_reason_and_the_reviewers_changes(world, clie
     assert "Phó khối kiểm tra: <strong>12</strong>" in reviews
     assert "đơn vị tự chấm 15" in reviews and "Thiếu minh chứng" in reviews
     assert 'data-testid="line-form"' in page  # returned: the unit corrects
+
+
+def test_a_final_sheet_cannot_be_changed_or_submitted_again(world, client_for, tong_ket):
+    unit, deputy, chair = (world.users[p] for p in ("unit_a", "deputy", "chair"))
+    sub = fill_sheet(open_sheet(world, tong_ket), unit)
+    sub = sheet_services.submission_submit(submission=sub, actor=unit)
+    sub = review_services.layer_done(submission=sub, actor=deputy)
+    sub = review_services.layer_done(submission=sub, actor=chair)
+    sub = review_services.submission_finalize(submission=sub, actor=chair)
+    client = client_for("unit_a")
+    response = client.post(url("submission_submit", sub), {"revision": sub.revision})
+    assert "đã được chốt" in client.get(response["Location"]).content.decode()
+    html = post_line(client, sub, line(sub, "I.2"), htmx=True, value="1").content.decode()
+    assert "đã được chốt" in html
+    page = client.get(url("submission", sub)).content.decode()
+    assert 'data-testid="final-total"' in page and 'data-testid="submit"' not in page
+    assert Submission.objects.get(pk=sub.pk).status == S.FINAL
 
 
 def test_another_unit_cannot_read_or_write_the_sheet(world, client_for, tong_ket):
