@@ -5,14 +5,13 @@ Secretariat, deputy, provincial reviewer and administrator read the same page re
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -49,7 +48,7 @@ def _context(scope: BlocScope, sub: Submission, **extra) -> dict:
     own = sub.unit_id == scope.user.unit_id and scope.can("sheet.edit")
     editable = own and sub.is_editable
     sv = sheet_view(sub)
-    today = dt.date.today()
+    today = timezone.localdate()  # as submission_submit judges lateness
     return {
         "scope": scope,
         "sub": sub,
