@@ -98,12 +98,27 @@ def is_cross_reviewer(scope: BlocScope, sub: Submission) -> bool:
     )
 
 
+def own_sheet_scope(request: HttpRequest, bloc_id: int, year: int) -> BlocScope:
+    """A unit acting on its own reports: sheet.edit, and a member of the bloc that year."""
+    scope = get_bloc_for(request, bloc_id, year, need="sheet.edit")
+    if not selectors.is_member(bloc_id=scope.bloc.pk, year=scope.year, unit_id=scope.user.unit_id):
+        raise PermissionDenied("Đơn vị của bạn không phải thành viên của khối trong năm này.")
+    return scope
+
+
+def may_read_submission(scope: BlocScope, sub: Submission) -> bool:
+    """Its own unit, those with sheet.view_all, and the unit assigned to cross-score it."""
+    unit_id = getattr(scope.user, "unit_id", None)
+    if scope.can("sheet.view_all") or (unit_id and sub.unit_id == unit_id):
+        return True
+    return is_cross_reviewer(scope, sub)
+
+
 def get_submission_for(
-    request: HttpRequest, bloc_id: int, year: int, submission_id: int
+    request: HttpRequest, bloc_id: int, year: int, submission_id: int, *, edit: bool = False
 ) -> tuple[Submission, BlocScope]:
-    """A unit's submission in a round of the bloc-year, for those who may see it: the unit
-    itself, sheet.view_all (secretariat, deputy, provincial reviewer, admin) and the unit
-    assigned to cross-score it; any other member 403, outsiders 404."""
+    """A submission of the bloc-year (404 otherwise). Reading: see may_read_submission (any other
+    unit 403). `edit`: only its own unit's staff with sheet.edit (everyone else 403)."""
     scope = get_bloc_for(request, bloc_id, year)
     sub = (
         submissions_qs()
@@ -112,10 +127,9 @@ def get_submission_for(
     )
     if sub is None:
         raise Http404("Không tìm thấy báo cáo.")
-    if not (
-        scope.can("sheet.view_all")
-        or sub.unit_id == scope.user.unit_id
-        or is_cross_reviewer(scope, sub)
-    ):
+    if edit:
+        if not (scope.can("sheet.edit") and sub.unit_id == scope.user.unit_id):
+            raise PermissionDenied("Chỉ đơn vị gửi báo cáo mới sửa được báo cáo của mình.")
+    elif not may_read_submission(scope, sub):
         raise PermissionDenied("Bạn chỉ xem được báo cáo của đơn vị mình.")
     return sub, scope

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
 # extension → (content type, what the bytes must look like)
 PDF = "application/pdf"
@@ -43,6 +44,34 @@ def max_bytes() -> int:
 
 def human_size(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def too_big(name: str, size: int | None = None) -> ValidationError:
+    """The refusal of a file over the limit (its size when known)."""
+    shown = f" ({human_size(size)})" if size else ""
+    return ValidationError(
+        f"Tệp “{name}”{shown} vượt dung lượng cho phép ({human_size(max_bytes())}).", code="size"
+    )
+
+
+class CappedUploadHandler(FileUploadHandler):
+    """Put first in a view's upload handlers: stops reading a file once it passes the limit,
+    so a 200 MB upload is refused after its first megabytes instead of being written to a
+    temporary file first. The rest of the request is read and dropped (the browser gets the
+    page with the message, not a reset connection); `too_big` names the file."""
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.too_big = ""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        if start + len(raw_data) > max_bytes():
+            self.too_big = clean_name(self.file_name or "")
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 def clean_name(name: str) -> str:
@@ -86,11 +115,7 @@ def check_upload(upload: UploadedFile, *, allowed: tuple[str, ...]) -> CheckedFi
         raise ValidationError(f"Tệp “{name}”: chỉ nhận tệp {kinds}.", code="type")
     size = upload.size or 0
     if size > max_bytes():
-        raise ValidationError(
-            f"Tệp “{name}” ({human_size(size)}) vượt dung lượng cho phép "
-            f"({human_size(max_bytes())}).",
-            code="size",
-        )
+        raise too_big(name, size)
     if size == 0:
         raise ValidationError(f"Tệp “{name}” rỗng.", code="empty")
     digest = hashlib.sha256()

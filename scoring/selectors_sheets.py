@@ -34,6 +34,7 @@ class SheetRow:
     final_points: Decimal | None
     reviews: dict[str, Review] = field(default_factory=dict)
     files: list[Attachment] = field(default_factory=list)
+    target: Decimal | None = None  # the unit's registered target (quantitative lines)
 
     @property
     def is_group(self) -> bool:
@@ -47,6 +48,11 @@ class SheetRow:
     @property
     def value_label(self) -> str:
         return sheets.value_label(self.criterion)
+
+    @property
+    def layer_reviews(self) -> list[Review]:
+        """The line's reviews in the order of the layers (deputy or cross, then head)."""
+        return [self.reviews[layer] for layer in sheets.LAYER_ORDER if layer in self.reviews]
 
     @property
     def indent(self) -> str:
@@ -73,7 +79,7 @@ class SheetView:
 
 
 def sheet_view(submission: Submission) -> SheetView:
-    """Everything the sheet page and the sheet document show, in six queries at any size."""
+    """Everything the sheet page and the sheet document show, in seven queries at any size."""
     sub = submission
     files = list(Attachment.objects.filter(submission=sub).order_by("id"))
     layers = layers_for(sub.round.bloc_id, sub.round.year)
@@ -81,6 +87,7 @@ def sheet_view(submission: Submission) -> SheetView:
         return SheetView(sub, [], None, layers, current_layer(sub, layers), *_split(files))
     criteria, entries, reviews = sheets.load(sub)
     scores = sheets.compute(sub, criteria, entries, reviews)
+    targets = sheets.targets_for(sub)
     by_crit = {e.criterion_id: e for e in entries}
     evidence: dict[int, list[Attachment]] = {}
     for f in files:
@@ -105,6 +112,7 @@ def sheet_view(submission: Submission) -> SheetView:
                     final_points=scores.final.nodes.get(key) if scores.final else None,
                     reviews={r.layer: r for r in reviews.get(entry.pk, [])} if entry else {},
                     files=evidence.get(entry.pk, []) if entry else [],
+                    target=targets.get(c.pk),
                 )
             )
             walk(c.pk, depth + 1)

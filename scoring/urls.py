@@ -3,6 +3,7 @@ from django.urls import path
 from scoring.views import documents as docs
 from scoring.views import registrations as reg
 from scoring.views import reviews as rv
+from scoring.views import sheets
 from scoring.views import templates as tpl
 
 app_name = "scoring"
@@ -12,7 +13,8 @@ T = Y + "thang-diem/"
 R = Y + "dang-ky/"
 V = Y + "tham-dinh/"
 VS = V + "<bint:submission_id>/"
-B = Y + "bao-cao/<bint:submission_id>/"
+B = Y + "bao-cao/"
+BS = B + "<bint:submission_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -45,7 +47,20 @@ urlpatterns = [
     path(VS + "tra-lai/", rv.submission_return, name="review_return"),
     path(VS + "chot/", rv.submission_finalize, name="review_finalize"),
     path(VS + "mo-lai/", rv.submission_reopen, name="review_reopen"),
-    path(B + "bang-tu-cham.pdf", docs.sheet_pdf, name="sheet_pdf"),
-    path(B + "bang-tu-cham.docx", docs.sheet_docx, name="sheet_docx"),
-    path(B + "nguoi-ky/", docs.sheet_signer, name="sheet_signer"),
+    path(BS + "bang-tu-cham.pdf", docs.sheet_pdf, name="sheet_pdf"),
+    path(BS + "bang-tu-cham.docx", docs.sheet_docx, name="sheet_docx"),
+    path(BS + "nguoi-ky/", docs.sheet_signer, name="sheet_signer"),
+    # a member unit's reports and self-scoring sheets
+    path(B, sheets.submission_list, name="submission_list"),
+    path(B + "ky/<bint:round_id>/mo/", sheets.submission_open, name="submission_open"),
+    path(BS, sheets.submission_detail, name="submission"),
+    path(BS + "noi-dung/", sheets.submission_report, name="submission_report"),
+    path(BS + "dong/<bint:entry_id>/", sheets.sheet_line, name="sheet_line"),
+    path(BS + "tep/", sheets.submission_file_add, name="submission_file_add"),
+    path(BS + "tep/<bint:file_id>/", sheets.submission_file, name="submission_file"),
+    path(
+        BS + "tep/<bint:file_id>/xoa/", sheets.submission_file_remove, name="submission_file_remove"
+    ),
+    path(BS + "nop/", sheets.submission_submit, name="submission_submit"),
+    path(BS + "lich-su/", sheets.submission_history, name="submission_history"),
 ]

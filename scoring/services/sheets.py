@@ -261,6 +261,7 @@ def file_add(
         sha256=att.sha256,
         size=att.size,
         criterion=entry.criterion.code if entry else "",
+        line=entry.pk if entry else None,
         replaced=replaced,
     )
     return att
@@ -285,6 +286,7 @@ def file_remove(*, attachment: Attachment, actor: Any) -> None:
         name=att.name,
         sha256=att.sha256,
         criterion=att.entry.criterion.code if att.entry else "",
+        line=att.entry_id,
     )
     _delete(att)
 

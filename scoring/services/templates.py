@@ -28,6 +28,10 @@ LOCKED_MESSAGE = (
     "Thang điểm đã được chốt khi ký kết giao ước, không sửa trực tiếp được; hãy tạo phiên bản "
     "mới (áp dụng cho các kỳ sau)."
 )
+IN_USE_MESSAGE = (
+    "Đơn vị đã lập bảng tự chấm điểm theo các tiêu chí này, nên không xóa hay thay được tiêu chí; "
+    "hãy sửa nội dung, hoặc chốt thang điểm rồi tạo phiên bản mới."
+)
 STALE_MESSAGE = (
     "Thang điểm vừa được người khác thay đổi sau khi bạn mở trang này, nên thay đổi của bạn chưa "
     "được lưu. Hãy xem lại nội dung hiện tại rồi nhập lại."
@@ -73,6 +77,12 @@ def lock_for_edit(template: Template, revision: int | None) -> Template:
     if revision is not None and int(revision) != locked.revision:
         raise StaleTemplateError(STALE_MESSAGE, code="stale")
     return locked
+
+
+def ensure_not_scored(criteria_ids: Any) -> None:
+    """A criterion that a unit's sheet has a line for is kept (the line refers to it)."""
+    if Entry.objects.filter(criterion_id__in=criteria_ids).exists():
+        raise ValidationError(IN_USE_MESSAGE, code="in_use")
 
 
 def touch(locked: Template, *fields: str) -> None:
@@ -298,14 +308,8 @@ def criterion_delete(*, criterion: Criterion, actor: Any, revision: int | None =
     """Delete a criterion with its children (not once a unit's sheet has a line for it)."""
     locked = lock_for_edit(criterion.template, revision)
     current = Criterion.objects.get(pk=criterion.pk, template=locked)
-    subtree = _descendants(current)
-    if Entry.objects.filter(criterion_id__in=subtree).exists():
-        raise ValidationError(
-            "Tiêu chí đã có trong bảng tự chấm điểm của đơn vị nên không xóa được; hãy tạo phiên "
-            "bản mới của thang điểm.",
-            code="in_use",
-        )
-    removed = len(subtree)
+    removed = Criterion.objects.filter(pk__in=_descendants(current)).count()
+    ensure_not_scored(_descendants(current))
     label = str(current)
     current.delete()
     touch(locked)
@@ -385,6 +389,7 @@ def template_replace_tree(
     old_shape = _shape(old_rows, {c.pk: i for i, c in enumerate(old_rows)})
     diff = audit.list_changes(old_rows, rows, label=_row_label)
     if diff or old_shape != [r.parent_index for r in rows]:
+        ensure_not_scored([c.pk for c in old_rows])
         Criterion.objects.filter(template=locked).delete()
         _write_rows(locked, rows)
         touch(locked)

@@ -44,3 +44,15 @@ STATE_BADGES = {
 @register.filter
 def state_badge(state: str) -> str:
     return "text-bg-" + STATE_BADGES.get(state, "light")
+
+
+@register.simple_tag(takes_context=True)
+def report_deadlines(context, deadlines) -> list[tuple]:
+    """The home page's deadlines (plans.dashboard.unit_deadlines) paired with the user's unit's
+    state in the reporting round each report deadline stands for (None for other deadlines)."""
+    from scoring.selectors_rounds import report_states
+
+    user = context["user"]
+    milestones = [d.deadline.milestone for d in deadlines]
+    states = report_states(unit_id=getattr(user, "unit_id", None), milestones=milestones)
+    return [(d, states.get(d.deadline.milestone.pk)) for d in deadlines]

@@ -62,6 +62,7 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
         pages["review setup"] = f"{bloc}tham-dinh/cach-tham-dinh/"
     if persona == "unit_a":
         pages["my registration"] = f"{bloc}dang-ky/don-vi/"
+        pages["my reports"] = f"{bloc}bao-cao/"
     if persona == "reviewer":
         pages["province"] = f"/tinh/{world.province.pk}/"
     if persona == "admin":

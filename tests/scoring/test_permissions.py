@@ -11,10 +11,10 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from scoring.models import Criterion
-from scoring.services.sheets import submission_open, submission_submit
+from scoring.services.sheets import file_add, submission_open, submission_submit
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
-from tests.scoring.conftest import fill_sheet, make_round, make_template, register
+from tests.scoring.conftest import fill_sheet, make_round, make_template, pdf_upload, register
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -38,6 +38,10 @@ OWN_UNITS = {
 }
 NOBODY_BUT_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": MOVED}
 REG_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+# a unit's reports: unit_a's own submission; readers are the secretariat, deputy, province, admin
+SHEET_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+SHEET_UNITS = {**INSIDERS, "reviewer": FORBIDDEN, "admin": FORBIDDEN}
+ONLY_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": MOVED}
 T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
@@ -54,9 +58,7 @@ LINE_REVIEWERS = {
     "unit_a": FORBIDDEN,
     "unit_b": FORBIDDEN,
 }
-# unit_a's sheet: its unit, the secretariat, deputy, provincial reviewer and admin read it
-SHEET_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
-ONLY_UNIT_A = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
+ONLY_UNIT_A_PAGE = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 # unit_a's draft sheet of another round (its signer is still editable)
 SBD = ("bloc_id", "year", "submission_id:draft_submission_id")
 
@@ -116,12 +118,32 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ("scoring:review_reopen", "post"): (SB, {"reason": "Sai số liệu"}, row(SECRETARIAT_ONLY)),
     ("scoring:sheet_pdf", "get"): (SBD, {}, row(SHEET_READERS)),
     ("scoring:sheet_docx", "get"): (SBD, {}, row(SHEET_READERS)),
-    ("scoring:sheet_signer", "get"): (SBD, {}, row(ONLY_UNIT_A)),
-    ("scoring:sheet_signer", "post"): (
-        SBD,
-        {"signer_name": "Lê Văn Ký"},
-        row(as_moved(ONLY_UNIT_A)),
+    ("scoring:sheet_signer", "get"): (SBD, {}, row(ONLY_UNIT_A_PAGE)),
+    ("scoring:sheet_signer", "post"): (SBD, {"signer_name": "Lê Văn Ký"}, row(ONLY_UNIT_A)),
+    ("scoring:submission_list", "get"): (BY, {}, row(SHEET_UNITS)),
+    # each member unit opens its own report in the round (unit_a's exists: sent to it)
+    ("scoring:submission_open", "post"): (
+        (*BY, "round_id"),
+        {},
+        row(as_moved(SHEET_UNITS)),
     ),
+    ("scoring:submission", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:submission_history", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:submission_file", "get"): ((*SB, "file_id"), {}, row(SHEET_READERS)),
+    ("scoring:submission_report", "post"): (SBD, {"body": "Báo cáo"}, row(ONLY_UNIT_A)),
+    ("scoring:sheet_line", "post"): ((*SBD, "entry_id:draft_entry_id"), {}, row(ONLY_UNIT_A)),
+    # no file chosen: the page again with the message next to the field
+    ("scoring:submission_file_add", "post"): (
+        SBD,
+        {"purpose": "attachment"},
+        row({**ONLY_UNIT_A, "unit_a": OK}),
+    ),
+    ("scoring:submission_file_remove", "post"): (
+        (*SBD, "file_id:draft_file_id"),
+        {},
+        row(ONLY_UNIT_A),
+    ),
+    ("scoring:submission_submit", "post"): (SBD, {}, row(ONLY_UNIT_A)),
 }
 
 
@@ -144,13 +166,19 @@ def objects(world):
     clerk = world.users["unit_a"]
     sub = submission_open(round=rnd, unit=world.unit_a, actor=clerk)
     sub = submission_submit(submission=fill_sheet(sub, clerk), actor=clerk)
+    # unit_a's draft in another round (what the unit edits), with an attachment
+    draft = submission_open(
+        round=make_round(world, key="bao_cao_tong_ket#2"), unit=world.unit_a, actor=clerk
+    )
+    attachment = file_add(submission=draft, actor=clerk, upload=pdf_upload(), purpose="attachment")
     return {
         "submission_id": sub.pk,
         "entry_id": sub.entries.filter(criterion__kind="graded").first().pk,
+        "file_id": sub.files.first().pk,
         "round_id": rnd.pk,
-        "draft_submission_id": submission_open(
-            round=make_round(world, key="bao_cao_tong_ket#2"), unit=world.unit_a, actor=clerk
-        ).pk,
+        "draft_submission_id": draft.pk,
+        "draft_entry_id": draft.entries.first().pk,
+        "draft_file_id": attachment.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
