@@ -9,7 +9,8 @@ from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
 from scoring import selectors
-from scoring.models import Criterion, Registration, Template
+from scoring.models import Criterion, Registration, Submission, Template
+from scoring.selectors_sheets import submissions_qs
 
 
 def get_template_for(
@@ -64,3 +65,23 @@ def get_registration_for(
     if not (scope.can("registration.view_all") or reg.unit_id == scope.user.unit_id):
         raise PermissionDenied("Bạn chỉ xem được bản đăng ký của đơn vị mình.")
     return reg, scope
+
+
+def get_submission_for(
+    request: HttpRequest, bloc_id: int, year: int, submission_id: int, *, edit: bool = False
+) -> tuple[Submission, BlocScope]:
+    """A unit's submission in the bloc-year: its own unit (with sheet.edit) reads and, with
+    `edit`, changes it; those with sheet.view_all read every unit's. Another unit gets 403,
+    a submission of another bloc-year 404."""
+    scope = get_bloc_for(request, bloc_id, year, need="sheet.edit" if edit else "bloc.view")
+    sub = (
+        submissions_qs()
+        .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
+        .first()
+    )
+    if sub is None:
+        raise Http404("Không tìm thấy báo cáo.")
+    own = scope.can("sheet.edit") and sub.unit_id == scope.user.unit_id
+    if not (own or (not edit and scope.can("sheet.view_all"))):
+        raise PermissionDenied("Bạn chỉ xem và sửa được báo cáo của đơn vị mình.")
+    return sub, scope

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring.views import registrations as reg
+from scoring.views import sheet_excel
 from scoring.views import templates as tpl
 
 app_name = "scoring"
@@ -8,6 +9,7 @@ app_name = "scoring"
 Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
+B = Y + "bao-cao/<bint:submission_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -31,4 +33,6 @@ urlpatterns = [
         name="registration_review",
     ),
     path(Y + "giao-uoc/", reg.signing, name="signing"),
+    path(B + "excel/", sheet_excel.sheet_xlsx, name="sheet_xlsx"),
+    path(B + "nhap-excel/", sheet_excel.sheet_xlsx_import, name="sheet_xlsx_import"),
 ]
