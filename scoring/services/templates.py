@@ -22,7 +22,7 @@ from django.utils import timezone
 from blocs import audit
 from blocs.models import Bloc
 from scoring import calc, selectors
-from scoring.models import Criterion, RatingBand, Template
+from scoring.models import Criterion, Entry, RatingBand, Template
 
 LOCKED_MESSAGE = (
     "Thang điểm đã được chốt khi ký kết giao ước, không sửa trực tiếp được; hãy tạo phiên bản "
@@ -298,6 +298,10 @@ def criterion_delete(*, criterion: Criterion, actor: Any, revision: int | None =
     """Delete a criterion with its children."""
     locked = lock_for_edit(criterion.template, revision)
     current = Criterion.objects.get(pk=criterion.pk, template=locked)
+    if Entry.objects.filter(criterion_id__in=_descendants(current)).exists():
+        raise ValidationError(
+            "Tiêu chí đã có trong bảng tự chấm điểm của đơn vị nên không xóa được.", code="used"
+        )
     removed = Criterion.objects.filter(pk__in=_descendants(current)).count()
     label = str(current)
     current.delete()

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.urls import get_resolver, reverse
 
 from scoring.models import Criterion
+from scoring.services import sheets as sheet_services
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
-from tests.scoring.conftest import make_template, register
+from tests.scoring.conftest import make_round, make_template, register
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -41,6 +42,10 @@ T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
 BY = ("bloc_id", "year")
+SB = ("bloc_id", "year", "submission_id")
+# A unit's sheet: its own unit and those who read every sheet; another unit 403.
+SHEET_READERS = {**INSIDERS, "unit_b": FORBIDDEN}
+OWN_SHEET = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -76,6 +81,10 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
     ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:sheet_xlsx", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:sheet_xlsx_import", "get"): (SB, {}, row(OWN_SHEET)),
+    # no file: the form shows the error to its own unit
+    ("scoring:sheet_xlsx_import", "post"): (SB, {}, row(OWN_SHEET)),
 }
 
 
@@ -94,7 +103,11 @@ def objects(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     criterion = Criterion.objects.filter(template=template, kind="graded").first()
     reg = register(world, world.unit_a, submit=True)
+    sub = sheet_services.submission_open(
+        round=make_round(world), unit=world.unit_a, actor=world.users["unit_a"]
+    )
     return {
+        "submission_id": sub.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
@@ -189,3 +202,26 @@ def test_unit_cannot_touch_another_units_registration(world, client_for, objects
     assert client.post(reverse("scoring:registration_submit", kwargs=kwargs)).status_code == 403
     review = reverse("scoring:registration_review", kwargs={**kwargs, "action": "accept"})
     assert client.post(review).status_code == FORBIDDEN
+
+
+def test_a_submission_of_another_bloc_is_404_under_our_bloc(world, client_for):
+    from scoring.models import Round
+
+    bloc, members, _term = make_bloc_world(units=2, year=world.year, province=world.province)
+    make_template(bloc, world.year)
+    other = Round.objects.create(
+        bloc=bloc,
+        year=world.year,
+        key="bao_cao_tong_ket",
+        kind="tong_ket",
+        name="Tổng kết",
+        with_score_sheet=True,
+    )
+    sub = sheet_services.submission_open(round=other, unit=members[1], actor=None)
+    kwargs = {"bloc_id": world.bloc.pk, "year": world.year, "submission_id": sub.pk}
+    for persona in ("chair", "admin", "unit_a"):
+        client = client_for(persona)
+        assert client.get(reverse("scoring:sheet_xlsx", kwargs=kwargs)).status_code == MISSING
+        if persona != "admin":  # the administrator lacks sheet.edit: 403 before any lookup
+            response = client.post(reverse("scoring:sheet_xlsx_import", kwargs=kwargs))
+            assert response.status_code == MISSING, persona

@@ -237,3 +237,13 @@ def test_reminders_skip_units_that_have_submitted(world, tong_ket):
     due = due_reminders(today=dt.date(2026, 12, 8))  # 7 days before 15/12
     units = {d.unit.pk for d in due if d.key == f"round:{tong_ket.pk}"}
     assert world.unit_a.pk not in units and world.unit_b.pk in units
+
+
+def test_a_criterion_on_a_units_sheet_cannot_be_deleted(world, tong_ket, template):
+    from scoring.services import templates as tpl_services
+
+    open_sheet(world, tong_ket)
+    group = Criterion.objects.get(template=template, code="I")
+    with pytest.raises(ValidationError, match="không xóa được"):
+        tpl_services.criterion_delete(criterion=group, actor=world.users["chair"])
+    assert Criterion.objects.filter(pk=group.pk).exists()
