@@ -135,13 +135,6 @@ def fill_sheet(sub, actor, *, evidence=True, body="Báo cáo tổng kết năm c
     return sub
 
 
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    """Uploaded files of a test go to its own temporary directory."""
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    return settings.PRIVATE_FILES_ROOT
-
-
 def add_sheets(world):
     """Rounds with submissions in every state: unit A's sheet cross-scored, reviewed by the head
     and final (submitted late, with evidence); unit B's returned with a reason; the head's a
