@@ -93,6 +93,8 @@ FILE_ROW = {
 SAFE_PATH = re.compile(r"^submissions/[\w.\-/ ]{1,230}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_REVISION = 10**6
+# Who uploaded or reviewed may be null (a clerk's import, a deleted account).
+PEOPLE = ["uploaded_by", "reviewer", "reviewer_unit"]
 
 
 def criterion_paths(bloc_id: int, year: int) -> dict[int, str]:
@@ -298,7 +300,7 @@ class SheetsSection(Section):
                 reviewer_unit=ctx.unit(r["reviewer_unit"], where),
                 revision=r["revision"],
             )
-            save_clean(review, f"{where}, thẩm định {r['layer']}")
+            save_clean(review, f"{where}, thẩm định {r['layer']}", PEOPLE)
             Review.objects.filter(pk=review.pk).update(at=r["at"])
         return entry
 
@@ -322,7 +324,7 @@ class SheetsSection(Section):
             **{k: row[k] for k in ("purpose", "name", "content_type", "size", "sha256")},
         )
         _check_stored(att, where)
-        save_clean(att, where)
+        save_clean(att, where, PEOPLE)
         Attachment.objects.filter(pk=att.pk).update(uploaded_at=row["uploaded_at"])
         ctx.created["tệp đính kèm (tham chiếu)"] += 1
 
