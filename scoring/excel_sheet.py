@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -394,6 +395,8 @@ def import_sheet(data: bytes, submission: Submission, actor: Any) -> int:
     """Read an uploaded sheet and save every line of it in one transaction; returns how many
     lines changed. SheetFileError (every bad cell) or ValidationError (the sheet is not
     editable) otherwise, and nothing is saved."""
+    if not submission.has_sheet:
+        raise ValidationError("Kỳ báo cáo này không có bảng tự chấm điểm.", code="no_sheet")
     sheet_services.ensure_editable(submission)
     lines = read_sheet(data, submission)
     try:

@@ -352,3 +352,18 @@ def test_a_bad_upload_shows_the_errors_table(world, sub, client_for):
     assert response.status_code == 200 and 'data-testid="import-errors"' in page
     assert f"Dòng {ROW['I.2']}, cột F: Điểm phải từ 0 đến 15." in page
     assert not sub.entries.exclude(self_score=None).exists()
+
+
+def test_import_sheet_command_refuses_a_round_without_a_sheet(world, so_ket, tmp_path):
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"x")
+    with pytest.raises(CommandError, match="không có bảng tự chấm"):
+        call_command(
+            "import_sheet",
+            str(path),
+            bloc=str(world.bloc.pk),
+            year=2026,
+            unit="Sở Tư pháp Thử",
+            round="bao_cao_so_ket",
+        )
+    assert not Entry.objects.exists()
