@@ -45,6 +45,7 @@ SECTIONS = [
     "plans.exchange:PlansSection",
     "scoring.exchange:ScoringSection",
     "scoring.exchange_rounds:RoundsSection",
+    "scoring.exchange_sheets:SheetsSection",
     "reports.exchange:CompiledReportsSection",
     "reports.exchange:ReportsSection",
 ]

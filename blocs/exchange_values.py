@@ -182,10 +182,12 @@ def in_window(date: dt.date | None, year: int, where: str, label: str) -> None:
         raise ExchangeError(f"{where}: {exc.messages[0]}") from None
 
 
-def save_clean(obj: models.Model, where: str) -> None:
-    """full_clean() then save, turning a ValidationError into an ExchangeError that says where."""
+def save_clean(obj: models.Model, where: str, exclude: list[str] | None = None) -> None:
+    """full_clean() then save, turning a ValidationError into an ExchangeError that says where.
+    `exclude`: fields that may be empty in a file though a form requires them (a person who
+    left: null)."""
     try:
-        obj.full_clean()
+        obj.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise ExchangeError(f"{where}: {'; '.join(exc.messages)}") from None
     obj.save()

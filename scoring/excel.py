@@ -193,7 +193,7 @@ class ParsedTemplate:
 
 def read_template(data: bytes) -> ParsedTemplate:
     """Parse an uploaded .xlsx; raises TemplateFileError with every problem found."""
-    wb = _open(data)
+    wb = open_workbook(data)
     try:
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
         parsed = ParsedTemplate(rows=[])
@@ -213,7 +213,10 @@ def read_template(data: bytes) -> ParsedTemplate:
     return parsed
 
 
-def _open(data: bytes):
+def open_workbook(data: bytes, *, data_only: bool = True):
+    """An uploaded .xlsx opened read-only after the size, type and unpacked-size checks
+    (TemplateFileError otherwise). `data_only=False` keeps formulas as text, so a caller can
+    refuse them instead of trusting the values Excel cached."""
     if not data:
         raise TemplateFileError(["Tệp rỗng."])
     if len(data) > MAX_BYTES:
@@ -233,7 +236,7 @@ def _open(data: bytes):
     if unpacked > MAX_UNPACKED:
         raise TemplateFileError(["Tệp giải nén quá lớn; hãy kiểm tra lại bảng tính."])
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception:  # openpyxl raises many kinds of errors on a damaged file
         raise TemplateFileError(["Không đọc được bảng tính Excel; tệp có thể bị hỏng."]) from None
 
@@ -255,13 +258,14 @@ def _cells(ws, min_row: int = 1) -> list[tuple[int, list[Any]]]:
                     )
                 ]
             )
-        cells = [_clean(v) for v in row]
+        cells = [clean_cell(v) for v in row]
         if any(v not in ("", None) for v in cells):
             out.append((number, cells))
     return out
 
 
-def _clean(value: Any) -> Any:
+def clean_cell(value: Any) -> Any:
+    """A cell's value without control characters (texts trimmed)."""
     if isinstance(value, str):
         value = "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
         return value.strip()

@@ -3,7 +3,7 @@ from django.urls import path
 from scoring.views import documents as docs
 from scoring.views import registrations as reg
 from scoring.views import reviews as rv
-from scoring.views import sheets
+from scoring.views import sheet_excel, sheets
 from scoring.views import templates as tpl
 
 app_name = "scoring"
@@ -63,4 +63,6 @@ urlpatterns = [
     ),
     path(BS + "nop/", sheets.submission_submit, name="submission_submit"),
     path(BS + "lich-su/", sheets.submission_history, name="submission_history"),
+    path(BS + "excel/", sheet_excel.sheet_xlsx, name="sheet_xlsx"),
+    path(BS + "nhap-excel/", sheet_excel.sheet_xlsx_import, name="sheet_xlsx_import"),
 ]

@@ -80,6 +80,13 @@ def client_for(client, world):
 
 
 @pytest.fixture(autouse=True)
+def private_files(settings, tmp_path):
+    """Uploaded files of a test (the demo's evidence too) go to its own temporary directory."""
+    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
+    return settings.PRIVATE_FILES_ROOT
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

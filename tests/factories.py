@@ -51,9 +51,20 @@ def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | No
 def wipe_bloc_rows() -> None:
     """Delete every row the fixture made, children first (the format profiles stay)."""
     from reports.models import CompiledReport
-    from scoring.models import Registration, Round, SigningMeeting, Submission, Template
+    from scoring.models import (
+        CrossAssignment,
+        Registration,
+        ReviewSetup,
+        Round,
+        SigningMeeting,
+        Submission,
+        Template,
+    )
 
     AuditEvent.objects.all().delete()
+    Submission.objects.all().delete()  # lines, reviews and file rows with it (files stay)
+    CrossAssignment.objects.all().delete()
+    ReviewSetup.objects.all().delete()
     RegisterEntry.objects.all().delete()
     NumberRegister.objects.all().delete()
     IssuedDocument.objects.update(supersedes=None)

@@ -124,3 +124,53 @@ def test_every_demo_user_has_a_real_vietnamese_full_name(demo):
         assert full_name != full_name.encode("ascii", "ignore").decode(), (username, full_name)
         assert username.replace("_", "") not in full_name.lower().replace(" ", "")
     assert len(set(names.values())) == len(names)
+
+
+def test_seed_demo_brings_one_bloc_year_to_the_end_of_the_year(demo):
+    from collections import Counter
+
+    from blocs.models import AuditEvent
+    from scoring import sheets
+    from scoring.models import Submission
+
+    subs = list(
+        Submission.objects.filter(
+            round__bloc__province__name="Tuyên Quang", round__year=2022
+        ).select_related("round", "unit", "template")
+    )
+    assert Counter((s.round.kind, s.status) for s in subs) == {
+        ("so_ket", "submitted"): 9,
+        ("tong_ket", "final"): 9,
+    }
+    assert not Submission.objects.exclude(round__year=2022).exists()
+    sheets_ = [s for s in subs if s.round.kind == "tong_ket"]
+    late = [s for s in subs if s.late]
+    assert [(s.unit.name, s.round.kind) for s in late] == [
+        ("Hội Luật gia tỉnh Tuyên Quang", "tong_ket")
+    ]
+    assert late[0].late_penalty == late[0].template.late_penalty > 0
+    # one returned with a reason, corrected, sent again and agreed
+    (returned,) = AuditEvent.objects.filter(action="submission.return")
+    trail = list(
+        AuditEvent.objects.filter(object_id=returned.object_id)
+        .order_by("at", "id")
+        .values_list("action", flat=True)
+    )
+    assert trail.index("submission.return") < trail.index(
+        "sheet.line", trail.index("submission.return")
+    )
+    assert trail.count("submission.submit") == 2 and trail[-1] == "submission.finalize"
+    assert Submission.objects.get(pk=returned.object_id).returned_reason
+    # every sheet went through the deputy's and the head's layers
+    layers = Counter(
+        (e.object_id, e.data["layer"])
+        for e in AuditEvent.objects.filter(action="submission.layer_done")
+    )
+    assert all(layers[(str(s.pk), "deputy")] == layers[(str(s.pk), "head")] == 1 for s in sheets_)
+    # totals are what the lines give; the reviewers changed some lines
+    for s in sheets_:
+        scores = sheets.compute(s, *sheets.load(s))
+        assert s.final_total == scores.final.total.total == s.reviewed_total
+        assert s.self_total == scores.self.total.total
+    assert any(s.reviewed_total < s.self_total for s in sheets_)
+    assert len({s.final_total for s in sheets_}) > 5

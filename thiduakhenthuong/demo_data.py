@@ -19,6 +19,7 @@ from plans import services as plan_services
 from plans.importer import parse_plan_text
 from reports import services as report_services
 from thiduakhenthuong.demo_scoring import build_scoring_demo
+from thiduakhenthuong.demo_sheets import build_sheets_demo
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "seeds"
 DEMO_PASSWORD = "demo12345"
@@ -368,4 +369,5 @@ def build_demo(*, stdout=None) -> dict[str, int]:
     for username, province_name in REVIEWERS.items():
         _user(username, province=provinces[province_name])
     build_scoring_demo(admin=admin)
+    build_sheets_demo()
     return {"provinces": len(provinces), "blocs": len(BLOCS), "users": User.objects.count()}

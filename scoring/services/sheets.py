@@ -13,6 +13,8 @@ never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -137,6 +139,64 @@ def _read_value(criterion: Criterion, value: object, passed: object) -> tuple[An
         raise ValidationError({"value": str(exc)}) from None
 
 
+def _line_values(
+    sub: Submission,
+    line: Entry,
+    *,
+    value: object,
+    passed: bool | None,
+    explanation: str,
+    targets: dict[int, Any] | None = None,
+) -> dict[str, Any]:
+    """What `line` stores for this input, its points computed (ValidationError per field)."""
+    crit = line.criterion
+    value, passed = _read_value(crit, value, passed)
+    target = None
+    if crit.kind == Criterion.Kind.QUANTITATIVE:
+        target = (sheets.targets_for(sub) if targets is None else targets).get(crit.pk)
+    try:
+        score = sheets.leaf_score(crit, value=value, passed=passed, target=target)
+    except calc.ScoreError as exc:
+        raise ValidationError({"value": str(exc)}) from None
+    explanation = strip_controls(explanation or "").strip()
+    if len(explanation) > 4000:
+        raise ValidationError({"explanation": "Giải trình dài quá 4.000 ký tự."})
+    return {"value": value, "passed": passed, "explanation": explanation, "self_score": score}
+
+
+def _write_line(
+    sub: Submission, line: Entry, new: dict[str, Any], actor: Any, **extra: Any
+) -> dict[str, Any]:
+    """Write the fields of `line` that differ from `new` and audit them; {} when unchanged."""
+    diff = audit.changes(audit.snapshot(line, ENTRY_FIELDS), new)
+    if not diff:
+        return diff
+    for name in diff:
+        setattr(line, name, new[name])
+    line.revision += 1
+    line.save(update_fields=[*diff, "revision"])
+    log(
+        sub,
+        "sheet.line",
+        actor,
+        criterion=line.criterion.code,
+        line=line.pk,
+        changes=diff,
+        **extra,
+    )
+    return diff
+
+
+def _after_lines(sub: Submission) -> None:
+    """The sheet's totals follow its lines; a returned sheet being corrected is a draft again."""
+    fields = sheets.refresh_totals(sub)
+    if sub.status == S.RETURNED:
+        sub.status = S.DRAFT
+        fields.append("status")
+    if fields:
+        sub.save(update_fields=fields)
+
+
 @transaction.atomic
 def line_save(
     *,
@@ -154,36 +214,116 @@ def line_save(
     line = Entry.objects.select_for_update().select_related("criterion").get(pk=entry.pk)
     if revision is not None and int(revision) != line.revision:
         raise StaleSheetError(LINE_STALE_MESSAGE, current=line)
-    crit = line.criterion
-    value, passed = _read_value(crit, value, passed)
-    target = (
-        sheets.targets_for(sub).get(crit.pk) if crit.kind == Criterion.Kind.QUANTITATIVE else None
-    )
-    try:
-        score = sheets.leaf_score(crit, value=value, passed=passed, target=target)
-    except calc.ScoreError as exc:
-        raise ValidationError({"value": str(exc)}) from None
-    explanation = strip_controls(explanation or "").strip()
-    if len(explanation) > 4000:
-        raise ValidationError({"explanation": "Giải trình dài quá 4.000 ký tự."})
-    old = audit.snapshot(line, ENTRY_FIELDS)
-    new = {"value": value, "passed": passed, "explanation": explanation, "self_score": score}
-    diff = audit.changes(old, new)
-    if not diff:
-        return line
-    for name in diff:
-        setattr(line, name, new[name])
-    line.revision += 1
-    line.save(update_fields=[*diff, "revision"])
-    fields = sheets.refresh_totals(sub)
-    if sub.status == S.RETURNED:
-        sub.status = S.DRAFT
-        fields.append("status")
-    if fields:
-        sub.save(update_fields=fields)
-    log(sub, "sheet.line", actor, criterion=crit.code, line=line.pk, changes=diff)
+    new = _line_values(sub, line, value=value, passed=passed, explanation=explanation)
+    if _write_line(sub, line, new, actor):
+        _after_lines(sub)
     line.submission = sub
     return line
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """One line of a batch save: the entry, what the unit typed, and the revision it saw."""
+
+    entry_id: int
+    value: object = None
+    passed: bool | None = None
+    explanation: str = ""
+    revision: int | None = None
+
+
+def shown_value(line: Entry) -> str:
+    """What a line holds as the unit typed it ("Đạt", "12,5"; "" when empty)."""
+    if line.passed is not None:
+        return "Đạt" if line.passed else "Không đạt"
+    return calc.fmt(line.value) if line.value is not None else ""
+
+
+def _stale_line(line: Entry) -> str:
+    current = f"“{shown_value(line)}”" if shown_value(line) else "trống"
+    return (
+        "Dòng này đã được sửa trên hệ thống sau khi bạn lấy số liệu (giá trị hiện tại: "
+        f"{current}); hãy tải bảng điểm mới rồi nhập lại."
+    )
+
+
+class LinesError(ValidationError):
+    """Bad or stale lines of a batch save: `lines` maps entry id → field → messages (fields:
+    value, passed, explanation, revision, entry)."""
+
+    def __init__(self, lines: dict[int, dict[str, list[str]]]):
+        self.lines = lines
+        flat = [m for fields in lines.values() for msgs in fields.values() for m in msgs]
+        super().__init__(flat, code="lines")
+
+
+def _check_lines(
+    sub: Submission, lines: Sequence[LineInput], by_id: dict[int, Entry]
+) -> tuple[list[tuple[Entry, dict[str, Any]]], dict[int, dict[str, list[str]]]]:
+    """(line, new values) of every good input, and the problems of every bad one."""
+    targets = sheets.targets_for(sub)
+    planned: list[tuple[Entry, dict[str, Any]]] = []
+    errors: dict[int, dict[str, list[str]]] = {}
+    for item in lines:
+        line = by_id.get(item.entry_id)
+        if line is None:
+            errors[item.entry_id] = {"entry": ["Dòng này không thuộc bảng điểm."]}
+            continue
+        stale = item.revision is not None and int(item.revision) != line.revision
+        try:
+            new = _line_values(
+                sub,
+                line,
+                value=item.value,
+                passed=item.passed,
+                explanation=item.explanation,
+                targets=targets,
+            )
+        except ValidationError as exc:
+            errors[line.pk] = {"revision": [_stale_line(line)]} if stale else exc.message_dict
+            continue
+        # A line changed since the user's copy is refused only when the copy would change it.
+        if stale and audit.changes(audit.snapshot(line, ENTRY_FIELDS), new):
+            errors[line.pk] = {"revision": [_stale_line(line)]}
+        else:
+            planned.append((line, new))
+    return planned, errors
+
+
+def _lines_of(sub: Submission, lines: Sequence[LineInput], *, locked: bool) -> dict[int, Entry]:
+    qs = Entry.objects.select_related("criterion").filter(
+        submission=sub, pk__in=[item.entry_id for item in lines]
+    )
+    if locked:
+        qs = qs.select_for_update(of=("self",))
+    return {e.pk: e for e in qs}
+
+
+def lines_check(*, submission: Submission, lines: Sequence[LineInput]) -> dict:
+    """The problems `lines_save` would find now (entry id → field → messages), without saving:
+    an upload reports them with the cells' rows and columns before anything is written."""
+    _planned, errors = _check_lines(submission, lines, _lines_of(submission, lines, locked=False))
+    return errors
+
+
+@transaction.atomic
+def lines_save(
+    *, submission: Submission, actor: Any, lines: Sequence[LineInput], source: str = ""
+) -> list[Entry]:
+    """Save many lines of one sheet at once (a sheet filled in Excel): all or nothing. Every line
+    is checked inside the lock, against the revision the user saw too; every bad or stale line is
+    reported in one LinesError and nothing is saved. Each changed line is audited as a
+    "sheet.line" event (with `source`). Returns the lines that changed."""
+    sub = lock(submission)
+    ensure_editable(sub)
+    planned, errors = _check_lines(sub, lines, _lines_of(sub, lines, locked=True))
+    if errors:
+        raise LinesError(errors)
+    extra = {"source": source} if source else {}
+    changed = [line for line, new in planned if _write_line(sub, line, new, actor, **extra)]
+    if changed:
+        _after_lines(sub)
+    return changed
 
 
 @transaction.atomic

@@ -308,6 +308,10 @@ def criterion_delete(*, criterion: Criterion, actor: Any, revision: int | None =
     """Delete a criterion with its children (not once a unit's sheet has a line for it)."""
     locked = lock_for_edit(criterion.template, revision)
     current = Criterion.objects.get(pk=criterion.pk, template=locked)
+    if Entry.objects.filter(criterion_id__in=_descendants(current)).exists():
+        raise ValidationError(
+            "Tiêu chí đã có trong bảng tự chấm điểm của đơn vị nên không xóa được.", code="used"
+        )
     removed = Criterion.objects.filter(pk__in=_descendants(current)).count()
     ensure_not_scored(_descendants(current))
     label = str(current)

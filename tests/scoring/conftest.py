@@ -135,8 +135,45 @@ def fill_sheet(sub, actor, *, evidence=True, body="Báo cáo tổng kết năm c
     return sub
 
 
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    """Uploaded files of a test go to its own temporary directory."""
-    settings.PRIVATE_FILES_ROOT = tmp_path / "private"
-    return settings.PRIVATE_FILES_ROOT
+def add_sheets(world):
+    """Rounds with submissions in every state: unit A's sheet cross-scored, reviewed by the head
+    and final (submitted late, with evidence); unit B's returned with a reason; the head's a
+    draft; unit A's sơ kết report submitted."""
+    from scoring.services import reviews
+    from scoring.services import sheets as sheet_services
+
+    chair, user_a, user_b = (world.users[k] for k in ("chair", "unit_a", "unit_b"))
+    tong_ket = make_round(world)
+    so_ket = make_round(world, key="bao_cao_so_ket", sheet=False, due=dt.date(2026, 6, 15))
+    pairs = [(world.unit_a, world.unit_b), (world.unit_b, world.unit_a)]
+    pairs += [(world.head, world.deputy_unit), (world.deputy_unit, world.head)]
+    reviews.review_setup_save(
+        bloc=world.bloc,
+        year=world.year,
+        actor=chair,
+        mode="cross",
+        assignments={reviewed.pk: reviewer.pk for reviewed, reviewer in pairs},
+    )
+    late = dt.datetime(2026, 12, 20, 9, 0, tzinfo=dt.UTC)
+
+    def submitted(unit, user, now=None):
+        sub = sheet_services.submission_open(round=tong_ket, unit=unit, actor=user)
+        sub = fill_sheet(sub, user)
+        return sheet_services.submission_submit(submission=sub, actor=user, now=now)
+
+    a = submitted(world.unit_a, user_a, now=late)
+    line = a.entries.get(criterion__code="2", criterion__parent__code="I")
+    reviews.review_line(entry=line, actor=user_b, score="10", comment="Chưa đủ minh chứng")
+    reviews.layer_done(submission=a, actor=user_b)
+    reviews.review_line(entry=line, actor=chair, score="12", comment="Thống nhất 12 điểm")
+    reviews.layer_done(submission=a, actor=chair)
+    reviews.submission_finalize(submission=a, actor=chair, note="Hội nghị tổng kết thống nhất")
+    b = submitted(world.unit_b, user_b, now=dt.datetime(2026, 12, 10, tzinfo=dt.UTC))
+    reviews.submission_return(submission=b, actor=chair, reason="Thiếu giải trình mục II")
+    head = sheet_services.submission_open(round=tong_ket, unit=world.head, actor=chair)
+    first = head.entries.select_related("criterion").filter(criterion__kind="graded").first()
+    sheet_services.line_save(entry=first, actor=chair, value="10", explanation="Tạm tính")
+    report = sheet_services.submission_open(round=so_ket, unit=world.unit_a, actor=user_a)
+    sheet_services.report_save(submission=report, actor=user_a, body="Báo cáo sơ kết 6 tháng.")
+    sheet_services.submission_submit(submission=report, actor=user_a)
+    return tong_ket, so_ket

@@ -13,7 +13,7 @@ from scoring.models import Criterion, Registration, SigningMeeting, Target, Temp
 from scoring.services import registrations as reg_services
 from scoring.services import templates as tpl_services
 from tests.factories import wipe_bloc_rows
-from tests.scoring.conftest import make_template, register, sign
+from tests.scoring.conftest import add_sheets, make_template, register, sign
 
 
 @pytest.fixture
@@ -58,7 +58,9 @@ def _text(world) -> str:
 
 
 def test_export_import_export_is_byte_identical(signed_year):
+    add_sheets(signed_year)  # reports, sheets, reviews, files and their audit trail too
     first = _text(signed_year)
+    assert len(loads(first)["submissions"]) == 4
     wipe_bloc_rows()
     assert not Template.objects.exists() and not Registration.objects.exists()
     result = import_bloc_year(data=loads(first))

@@ -61,6 +61,7 @@ LINE_REVIEWERS = {
 ONLY_UNIT_A_PAGE = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 # unit_a's draft sheet of another round (its signer is still editable)
 SBD = ("bloc_id", "year", "submission_id:draft_submission_id")
+OWN_SHEET = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -144,6 +145,10 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
         row(ONLY_UNIT_A),
     ),
     ("scoring:submission_submit", "post"): (SBD, {}, row(ONLY_UNIT_A)),
+    ("scoring:sheet_xlsx", "get"): (SB, {}, row(SHEET_READERS)),
+    ("scoring:sheet_xlsx_import", "get"): (SBD, {}, row(OWN_SHEET)),
+    # no file: the form shows the error to its own unit
+    ("scoring:sheet_xlsx_import", "post"): (SBD, {}, row(OWN_SHEET)),
 }
 
 
@@ -277,3 +282,26 @@ def test_unit_cannot_touch_another_units_registration(world, client_for, objects
     assert client.post(reverse("scoring:registration_submit", kwargs=kwargs)).status_code == 403
     review = reverse("scoring:registration_review", kwargs={**kwargs, "action": "accept"})
     assert client.post(review).status_code == FORBIDDEN
+
+
+def test_a_submission_of_another_bloc_is_404_under_our_bloc(world, client_for):
+    from scoring.models import Round
+
+    bloc, members, _term = make_bloc_world(units=2, year=world.year, province=world.province)
+    make_template(bloc, world.year)
+    other = Round.objects.create(
+        bloc=bloc,
+        year=world.year,
+        key="bao_cao_tong_ket",
+        kind="tong_ket",
+        name="Tổng kết",
+        with_score_sheet=True,
+    )
+    sub = submission_open(round=other, unit=members[1], actor=None)
+    kwargs = {"bloc_id": world.bloc.pk, "year": world.year, "submission_id": sub.pk}
+    for persona in ("chair", "admin", "unit_a"):
+        client = client_for(persona)
+        assert client.get(reverse("scoring:sheet_xlsx", kwargs=kwargs)).status_code == MISSING
+        if persona != "admin":  # the administrator lacks sheet.edit: 403 before any lookup
+            response = client.post(reverse("scoring:sheet_xlsx_import", kwargs=kwargs))
+            assert response.status_code == MISSING, persona

@@ -247,3 +247,13 @@ def test_a_criterion_on_a_units_sheet_cannot_be_deleted(world, tong_ket):
     with pytest.raises(ValidationError, match="không xóa được"):
         tpl_services.criterion_delete(criterion=line.criterion, actor=world.users["chair"])
     assert Entry.objects.filter(pk=line.pk).exists()
+
+
+def test_a_group_over_a_units_lines_cannot_be_deleted(world, tong_ket, template):
+    from scoring.services import templates as tpl_services
+
+    open_sheet(world, tong_ket)
+    group = Criterion.objects.get(template=template, code="I")
+    with pytest.raises(ValidationError, match="không xóa được"):
+        tpl_services.criterion_delete(criterion=group, actor=world.users["chair"])
+    assert Criterion.objects.filter(pk=group.pk).exists()
