@@ -13,6 +13,8 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +31,20 @@ from blocs import audit
 DEVICE_NAME = "Ứng dụng xác thực"
 
 
+SESSION_KEY = "two_factor_required"
+
+
+@receiver(user_logged_in)
+def remember_if_a_code_is_needed(sender, request, user, **kwargs) -> None:
+    """At login (one query), note in the session whether the user has an authenticator, so
+    that pages cost nothing more."""
+    if request is not None and hasattr(request, "session"):
+        if user_has_device(user):
+            request.session[SESSION_KEY] = True
+        else:
+            request.session.pop(SESSION_KEY, None)
+
+
 class RequireVerifiedMiddleware:
     """A user with a confirmed device sees no page until this session entered a code (after
     django_otp's OTPMiddleware, which tells whether the session is verified)."""
@@ -42,9 +58,9 @@ class RequireVerifiedMiddleware:
         user = request.user
         if (
             user.is_authenticated
+            and request.session.get(SESSION_KEY)
             and not request.path.startswith(self.EXEMPT)
             and not user.is_verified()
-            and user_has_device(user)
         ):
             return redirect(f"{reverse('two_factor_verify')}?next={quote(request.get_full_path())}")
         return self.get_response(request)
@@ -117,6 +133,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         nxt = reverse("blocs:home")
     if request.user.is_verified() or not user_has_device(request.user):
+        request.session.pop(SESSION_KEY, None)  # e.g. the administrator removed a lost phone
         return redirect(nxt)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
