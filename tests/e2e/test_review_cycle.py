@@ -1,13 +1,14 @@
-"""The secretariat's review in a real browser: the head opens the board, reviews a submitted
-sheet (changes a line's score with a comment, saved in place), returns it with a reason; the
-unit corrects and submits again; the head completes the review and finalises. The board and the
+"""The review cycle in a real browser: the head opens the board, reviews a submitted sheet
+(changes a line's score with a comment, saved in place), returns it with a reason; the unit sees
+the reason and the head's comment on its own page, corrects the line and submits again; the head
+completes the review and finalises. (tests/e2e/test_sheet_submit.py: the unit fills and submits
+its sheet in the browser.) The board and the
 review page fit a 375 px phone and pass the accessibility check."""
 
 import pytest
 from playwright.sync_api import expect
 
 from scoring.models import Review, Submission
-from scoring.services import sheets as sheet_services
 from tests.e2e.axe import serious_violations
 from tests.scoring.conftest import make_round, make_template
 from tests.scoring.test_sheet_services import entry, submitted
@@ -63,12 +64,24 @@ def test_head_reviews_returns_and_finalises(page, live_server, login, world, she
     expect(page.get_by_test_id("sub-status")).to_have_text("Bị trả lại")
     expect(page.get_by_test_id("returned-reason")).to_contain_text("tiêu chí I.2")
 
-    # The unit corrects its line and submits again (its own pages are another engineer's).
-    clerk = world.users["unit_a"]
-    sheet_services.line_save(entry=line, actor=clerk, value="13", explanation="Đã bổ sung")
-    sheet_services.submission_submit(submission=Submission.objects.get(pk=sheet.pk), actor=clerk)
+    # The unit sees the reason and the head's score on its own page, corrects, submits again.
+    head_page = page.url
+    page.context.clear_cookies()
+    login("unit_a")
+    page.goto(f"{base}/bao-cao/{sheet.pk}/")
+    expect(page.get_by_test_id("returned-reason")).to_contain_text("tiêu chí I.2")
+    own = page.locator(f"#line-{line.pk}")
+    expect(own).to_contain_text("Thiếu minh chứng cho 2 cuộc kiểm tra")
+    own.get_by_label("Điểm tự chấm").fill("13")
+    own.get_by_label("Giải trình").fill("Đã bổ sung biên bản 2 cuộc kiểm tra")
+    own.get_by_role("button", name="Lưu").click()
+    expect(own.get_by_test_id("line-saved")).to_be_visible()
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("submission-status")).to_have_text("Đã nộp")
 
-    page.reload()
+    page.context.clear_cookies()
+    login("chair")
+    page.goto(head_page)
     expect(page.get_by_test_id("sub-status")).to_have_text("Đã nộp")
     row.get_by_label("Điểm (2)").fill("13")
     row.get_by_role("button", name="Lưu dòng").click()
