@@ -8,9 +8,10 @@ Kinds are the strings of `scoring.models.Criterion.Kind` (this module imports no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
@@ -508,10 +509,17 @@ def _break(tied, keys, labels, by_key, head: str) -> None:
         _break(group, rest, labels, by_key, f"Sau “{label}” còn bằng nhau")
 
 
-def leader(ranked: Sequence[Ranked]) -> Ranked | None:
+def leader(ranked: Sequence[Any], eligible: Callable[[Any], bool] | None = None) -> Any | None:
     """The unit that leads the bloc (dẫn đầu): the first one eligible for the Cờ. None while it
-    shares its rank with another eligible unit (the tie is not broken yet: the vote decides)."""
-    eligible = [x for x in ranked if x.row.eligible and x.row.eligible_for_co]
-    if not eligible or (len(eligible) > 1 and eligible[1].rank == eligible[0].rank):
+    shares its rank with another eligible unit (the tie is not broken yet: the vote decides).
+    `ranked`: rows with a `.rank`, in order (calc.Ranked, or stored rows with `eligible`)."""
+    eligible = eligible or (lambda x: x.row.eligible and x.row.eligible_for_co)
+    rows = [x for x in ranked if eligible(x)]
+    if not rows or (len(rows) > 1 and rows[1].rank == rows[0].rank):
         return None
-    return eligible[0]
+    return rows[0]
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """`part` of `whole` in per cent, two decimals (8 of 9 → 88.89); 0 of nobody is 0."""
+    return round_points(Decimal(part) * 100 / Decimal(whole)) if whole else ZERO
