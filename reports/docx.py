@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -123,10 +124,13 @@ def _page_number(section: Any, size: float) -> None:
         run._r.append(element)
 
 
-def _setup(doc: Any, p: ProfileNumbers) -> float:
+def _setup(doc: Any, p: ProfileNumbers, *, landscape: bool = False) -> float:
     """Page, margins, default font; returns the text width in pt."""
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    page_w, page_h = (297, 210) if landscape else (210, 297)
+    section.page_width, section.page_height = Mm(page_w), Mm(page_h)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
     section.top_margin, section.bottom_margin = Mm(p.margin_top_mm), Mm(p.margin_bottom_mm)
     section.left_margin, section.right_margin = Mm(p.margin_left_mm), Mm(p.margin_right_mm)
     section.header_distance = Mm(min(8.0, p.margin_top_mm / 2))
@@ -138,7 +142,7 @@ def _setup(doc: Any, p: ProfileNumbers) -> float:
     fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
         fonts.set(qn(attr), FONT)
-    return Mm(210 - p.margin_left_mm - p.margin_right_mm).pt
+    return Mm(page_w - p.margin_left_mm - p.margin_right_mm).pt
 
 
 def _block(doc: Any, block: Block, p: ProfileNumbers, *, keep_with_next: bool = False) -> None:
@@ -162,7 +166,7 @@ def _block(doc: Any, block: Block, p: ProfileNumbers, *, keep_with_next: bool = 
 def _data_table(doc: Any, table: dict[str, Any], p: ProfileNumbers, width: float) -> None:
     """A ruled table after the body (registration table, giao ước)."""
     headers, rows = table["headers"], table["rows"]
-    shares = [0.07, 0.23, 0.36, 0.17, 0.17][: len(headers)]
+    shares = table.get("shares") or [0.07, 0.23, 0.36, 0.17, 0.17][: len(headers)]
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.autofit = False
@@ -183,7 +187,7 @@ def render_docx(ctx: PlanDocContext) -> bytes:
     """The .docx bytes of a document context."""
     p = ctx.profile
     doc = Document()
-    width = _setup(doc, p)
+    width = _setup(doc, p, landscape=bool(ctx.extra.get("landscape")))
     left, right = width * LEFT_SHARE, width * (1 - LEFT_SHARE)
     header = _table(doc, [_mm(left), _mm(right)])
     cell_l, cell_r = header.rows[0].cells
@@ -226,6 +230,11 @@ def render_docx(ctx: PlanDocContext) -> bytes:
         _block(doc, block, p, keep_with_next=True)
     if ctx.extra.get("table"):
         _data_table(doc, ctx.extra["table"], p, width)
+    for block in ctx.extra.get("after", []):
+        _block(doc, block, p)
+    if ctx.extra.get("signatures"):
+        _signatures(doc, ctx.extra["signatures"], p, width)
+        return _bytes(doc)
 
     final = _table(
         doc,
@@ -252,6 +261,22 @@ def render_docx(ctx: PlanDocContext) -> bytes:
         _text(sig, line.text, p.signature_pt, bold=True)
     for para in rec.paragraphs + sig.paragraphs:
         para.paragraph_format.keep_with_next = True
+    return _bytes(doc)
+
+
+def _signatures(doc: Any, signatures: list[dict], p: ProfileNumbers, width: float) -> None:
+    """Signature blocks side by side (the minutes: secretary, chair), kept on one page."""
+    share = width / len(signatures)
+    table = _table(doc, [_mm(share)] * len(signatures), keep_together=True)
+    for cell, sign in zip(table.rows[0].cells, signatures, strict=True):
+        for line in sign["before"]:
+            _text(cell, line, p.signature_pt, bold=True)
+        _para(cell, [], p.signature_pt, line=Mm(24))
+        for line in sign["after"]:
+            _text(cell, line, p.signature_pt, bold=True)
+
+
+def _bytes(doc: Any) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -17,8 +17,10 @@ from plans.rules import issue_window
 from reports import services
 from reports.docx import render_docx
 from reports.forms import IssueForm
+from reports.ranking_documents import BUILDERS as RANKING_BUILDERS
 from reports.render import draft_pdf, render_html
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
+from scoring.access import get_ranking_for
 
 FORMATS = {"pdf", "docx", "html"}
 
@@ -78,16 +80,36 @@ def scoring_document(
         raise Http404("Không có văn bản này.")
     scope = get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
     frozen = services.frozen_giao_uoc(bloc_id=bloc_id, year=year) if doc == "giao-uoc" else None
-    if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
+    ctx = None if frozen else SCORING_BUILDERS[doc](scope.bloc, scope.year)
+    return _document_response(ctx, frozen, fmt)
+
+
+def _document_response(ctx, frozen, fmt: str) -> HttpResponse:
+    """A frozen document's stored bytes when there is one, else the live context rendered."""
+    if frozen is not None:
         body, filename, content_type = services.frozen_body(frozen, fmt)
-        response = HttpResponse(body, content_type=content_type)
-        if fmt != "html":
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
-    if fmt == "html":
-        return HttpResponse(render_html(ctx), content_type=services.CONTENT_TYPES["html"])
-    body = draft_pdf(render_html(ctx)) if fmt == "pdf" else render_docx(ctx)
-    response = HttpResponse(body, content_type=services.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{ctx.filename_stem}.{fmt}"'
+    elif ctx is None:
+        raise Http404("Chưa có văn bản này.")
+    else:
+        html = render_html(ctx)
+        body = html if fmt == "html" else draft_pdf(html) if fmt == "pdf" else render_docx(ctx)
+        filename, content_type = f"{ctx.filename_stem}.{fmt}", services.CONTENT_TYPES[fmt]
+    response = HttpResponse(body, content_type=content_type)
+    if fmt != "html":
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def ranking_document(
+    request: HttpRequest, bloc_id: int, year: int, doc: str, fmt: str
+) -> HttpResponse:
+    """The ranking table or the minutes of the bình xét meeting (PDF, DOCX, HTML): whoever may
+    read the ranking (members once it is adopted); the issued minutes from their frozen bytes."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS or doc not in RANKING_BUILDERS:
+        raise Http404("Không có văn bản này.")
+    _view, scope = get_ranking_for(request, bloc_id, year)
+    frozen = services.frozen_minutes(bloc_id=bloc_id, year=year) if doc == "bien-ban" else None
+    ctx = None if frozen else RANKING_BUILDERS[doc](scope.bloc, scope.year)
+    return _document_response(ctx, frozen, fmt)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring.views import ranking as rk
 from scoring.views import registrations as reg
 from scoring.views import templates as tpl
 
@@ -8,6 +9,7 @@ app_name = "scoring"
 Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
+X = Y + "xep-hang/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -31,4 +33,15 @@ urlpatterns = [
         name="registration_review",
     ),
     path(Y + "giao-uoc/", reg.signing, name="signing"),
+    path(X, rk.ranking, name="ranking"),
+    path(X + "tinh/", rk.ranking_compute, name="ranking_compute"),
+    path(X + "quy-dinh/", rk.ranking_rules, name="ranking_rules"),
+    path(X + "hoi-nghi/", rk.meeting, name="meeting"),
+    path(X + "bieu-quyet/", rk.ranking_vote, name="ranking_vote"),
+    path(X + "bieu-quyet-bang-diem/", rk.ranking_tie_votes, name="ranking_tie_votes"),
+    path(X + "thong-qua/", rk.ranking_adopt, name="ranking_adopt"),
+    path(X + "bang-xep-hang.xlsx", rk.ranking_excel, name="ranking_excel"),
+    path(X + "chap-hanh/", rk.compliance_list, name="compliance"),
+    path(X + "chap-hanh/<bint:flag_id>/", rk.compliance_edit, name="compliance_edit"),
+    path(X + "chap-hanh/<bint:flag_id>/xoa/", rk.compliance_delete, name="compliance_delete"),
 ]

@@ -135,6 +135,8 @@ class Meeting(models.Model):
     secretary = models.CharField("thư ký", max_length=255)
     attending = models.ManyToManyField(Unit, related_name="+", verbose_name="đơn vị dự họp")
     note = models.TextField("diễn biến, ý kiến", blank=True, max_length=20000)
+    # the minutes' number in the bloc's register, set when they are issued (at adoption)
+    number = models.PositiveIntegerField("số biên bản", null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
 
     class Meta:
