@@ -63,9 +63,9 @@ def table_rows(view: RankingView, *, full: bool = True) -> tuple[list[str], list
 
 def _shares(count: int, full: bool) -> list[float]:
     """Column widths (shares of the text width) for the Word table."""
-    if not full:
-        return [0.07, 0.33, 0.1, 0.2, 0.3]
     groups = count - 5
+    if not full or groups <= 0:
+        return [0.07, 0.33, 0.1, 0.2, 0.3]
     rest = 1 - 0.05 - 0.22 - 0.07 - 0.13 - 0.25
     return [0.05, 0.22, 0.07, *[rest / groups] * groups, 0.13, 0.25]
 

@@ -127,6 +127,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {},
         row(INSIDERS),
     ),
+    # the ranking table and the minutes: members only once the ranking is adopted (helper-e)
+    "reports:ranking_document": (
+        "get",
+        ("bloc_id", "year", "doc:ranking_doc", "fmt"),
+        {},
+        row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -259,6 +266,7 @@ def _values(world, plan) -> dict:
         "action": "revise",
         "fmt": "html",
         "doc": "giao-uoc",
+        "ranking_doc": "bang-tong-hop",
     }
 
 

@@ -41,6 +41,9 @@ T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
 BY = ("bloc_id", "year")
+F = ("bloc_id", "year", "flag_id")
+FLAG_EDITORS = {**SECRETARIAT_ONLY, "reviewer": OK}
+FLAG_EDITORS_POST = FLAG_EDITORS  # the deputy reads the flags but does not record them
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -76,6 +79,23 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
     ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    # ranking (no ranking computed yet: members see nothing of it)
+    ("scoring:ranking", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:ranking_excel", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:ranking_compute", "post"): (BY, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:ranking_rules", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_rules", "post"): (BY, {"co_tinh_quota": "x"}, row(SECRETARIAT_ONLY)),
+    ("scoring:meeting", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:meeting", "post"): (BY, {"place": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_vote", "post"): (BY, {"vote_total": "4"}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_tie_votes", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_adopt", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_adopt", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:compliance", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:compliance", "post"): (BY, {"source": ""}, row(FLAG_EDITORS_POST)),
+    ("scoring:compliance_edit", "get"): (F, {}, row(FLAG_EDITORS)),
+    ("scoring:compliance_edit", "post"): (F, {"source": ""}, row(FLAG_EDITORS)),
+    ("scoring:compliance_delete", "post"): (F, {}, row(as_moved(FLAG_EDITORS))),
 }
 
 
@@ -94,7 +114,20 @@ def objects(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     criterion = Criterion.objects.filter(template=template, kind="graded").first()
     reg = register(world, world.unit_a, submit=True)
+    from scoring.services.compliance import flag_add
+
+    flag = flag_add(
+        bloc=world.bloc,
+        year=world.year,
+        actor=None,
+        unit=world.unit_b,
+        kind="discipline",
+        effect="veto_all",
+        source="Sở Nội vụ",
+        note="Cán bộ bị kỷ luật",
+    )
     return {
+        "flag_id": flag.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
