@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from scoring import calc
 
 BAR, GAP, LABEL_W, VALUE_W, WIDTH = 16, 6, 260, 60, 720
+LIMIT = 40  # bars in one chart: a chart never splits across printed pages
 COLOURS = {"leader": "#146c43", "eligible": "#0b5ed7", "ineligible": "#6c757d"}
 
 
@@ -21,11 +22,20 @@ def _short(name: str, limit: int = 42) -> str:
 
 
 def bar_chart(
-    rows: Sequence, *, title: str, scale_max: Decimal | None = None, chart_id: str = "bxh"
+    rows: Sequence,
+    *,
+    title: str,
+    scale_max: Decimal | None = None,
+    chart_id: str = "bxh",
+    limit: int = LIMIT,
 ) -> SafeString:
     """A bar per scored row (`.unit.name`, `.total`, `.eligible`, `.eligible_for_co`,
-    `.leader`), longest for the highest total; units without a total are left out."""
+    `.leader`), longest for the highest total; units without a total are left out. A large
+    bloc shows its first `limit` units (the title says so; the table lists everyone)."""
     scored = [r for r in rows if r.total is not None]
+    if len(scored) > limit:
+        title = f"{title} ({limit} đơn vị đứng đầu trong {len(scored)} đơn vị)"
+        scored = scored[:limit]
     top = max([r.total for r in scored] + [scale_max or calc.ZERO, Decimal(1)])
     plot = WIDTH - LABEL_W - VALUE_W
     height = GAP + len(scored) * (BAR + GAP) + 18
