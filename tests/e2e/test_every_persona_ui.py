@@ -58,6 +58,10 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
         pages["registrations"] = f"{bloc}dang-ky/"
     if persona in {"chair", "admin"}:
         pages["signing"] = f"{bloc}giao-uoc/"
+        pages["meeting"] = f"{bloc}xep-hang/hoi-nghi/"
+    if persona in {"chair", "deputy", "reviewer", "admin"}:
+        pages["ranking"] = f"{bloc}xep-hang/"
+        pages["compliance"] = f"{bloc}xep-hang/chap-hanh/"
     if persona == "unit_a":
         pages["my registration"] = f"{bloc}dang-ky/don-vi/"
     if persona == "reviewer":
