@@ -45,6 +45,7 @@ SECTIONS = [
     "plans.exchange:PlansSection",
     "scoring.exchange:ScoringSection",
     "scoring.exchange_rounds:RoundsSection",
+    "scoring.exchange_ranking:RankingSection",
     "reports.exchange:ReportsSection",
 ]
 CORE_KEYS = ("format", "version", "year", "province", "bloc", "units", "users", "audit", "notes")

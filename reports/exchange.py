@@ -45,6 +45,7 @@ DOCUMENT_ROW = {
     "title": "text",
     "plan": "text?",
     "signing": "text?",
+    "meeting": "text?",
     "supersedes": "text?",
     "context": "dict",
     "pdf": "code",
@@ -84,6 +85,7 @@ class ReportsSection(Section):
         doc_keys = ctx.refs.get("reports.issueddocument", {})
         plan_keys = ctx.refs.get("plans.plan", {})
         signing_keys = ctx.refs.get("scoring.signingmeeting", {})
+        meeting_keys = ctx.refs.get("scoring.meeting", {})
         rows = []
         for doc in docs:
             pdf, docx = bytes(doc.pdf), bytes(doc.docx)
@@ -93,6 +95,7 @@ class ReportsSection(Section):
                     **fields_json(doc, FIELDS),
                     "plan": plan_keys.get(doc.plan_id),
                     "signing": signing_keys.get(doc.signing_id),
+                    "meeting": meeting_keys.get(doc.meeting_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
                     "pdf": to_json(pdf),
@@ -109,10 +112,19 @@ class ReportsSection(Section):
         plans = ctx.pks.get("plans.plan", {})
         docs = ctx.pks.get("reports.issueddocument", {})
         signings = ctx.pks.get("scoring.signingmeeting", {})
+        meetings = ctx.pks.get("scoring.meeting", {})
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
-            row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional={"signing": None})
+            row = read_row(
+                raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional={"signing": None, "meeting": None}
+            )
             where = f"Văn bản {row['key']}"
-            for key, table in (("plan", plans), ("signing", signings), ("supersedes", docs)):
+            refs = (
+                ("plan", plans),
+                ("signing", signings),
+                ("meeting", meetings),
+                ("supersedes", docs),
+            )
+            for key, table in refs:
                 if row[key] is not None and row[key] not in table:
                     raise ExchangeError(f"{where}: “{row[key]}” ({key}) không có trong tệp.")
             pdf, docx = parse_bytes(row["pdf"], where), parse_bytes(row["docx"], where)
@@ -124,6 +136,7 @@ class ReportsSection(Section):
                 kind=row["kind"],
                 plan_id=plans.get(row["plan"]),
                 signing_id=signings.get(row["signing"]),
+                meeting_id=meetings.get(row["meeting"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
@@ -241,7 +254,11 @@ def _check_profile(profile: Any, where: str) -> None:
 
 
 # document kind → the print template its frozen context names (reports/print/<kind>.html)
-CONTEXT_KINDS = {IssuedDocument.Kind.PLAN: "plan", IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc"}
+CONTEXT_KINDS = {
+    IssuedDocument.Kind.PLAN: "plan",
+    IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc",
+    IssuedDocument.Kind.MINUTES: "ranking_minutes",
+}
 
 
 def check_context(context: dict[str, Any], where: str, *, kind: str = "plan") -> None:

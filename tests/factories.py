@@ -50,13 +50,26 @@ def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | No
 
 def wipe_bloc_rows() -> None:
     """Delete every row the fixture made, children first (the format profiles stay)."""
-    from scoring.models import Registration, Round, SigningMeeting, Template
+    from scoring.models import (
+        ComplianceFlag,
+        Meeting,
+        Ranking,
+        Registration,
+        Round,
+        SigningMeeting,
+        Submission,
+        Template,
+        YearRules,
+    )
 
     AuditEvent.objects.all().delete()
     RegisterEntry.objects.all().delete()
     NumberRegister.objects.all().delete()
     IssuedDocument.objects.update(supersedes=None)
     IssuedDocument.objects.all().delete()
+    Ranking.objects.all().delete()
+    for model in (Meeting, ComplianceFlag, YearRules, Submission):
+        model.objects.all().delete()
     SigningMeeting.objects.all().delete()
     Registration.objects.all().delete()
     Template.objects.all().delete()

@@ -104,7 +104,12 @@ class ComplianceFlag(models.Model):
         "đã giải quyết ngày", null=True, blank=True, help_text="Hết hiệu lực từ ngày này"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người ghi nhận",
     )
     created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
 
@@ -176,7 +181,7 @@ class Ranking(Vote):
         "trạng thái", max_length=10, choices=Status.choices, default=Status.COMPUTED
     )
     method = models.CharField("phương pháp", max_length=40, default="v1")
-    tie_break = models.JSONField("thứ tự xét khi bằng điểm", default=list)
+    tie_break = models.JSONField("thứ tự xét khi bằng điểm", default=list, blank=True)
     computed_at = models.DateTimeField("tính lúc")
     meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT)
     adopted_at = models.DateTimeField("thông qua lúc", null=True, blank=True)
@@ -206,14 +211,14 @@ class RankingRow(models.Model):
     rank = models.PositiveSmallIntegerField("hạng")
     # None: the unit has no final sheet (listed, ineligible, below every scored unit)
     total = models.DecimalField("tổng điểm", null=True, blank=True, **POINTS)
-    subtotals = models.JSONField("điểm theo nhóm", default=dict)
+    subtotals = models.JSONField("điểm theo nhóm", default=dict, blank=True)
     bonus = models.DecimalField("điểm thưởng", default=0, **POINTS)
     penalty = models.DecimalField("điểm trừ", default=0, **POINTS)
     band = models.CharField("xếp loại", max_length=100, blank=True)
     eligible = models.BooleanField("đủ điều kiện", default=True)
     eligible_for_co = models.BooleanField("đủ điều kiện xét Cờ", default=True)
-    reasons = models.JSONField("lý do không đủ điều kiện", default=list)
-    trace = models.JSONField("cách phân định khi bằng điểm", default=list)
+    reasons = models.JSONField("lý do không đủ điều kiện", default=list, blank=True)
+    trace = models.JSONField("cách phân định khi bằng điểm", default=list, blank=True)
     partial_year = models.BooleanField("tham gia không trọn năm", default=False)
     tie_vote = models.PositiveSmallIntegerField("phiếu khi bằng điểm", null=True, blank=True)
 

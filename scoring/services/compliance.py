@@ -112,7 +112,7 @@ def flag_add(*, bloc: Bloc, year: int, actor: Any, **fields: Any) -> ComplianceF
     values = _flag_values(bloc, year, fields)
     flag = ComplianceFlag(bloc=bloc, year=year, **values)
     flag.created_by = actor if getattr(actor, "pk", None) else None
-    flag.full_clean(exclude=["created_by"])
+    flag.full_clean()
     flag.save()
     _log(flag, "compliance.add", actor, changes=audit.changes({}, values))
     return flag
@@ -129,7 +129,7 @@ def flag_update(*, flag: ComplianceFlag, actor: Any, **fields: Any) -> Complianc
         return flag
     for name, value in values.items():
         setattr(flag, name, value)
-    flag.full_clean(exclude=["created_by"])
+    flag.full_clean()
     flag.save(update_fields=list(diff))
     _log(flag, "compliance.update", actor, unit=str(flag.unit), changes=diff)
     return flag
