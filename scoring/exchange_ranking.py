@@ -19,6 +19,7 @@ from blocs.exchange_values import (
 )
 from blocs.models import Bloc
 from scoring import calc, selectors
+from scoring.exchange import _points  # one reader of decimal strings for the scoring file
 from scoring.models import ComplianceFlag, Meeting, Ranking, RankingRow, Round, YearRules
 from scoring.services.compliance import RULE_FIELDS
 
@@ -76,15 +77,6 @@ LINE_ROW = {
     "tie_vote": "int?",
 }
 KEYS = ("year_rules", "compliance_flags", "ranking_meeting", "ranking")
-
-
-def _number(value: Any, where: str) -> Any:
-    if value is None:
-        return None
-    try:
-        return calc.to_decimal(value)
-    except calc.ScoreError:
-        raise ExchangeError(f"{where}: “{value}” không phải là số.") from None
 
 
 class RankingSection(Section):
@@ -158,7 +150,7 @@ class RankingSection(Section):
         if data["year_rules"] is not None:
             row = read_row(data["year_rules"], RULES_ROW, "Quy định xét thi đua năm")
             for name in ("vote_threshold_pct", "bang_khen_pct"):
-                row[name] = _number(row[name], "Quy định xét thi đua năm")
+                row[name] = _points(row[name], "Quy định xét thi đua năm")
             save_clean(YearRules(bloc=ctx.bloc, year=ctx.year, **row), "Quy định xét thi đua năm")
         for i, raw in enumerate(read_rows(data["compliance_flags"], "compliance_flags"), start=1):
             self._load_flag(read_row(raw, FLAG_ROW, f"Thông tin chấp hành thứ {i}"), ctx)
@@ -181,7 +173,7 @@ class RankingSection(Section):
             bloc=ctx.bloc,
             year=ctx.year,
             unit=self._member(row["unit"], ctx, where),
-            points=_number(row["points"], where),
+            points=_points(row["points"], where),
             cleared_on=row["cleared_on"],
             created_by=ctx.user(row["created_by"], where),
             **{k: row[k] for k in FLAG_FIELDS},
@@ -236,7 +228,7 @@ class RankingSection(Section):
 
     def _load_line(self, line: dict[str, Any], ranking: Ranking, ctx, where: str) -> None:
         subtotals = {
-            str(code): str(_number(value, where)) for code, value in line["subtotals"].items()
+            str(code): str(_points(value, where)) for code, value in line["subtotals"].items()
         }
         reasons = [str(x) for x in read_rows(line["reasons"], where)]
         trace = read_rows(line["trace"], where)
@@ -246,9 +238,9 @@ class RankingSection(Section):
             RankingRow(
                 ranking=ranking,
                 unit=self._member(line["unit"], ctx, where),
-                total=_number(line["total"], where),
-                bonus=_number(line["bonus"], where),
-                penalty=_number(line["penalty"], where),
+                total=_points(line["total"], where),
+                bonus=_points(line["bonus"], where),
+                penalty=_points(line["penalty"], where),
                 subtotals=subtotals,
                 reasons=reasons,
                 trace=trace,

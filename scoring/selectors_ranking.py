@@ -24,6 +24,8 @@ class Row:
     leader: bool = False
 
     def __getattr__(self, name: str) -> Any:  # unit, rank, total, band, eligible, reasons, …
+        if name == "row":
+            raise AttributeError(name)
         return getattr(self.row, name)
 
     @property

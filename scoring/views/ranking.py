@@ -35,6 +35,12 @@ def _members(bloc_id: int, year: int):
     return Unit.objects.filter(pk__in=ids).order_by("name")
 
 
+def _revision(request: HttpRequest) -> int | None:
+    """The version of the ranking the page showed (None when absent or garbled)."""
+    value = request.POST.get("revision", "")
+    return int(value) if value.isdigit() else None
+
+
 def _error(request: HttpRequest, exc: ValidationError) -> None:
     messages.error(request, " ".join(exc.messages))
 
@@ -61,7 +67,7 @@ def ranking_compute(request: HttpRequest, bloc_id: int, year: int) -> HttpRespon
             bloc=scope.bloc,
             year=scope.year,
             actor=request.user,
-            revision=request.POST.get("revision"),
+            revision=_revision(request),
         )
     except ValidationError as exc:
         _error(request, exc)
@@ -245,9 +251,7 @@ def ranking_adopt(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse
         from reports.services import adopt_ranking  # scoring ← reports: issuing the minutes
 
         try:
-            adopt_ranking(
-                ranking=view.ranking, actor=request.user, revision=request.POST.get("revision")
-            )
+            adopt_ranking(ranking=view.ranking, actor=request.user, revision=_revision(request))
         except ValidationError as exc:
             _error(request, exc)
         else:

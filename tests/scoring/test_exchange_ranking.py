@@ -116,7 +116,7 @@ def test_export_shape(adopted_year):
     [
         (("ranking", "rows", 0, "unit"), "Đơn vị lạ", "Đơn vị lạ"),
         (("ranking", "round"), "khong_co", "không có kỳ báo cáo"),
-        (("ranking", "rows", 0, "total"), "nhiều", "không phải là số"),
+        (("ranking", "rows", 0, "total"), "nhiều", "không phải là số điểm"),
         (("compliance_flags", 0, "effect"), "deduct_all", "'deduct_all' không có trong danh sách"),
     ],
 )
