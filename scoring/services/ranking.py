@@ -13,6 +13,7 @@ lock, writes only what changed and audits old → new.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -91,7 +92,12 @@ def _fresh(bloc: Bloc, year: int, votes: Mapping[int, int]) -> tuple[Any, Any, l
 
 
 def _comparable(rows: list[dict]) -> list[tuple]:
-    return [tuple(sorted((k, str(v.pk if k == "unit" else v)) for k, v in r.items())) for r in rows]
+    """Rows as comparable values, whatever order a database gives JSON keys back in."""
+
+    def plain(key: str, value: Any) -> Any:
+        return value.pk if key == "unit" else json.dumps(value, sort_keys=True, default=str)
+
+    return [tuple(sorted((k, plain(k, v)) for k, v in r.items())) for r in rows]
 
 
 def _compute(bloc: Bloc, year: int, actor: Any, current: Ranking | None, votes) -> Ranking:
