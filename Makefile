@@ -60,6 +60,7 @@ messages:
 
 bench: setup
 	DEBUG=1 $(PY) bench/render_plan.py
+	DEBUG=1 $(PY) bench/ranking_pdf.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

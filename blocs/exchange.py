@@ -46,6 +46,7 @@ SECTIONS = [
     "scoring.exchange:ScoringSection",
     "scoring.exchange_rounds:RoundsSection",
     "scoring.exchange_sheets:SheetsSection",
+    "scoring.exchange_ranking:RankingSection",
     "reports.exchange:CompiledReportsSection",
     "reports.exchange:ReportsSection",
 ]

@@ -246,6 +246,11 @@ def render_docx(ctx: PlanDocContext) -> bytes:
     after = ctx.extra.get("after_table") or []
     for i, data in enumerate(after):
         _block(doc, Block.from_dict(data), p, keep_with_next=i == len(after) - 1)
+    for block in ctx.extra.get("after", []):
+        _block(doc, block if isinstance(block, Block) else Block.from_dict(block), p)
+    if ctx.extra.get("signatures"):
+        _signatures(doc, ctx.extra["signatures"], p, width)
+        return _bytes(doc)
 
     final = _table(
         doc,
@@ -272,6 +277,22 @@ def render_docx(ctx: PlanDocContext) -> bytes:
         _text(sig, line.text, p.signature_pt, bold=True)
     for para in rec.paragraphs + sig.paragraphs:
         para.paragraph_format.keep_with_next = True
+    return _bytes(doc)
+
+
+def _signatures(doc: Any, signatures: list[dict], p: ProfileNumbers, width: float) -> None:
+    """Signature blocks side by side (the minutes: secretary, chair), kept on one page."""
+    share = width / len(signatures)
+    table = _table(doc, [_mm(share)] * len(signatures), keep_together=True)
+    for cell, sign in zip(table.rows[0].cells, signatures, strict=True):
+        for line in sign["before"]:
+            _text(cell, line, p.signature_pt, bold=True)
+        _para(cell, [], p.signature_pt, line=Mm(24))
+        for line in sign["after"]:
+            _text(cell, line, p.signature_pt, bold=True)
+
+
+def _bytes(doc: Any) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -46,6 +46,7 @@ DOCUMENT_ROW = {
     "plan": "text?",
     "signing": "text?",
     "compiled_report": "text?",
+    "meeting": "text?",
     "supersedes": "text?",
     "context": "dict",
     "pdf": "code",
@@ -127,6 +128,7 @@ class ReportsSection(Section):
         plan_keys = ctx.refs.get("plans.plan", {})
         signing_keys = ctx.refs.get("scoring.signingmeeting", {})
         compiled_keys = ctx.refs.get("reports.compiledreport", {})
+        meeting_keys = ctx.refs.get("scoring.meeting", {})
         rows = []
         for doc in docs:
             pdf, docx = bytes(doc.pdf), bytes(doc.docx)
@@ -137,6 +139,7 @@ class ReportsSection(Section):
                     "plan": plan_keys.get(doc.plan_id),
                     "signing": signing_keys.get(doc.signing_id),
                     "compiled_report": compiled_keys.get(doc.compiled_report_id),
+                    "meeting": meeting_keys.get(doc.meeting_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
                     "pdf": to_json(pdf),
@@ -154,8 +157,14 @@ class ReportsSection(Section):
         docs = ctx.pks.get("reports.issueddocument", {})
         signings = ctx.pks.get("scoring.signingmeeting", {})
         compiled = ctx.pks.get("reports.compiledreport", {})
-        links = (("plan", plans), ("signing", signings), ("compiled_report", compiled))
-        optional = {"signing": None, "compiled_report": None}
+        meetings = ctx.pks.get("scoring.meeting", {})
+        links = (
+            ("plan", plans),
+            ("signing", signings),
+            ("compiled_report", compiled),
+            ("meeting", meetings),
+        )
+        optional = {"signing": None, "compiled_report": None, "meeting": None}
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
             row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional=optional)
             where = f"Văn bản {row['key']}"
@@ -172,6 +181,7 @@ class ReportsSection(Section):
                 plan_id=plans.get(row["plan"]),
                 signing_id=signings.get(row["signing"]),
                 compiled_report_id=compiled.get(row["compiled_report"]),
+                meeting_id=meetings.get(row["meeting"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
@@ -293,6 +303,7 @@ CONTEXT_KINDS = {
     IssuedDocument.Kind.PLAN: "plan",
     IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc",
     IssuedDocument.Kind.BAO_CAO: "compiled_report",
+    IssuedDocument.Kind.MINUTES: "ranking_minutes",
 }
 
 

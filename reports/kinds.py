@@ -24,9 +24,10 @@ from reports.compiled_documents import build_compiled_context
 from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
 from reports.models import CompiledReport, IssuedDocument
+from reports.ranking_documents import MINUTES_DOC_TYPE, build_minutes_context
 from reports.registers import Issuer
 from reports.scoring_documents import build_giao_uoc_context
-from scoring.models import SigningMeeting
+from scoring.models import Meeting, Ranking, SigningMeeting
 from scoring.services.rounds import rounds_sync
 
 GIAO_UOC_DOC_TYPE = "GƯ"  # the symbol the giao ước prints: "Số: 01/GƯ-KTĐNC"
@@ -92,12 +93,11 @@ def _giao_uoc_check(
         raise ValidationError({"issue_date": "Giao ước mang ngày của hội nghị ký kết."})
 
 
-def _giao_uoc_transition(
-    meeting: SigningMeeting, actor: Any, number: int, issue_date: dt.date
-) -> SigningMeeting:
-    meeting.number = number
-    meeting.save(update_fields=["number"])
-    return meeting
+def _numbered(subject: Any, actor: Any, number: int, issue_date: dt.date) -> Any:
+    """The giao ước and the minutes keep their number on the meeting they record."""
+    subject.number = number
+    subject.save(update_fields=["number"])
+    return subject
 
 
 GIAO_UOC = DocumentKind(
@@ -111,7 +111,7 @@ GIAO_UOC = DocumentKind(
         issuer=Issuer(bloc=meeting.bloc), doc_type=GIAO_UOC_DOC_TYPE, per_term=False
     ),
     check_complete=_giao_uoc_check,
-    transition=_giao_uoc_transition,
+    transition=_numbered,
     replaced=lambda meeting: None,
     owner=lambda meeting: (meeting.bloc, meeting.year),
 )
@@ -153,4 +153,39 @@ BAO_CAO = DocumentKind(
     owner=lambda report: (report.round.bloc, report.round.year),
 )
 
-KINDS: dict[str, DocumentKind] = {PLAN.code: PLAN, GIAO_UOC.code: GIAO_UOC, BAO_CAO.code: BAO_CAO}
+
+def _minutes_check(meeting: Meeting, issue_date: dt.date, *, archived: bool = False) -> None:
+    if meeting.number is not None:
+        raise ValidationError("Biên bản của hội nghị này đã được ban hành.")
+    adopted = Ranking.objects.filter(
+        bloc_id=meeting.bloc_id, year=meeting.year, status=Ranking.Status.ADOPTED
+    ).exists()
+    if not adopted:
+        raise ValidationError("Biên bản chỉ ban hành khi hội nghị đã thông qua kết quả xếp hạng.")
+    if issue_date != meeting.date:
+        raise ValidationError({"issue_date": "Biên bản mang ngày của hội nghị bình xét."})
+
+
+MINUTES = DocumentKind(
+    code=IssuedDocument.Kind.MINUTES,
+    model=Meeting,
+    subject_field="meeting",
+    build=lambda meeting: build_minutes_context(meeting, number=meeting.number),
+    template="reports/print/ranking_minutes.html",
+    write_docx=render_docx,
+    numbering=lambda meeting: Numbering(
+        issuer=Issuer(bloc=meeting.bloc), doc_type=MINUTES_DOC_TYPE, per_term=False
+    ),
+    check_complete=_minutes_check,
+    transition=_numbered,
+    replaced=lambda meeting: None,
+    owner=lambda meeting: (meeting.bloc, meeting.year),
+)
+
+
+KINDS: dict[str, DocumentKind] = {
+    PLAN.code: PLAN,
+    GIAO_UOC.code: GIAO_UOC,
+    BAO_CAO.code: BAO_CAO,
+    MINUTES.code: MINUTES,
+}

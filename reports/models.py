@@ -19,6 +19,7 @@ class IssuedDocument(models.Model):
         PLAN = "plan", "Kế hoạch"
         GIAO_UOC = "giao_uoc", "Giao ước thi đua"
         BAO_CAO = "bao_cao", "Báo cáo"
+        MINUTES = "bien_ban", "Biên bản họp bình xét"
 
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
@@ -44,6 +45,14 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_documents",
         verbose_name="báo cáo tổng hợp",
+    )
+    meeting = models.ForeignKey(
+        "scoring.Meeting",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="hội nghị bình xét",
     )
     bloc = models.ForeignKey(
         Bloc,
@@ -98,6 +107,12 @@ class IssuedDocument(models.Model):
                 condition=Q(compiled_report__isnull=False),
                 name="one_issued_document_per_compiled_report",
                 violation_error_message="Báo cáo này đã được ban hành.",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting"],
+                condition=Q(meeting__isnull=False),
+                name="one_issued_minutes_per_meeting",
+                violation_error_message="Biên bản của hội nghị này đã được ban hành.",
             ),
         ]
 

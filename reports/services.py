@@ -154,6 +154,22 @@ def sign_giao_uoc(*, bloc: Any, year: int, actor: Any, **meeting: Any) -> Issued
     return issue_document(kind="giao_uoc", subject=signed, actor=actor, issue_date=signed.date)
 
 
+@transaction.atomic
+def adopt_ranking(*, ranking: Any, actor: Any, revision: int | None = None) -> IssuedDocument:
+    """The meeting adopts the ranking (frozen from then on) and its minutes are issued at once:
+    numbered in the bloc's register (01/BB-…), dated the meeting's day, frozen. Either both
+    happen or neither."""
+    from scoring.services.ranking import ranking_adopt
+
+    adopted = ranking_adopt(ranking=ranking, actor=actor, revision=revision)
+    meeting = adopted.meeting
+    return issue_document(kind="bien_ban", subject=meeting, actor=actor, issue_date=meeting.date)
+
+
+def frozen_minutes(*, bloc_id: int, year: int) -> IssuedDocument | None:
+    return IssuedDocument.objects.filter(meeting__bloc_id=bloc_id, meeting__year=year).first()
+
+
 def frozen_giao_uoc(*, bloc_id: int, year: int) -> IssuedDocument | None:
     return IssuedDocument.objects.filter(signing__bloc_id=bloc_id, signing__year=year).first()
 

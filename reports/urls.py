@@ -25,4 +25,9 @@ urlpatterns = [
         views.scoring_document,
         name="scoring_document",
     ),
+    path(
+        "khoi/<bint:bloc_id>/<bint:year>/xep-hang/<slug:doc>.<slug:fmt>",
+        views.ranking_document,
+        name="ranking_document",
+    ),
 ]

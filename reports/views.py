@@ -16,7 +16,9 @@ from plans import selectors
 from plans.rules import issue_window
 from reports import services
 from reports.forms import IssueForm
+from reports.ranking_documents import BUILDERS as RANKING_BUILDERS
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
+from scoring.access import get_ranking_for
 
 FORMATS = {"pdf", "docx", "html"}
 
@@ -83,4 +85,21 @@ def scoring_document(
     if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
         return document_response(*services.frozen_body(frozen, fmt))
     ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
+    return document_response(*services.live_body(ctx, fmt))
+
+
+@login_required
+def ranking_document(
+    request: HttpRequest, bloc_id: int, year: int, doc: str, fmt: str
+) -> HttpResponse:
+    """The ranking table or the minutes of the bình xét meeting (PDF, DOCX, HTML): whoever may
+    read the ranking (members once it is adopted); the issued minutes from their frozen bytes."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS or doc not in RANKING_BUILDERS:
+        raise Http404("Không có văn bản này.")
+    _view, scope = get_ranking_for(request, bloc_id, year)
+    frozen = services.frozen_minutes(bloc_id=bloc_id, year=year) if doc == "bien-ban" else None
+    if frozen is not None:
+        return document_response(*services.frozen_body(frozen, fmt))
+    ctx = RANKING_BUILDERS[doc](scope.bloc, scope.year)
     return document_response(*services.live_body(ctx, fmt))

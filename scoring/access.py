@@ -9,7 +9,15 @@ from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
 from scoring import selectors
-from scoring.models import Criterion, Registration, ReviewSetup, Submission, Template
+from scoring.models import (
+    ComplianceFlag,
+    Criterion,
+    Registration,
+    ReviewSetup,
+    Submission,
+    Template,
+)
+from scoring.selectors_ranking import RankingView, ranking_view
 from scoring.selectors_sheets import submissions_qs
 from scoring.services.reviews import cross_reviewer_id, review_mode
 
@@ -133,3 +141,33 @@ def get_submission_for(
     elif not may_read_submission(scope, sub):
         raise PermissionDenied("Bạn chỉ xem được báo cáo của đơn vị mình.")
     return sub, scope
+
+
+def get_ranking_for(
+    request: HttpRequest, bloc_id: int, year: int, *, with_flags: bool = False
+) -> tuple[RankingView, BlocScope]:
+    """The bloc-year's ranking for reading: the secretariat, deputies, the provincial reviewer
+    and administrators always; a member unit only once the meeting has adopted it (before
+    that, no unit sees another unit's score)."""
+    scope = get_bloc_for(request, bloc_id, year)
+    view = ranking_view(bloc_id=scope.bloc.pk, year=scope.year, with_flags=with_flags)
+    if not (scope.can("ranking.view_all") or view.adopted):
+        raise PermissionDenied(
+            f"Kết quả xếp hạng năm {scope.year} chưa được hội nghị bình xét thông qua nên chưa "
+            "công bố; đơn vị xem được kết quả của mình trong bảng điểm."
+        )
+    return view, scope
+
+
+def get_flag_for(
+    request: HttpRequest, bloc_id: int, year: int, flag_id: int
+) -> tuple[ComplianceFlag, BlocScope]:
+    scope = get_bloc_for(request, bloc_id, year, need="compliance.edit")
+    flag = (
+        ComplianceFlag.objects.select_related("unit", "bloc")
+        .filter(pk=flag_id, bloc=scope.bloc, year=scope.year)
+        .first()
+    )
+    if flag is None:
+        raise Http404("Không tìm thấy thông tin chấp hành.")
+    return flag, scope

@@ -8,9 +8,10 @@ Kinds are the strings of `scoring.models.Criterion.Kind` (this module imports no
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 ZERO = Decimal("0")
 HALF = Decimal("0.5")
@@ -375,38 +376,150 @@ def rating(
     return ""
 
 
-# ---------------------------------------------------------------- tie-breaks
+# ---------------------------------------------------------------- the ranking (DOMAIN §6.3)
 
 
 @dataclass(frozen=True)
 class RankInput:
+    """One unit as the ranking sees it: its final total and the values of the tie-breakers;
+    `groups` are (points, maximum) of the criteria the band floors apply to. Eligibility is
+    carried along, never used to order: an ineligible unit keeps its score and rank."""
+
     key: str
     total: Decimal
     group_i: Decimal = ZERO
     penalty: Decimal = ZERO
     bonus: Decimal = ZERO
     full_marks: int = 0
-    vote: int = 0
+    vote: int | None = None  # the meeting's tie vote, when only the vote breaks a tie
+    label: str = ""
+    eligible: bool = True
+    eligible_for_co: bool = True
+    groups: tuple[tuple[Decimal, Decimal], ...] = ()
 
 
+# tie-breaker → (sort key: smaller ranks first, the value shown in the trace)
 _TIE_KEYS = {
-    "group_i": lambda r: -r.group_i,
-    "fewer_penalty": lambda r: r.penalty,
-    "more_bonus": lambda r: -r.bonus,
-    "more_full_marks": lambda r: -r.full_marks,
-    "vote": lambda r: -r.vote,
+    "group_i": (lambda r: -r.group_i, lambda r: fmt(r.group_i)),
+    "fewer_penalty": (lambda r: r.penalty, lambda r: fmt(r.penalty)),
+    "more_bonus": (lambda r: -r.bonus, lambda r: fmt(r.bonus)),
+    "more_full_marks": (lambda r: -r.full_marks, lambda r: str(r.full_marks)),
+    "vote": (
+        lambda r: -(r.vote or 0),
+        lambda r: "chưa biểu quyết" if r.vote is None else str(r.vote),
+    ),
 }
+VOTE = "vote"
+
+
+def _keys(order: Sequence[str]) -> list[str]:
+    return [name for name in order if name in _TIE_KEYS]
+
+
+def _sort_key(row: RankInput, keys: Sequence[str]) -> tuple:
+    return (-row.total, *(_TIE_KEYS[name][0](row) for name in keys))
 
 
 def rank(rows: Sequence[RankInput], order: Sequence[str]) -> list[tuple[int, RankInput]]:
     """Rows by total, ties broken in the template's order; rows equal on every key share a rank."""
-
-    def sort_key(row: RankInput) -> tuple:
-        return (-row.total, *(_TIE_KEYS[name](row) for name in order if name in _TIE_KEYS))
-
-    ordered = sorted(rows, key=sort_key)
+    keys = _keys(order)
+    ordered = sorted(rows, key=lambda r: (_sort_key(r, keys), r.label, r.key))
     out: list[tuple[int, RankInput]] = []
     for i, row in enumerate(ordered):
-        same = i and sort_key(ordered[i - 1]) == sort_key(row)
+        same = i and _sort_key(ordered[i - 1], keys) == _sort_key(row, keys)
         out.append((out[-1][0] if same else i + 1, row))
     return out
+
+
+@dataclass
+class Ranked:
+    """A ranked unit: its place, shared rank, band, and the trace of how its ties were broken
+    (one step per tie-breaker that was looked at, with every tied unit's value)."""
+
+    row: RankInput
+    position: int
+    rank: int
+    band: str = ""
+    trace: list[dict] = field(default_factory=list)
+    vote_needed: bool = False  # its tie reached the meeting vote
+
+
+def ranking(
+    rows: Sequence[RankInput],
+    order: Sequence[str],
+    *,
+    bands: Sequence[Band] = (),
+    labels: Mapping[str, str] | None = None,
+) -> list[Ranked]:
+    """The ranking of §6.3: by total, ties broken by `order` in turn (each step traced), equal
+    on every key → the same rank; bands with their floors. Eligibility does not move anyone."""
+    keys, labels = _keys(order), labels or {}
+    out = [
+        Ranked(row, i, r, rating(total=row.total, criteria=row.groups, bands=bands))
+        for i, (r, row) in enumerate(rank(rows, order), start=1)
+    ]
+    by_key = {x.row.key: x for x in out}
+    for tied in _runs(out, lambda x: x.row.total):
+        head = f"Bằng tổng điểm {fmt(tied[0].row.total)}"
+        _break([x.row for x in tied], keys, labels, by_key, head)
+    return out
+
+
+def _runs(items: list, value) -> list[list]:
+    """Consecutive items with the same value, where there are two or more."""
+    runs: list[list] = []
+    for item in items:
+        if runs and value(runs[-1][-1]) == value(item):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return [r for r in runs if len(r) > 1]
+
+
+def _break(tied, keys, labels, by_key, head: str) -> None:
+    """Trace one tie: look at the next tie-breaker, split the units it separates, recurse."""
+    names = ", ".join(r.label or r.key for r in tied)
+    units = [r.label or r.key for r in tied]
+    step = {"units": units, "by": "", "label": "", "values": [], "separated": False}
+    if not keys:
+        step["text"] = f"{head}: {names}. Bằng nhau ở mọi tiêu chí phân định: đồng hạng."
+        for r in tied:
+            by_key[r.key].trace.append(step)
+        return
+    name, rest = keys[0], keys[1:]
+    sort, show = _TIE_KEYS[name]
+    label = labels.get(name, name)
+    values = [[r.label or r.key, show(r)] for r in sorted(tied, key=sort)]
+    separated = len({sort(r) for r in tied}) > 1
+    verdict = "phân định được" if separated else "vẫn bằng nhau"
+    if name == VOTE and any(r.vote is None for r in tied):
+        verdict = "chờ hội nghị biểu quyết"
+    shown = "; ".join(f"{u} {v}" for u, v in values)
+    step |= {"units": [u for u, _ in values], "by": name, "label": label, "values": values}
+    step |= {
+        "separated": separated,
+        "text": f"{head}: {names}. Xét “{label}”: {shown} → {verdict}.",
+    }
+    for r in tied:
+        by_key[r.key].trace.append(step)
+        by_key[r.key].vote_needed |= name == VOTE
+    if verdict == "chờ hội nghị biểu quyết":
+        return
+    for group in _runs(sorted(tied, key=sort), sort) if separated else [tied]:
+        _break(group, rest, labels, by_key, f"Sau “{label}” còn bằng nhau")
+
+
+def leader(ranked: Sequence[Any], eligible: Callable[[Any], bool] | None = None) -> Any | None:
+    """The unit that leads the bloc (dẫn đầu): the first one eligible for the Cờ. None while it
+    shares its rank with another eligible unit (the tie is not broken yet: the vote decides).
+    `ranked`: rows with a `.rank`, in order (calc.Ranked, or stored rows with `eligible`)."""
+    eligible = eligible or (lambda x: x.row.eligible and x.row.eligible_for_co)
+    rows = [x for x in ranked if eligible(x)]
+    if not rows or (len(rows) > 1 and rows[1].rank == rows[0].rank):
+        return None
+    return rows[0]
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """`part` of `whole` in per cent, two decimals (8 of 9 → 88.89); 0 of nobody is 0."""
+    return round_points(Decimal(part) * 100 / Decimal(whole)) if whole else ZERO

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring.views import documents as docs
+from scoring.views import ranking as rk
 from scoring.views import registrations as reg
 from scoring.views import reviews as rv
 from scoring.views import sheet_excel, sheets
@@ -15,6 +16,7 @@ V = Y + "tham-dinh/"
 VS = V + "<bint:submission_id>/"
 B = Y + "bao-cao/"
 BS = B + "<bint:submission_id>/"
+X = Y + "xep-hang/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -65,4 +67,15 @@ urlpatterns = [
     path(BS + "lich-su/", sheets.submission_history, name="submission_history"),
     path(BS + "excel/", sheet_excel.sheet_xlsx, name="sheet_xlsx"),
     path(BS + "nhap-excel/", sheet_excel.sheet_xlsx_import, name="sheet_xlsx_import"),
+    path(X, rk.ranking, name="ranking"),
+    path(X + "tinh/", rk.ranking_compute, name="ranking_compute"),
+    path(X + "quy-dinh/", rk.ranking_rules, name="ranking_rules"),
+    path(X + "hoi-nghi/", rk.meeting, name="meeting"),
+    path(X + "bieu-quyet/", rk.ranking_vote, name="ranking_vote"),
+    path(X + "bieu-quyet-bang-diem/", rk.ranking_tie_votes, name="ranking_tie_votes"),
+    path(X + "thong-qua/", rk.ranking_adopt, name="ranking_adopt"),
+    path(X + "excel/", rk.ranking_excel, name="ranking_excel"),
+    path(X + "chap-hanh/", rk.compliance_list, name="compliance"),
+    path(X + "chap-hanh/<bint:flag_id>/", rk.compliance_edit, name="compliance_edit"),
+    path(X + "chap-hanh/<bint:flag_id>/xoa/", rk.compliance_delete, name="compliance_delete"),
 ]

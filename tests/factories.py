@@ -52,13 +52,17 @@ def wipe_bloc_rows() -> None:
     """Delete every row the fixture made, children first (the format profiles stay)."""
     from reports.models import CompiledReport
     from scoring.models import (
+        ComplianceFlag,
         CrossAssignment,
+        Meeting,
+        Ranking,
         Registration,
         ReviewSetup,
         Round,
         SigningMeeting,
         Submission,
         Template,
+        YearRules,
     )
 
     AuditEvent.objects.all().delete()
@@ -70,7 +74,9 @@ def wipe_bloc_rows() -> None:
     IssuedDocument.objects.update(supersedes=None)
     IssuedDocument.objects.all().delete()
     CompiledReport.objects.all().delete()
-    Submission.objects.all().delete()
+    Ranking.objects.all().delete()
+    for model in (Meeting, ComplianceFlag, YearRules, Submission):
+        model.objects.all().delete()
     SigningMeeting.objects.all().delete()
     Registration.objects.all().delete()
     Template.objects.all().delete()

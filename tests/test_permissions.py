@@ -148,6 +148,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {},
         row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
     ),
+    # the ranking table and the minutes: members only once the ranking is adopted (helper-e)
+    "reports:ranking_document": (
+        "get",
+        ("bloc_id", "year", "doc:ranking_doc", "fmt"),
+        {},
+        row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -283,6 +290,7 @@ def _values(world, plan) -> dict:
         "user_id": world.users["unit_b"].pk,
         "account_action": "khoa",
         "round_id": make_round(world).pk,
+        "ranking_doc": "bang-tong-hop",
     }
 
 

@@ -110,6 +110,7 @@ class ComplianceFlag(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
+        blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name="người ghi nhận",
@@ -145,6 +146,8 @@ class Meeting(models.Model):
     secretary = models.CharField("thư ký", max_length=255)
     attending = models.ManyToManyField(Unit, related_name="+", verbose_name="đơn vị dự họp")
     note = models.TextField("diễn biến, ý kiến", blank=True, max_length=20000)
+    # the minutes' number in the bloc's register, set when they are issued (at adoption)
+    number = models.PositiveIntegerField("số biên bản", null=True, blank=True, editable=False)
     revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
 
     class Meta:
@@ -182,16 +185,20 @@ class Ranking(Vote):
     )
     year = models.PositiveSmallIntegerField("năm")
     round = models.ForeignKey(
-        Round, on_delete=models.PROTECT, related_name="+", verbose_name="kỳ báo cáo"
+        Round, on_delete=models.PROTECT, related_name="+", verbose_name="kỳ báo cáo tổng kết"
     )
     status = models.CharField(
         "trạng thái", max_length=10, choices=Status.choices, default=Status.COMPUTED
     )
     method = models.CharField("phương pháp", max_length=40, default="v1")
-    tie_break = models.JSONField("thứ tự xét khi bằng điểm", default=list)
+    tie_break = models.JSONField("thứ tự xét khi bằng điểm", default=list, blank=True)
     computed_at = models.DateTimeField("tính lúc")
     meeting = models.ForeignKey(
-        Meeting, null=True, blank=True, on_delete=models.PROTECT, verbose_name="hội nghị"
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name="hội nghị bình xét",
     )
     adopted_at = models.DateTimeField("thông qua lúc", null=True, blank=True)
     adopted_by = models.ForeignKey(
@@ -200,7 +207,7 @@ class Ranking(Vote):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        verbose_name="người ghi nhận thông qua",
+        verbose_name="người thông qua",
     )
     revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
 
@@ -227,15 +234,16 @@ class RankingRow(models.Model):
     )
     position = models.PositiveSmallIntegerField("thứ tự")
     rank = models.PositiveSmallIntegerField("hạng")
-    total = models.DecimalField("tổng điểm", **POINTS)
-    subtotals = models.JSONField("điểm theo nhóm", default=dict)
+    # None: the unit has no final sheet (listed, ineligible, below every scored unit)
+    total = models.DecimalField("tổng điểm", null=True, blank=True, **POINTS)
+    subtotals = models.JSONField("điểm theo nhóm", default=dict, blank=True)
     bonus = models.DecimalField("điểm thưởng", default=0, **POINTS)
     penalty = models.DecimalField("điểm trừ", default=0, **POINTS)
     band = models.CharField("xếp loại", max_length=100, blank=True)
     eligible = models.BooleanField("đủ điều kiện", default=True)
     eligible_for_co = models.BooleanField("đủ điều kiện xét Cờ", default=True)
-    reasons = models.JSONField("lý do không đủ điều kiện", default=list)
-    trace = models.JSONField("cách phân định khi bằng điểm", default=list)
+    reasons = models.JSONField("lý do không đủ điều kiện", default=list, blank=True)
+    trace = models.JSONField("cách phân định khi bằng điểm", default=list, blank=True)
     partial_year = models.BooleanField("tham gia không trọn năm", default=False)
     tie_vote = models.PositiveSmallIntegerField("phiếu khi bằng điểm", null=True, blank=True)
 
@@ -269,10 +277,7 @@ class Proposal(Vote):
     )
     year = models.PositiveSmallIntegerField("năm")
     ranking = models.ForeignKey(
-        Ranking,
-        on_delete=models.PROTECT,
-        related_name="proposals",
-        verbose_name="kết quả xếp hạng",
+        Ranking, on_delete=models.PROTECT, related_name="proposals", verbose_name="kết quả xếp hạng"
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị"

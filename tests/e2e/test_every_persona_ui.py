@@ -60,6 +60,10 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
     if persona in {"chair", "admin"}:
         pages["signing"] = f"{bloc}giao-uoc/"
         pages["review setup"] = f"{bloc}tham-dinh/cach-tham-dinh/"
+        pages["meeting"] = f"{bloc}xep-hang/hoi-nghi/"
+    if persona in {"chair", "deputy", "reviewer", "admin"}:
+        pages["ranking"] = f"{bloc}xep-hang/"
+        pages["compliance"] = f"{bloc}xep-hang/chap-hanh/"
     if persona == "unit_a":
         pages["my registration"] = f"{bloc}dang-ky/don-vi/"
         pages["my reports"] = f"{bloc}bao-cao/"

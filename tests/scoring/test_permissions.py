@@ -62,6 +62,9 @@ ONLY_UNIT_A_PAGE = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 # unit_a's draft sheet of another round (its signer is still editable)
 SBD = ("bloc_id", "year", "submission_id:draft_submission_id")
 OWN_SHEET = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
+F = ("bloc_id", "year", "flag_id")
+FLAG_EDITORS = {**SECRETARIAT_ONLY, "reviewer": OK}
+FLAG_EDITORS_POST = FLAG_EDITORS  # the deputy reads the flags but does not record them
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -149,6 +152,23 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ("scoring:sheet_xlsx_import", "get"): (SBD, {}, row(OWN_SHEET)),
     # no file: the form shows the error to its own unit
     ("scoring:sheet_xlsx_import", "post"): (SBD, {}, row(OWN_SHEET)),
+    # ranking (no ranking computed yet: members see nothing of it)
+    ("scoring:ranking", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:ranking_excel", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:ranking_compute", "post"): (BY, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:ranking_rules", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_rules", "post"): (BY, {"co_tinh_quota": "x"}, row(SECRETARIAT_ONLY)),
+    ("scoring:meeting", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:meeting", "post"): (BY, {"place": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_vote", "post"): (BY, {"vote_total": "4"}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_tie_votes", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_adopt", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:ranking_adopt", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:compliance", "get"): (BY, {}, row(VIEWERS)),
+    ("scoring:compliance", "post"): (BY, {"source": ""}, row(FLAG_EDITORS_POST)),
+    ("scoring:compliance_edit", "get"): (F, {}, row(FLAG_EDITORS)),
+    ("scoring:compliance_edit", "post"): (F, {"source": ""}, row(FLAG_EDITORS)),
+    ("scoring:compliance_delete", "post"): (F, {}, row(as_moved(FLAG_EDITORS))),
 }
 
 
@@ -167,6 +187,18 @@ def objects(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     criterion = Criterion.objects.filter(template=template, kind="graded").first()
     reg = register(world, world.unit_a, submit=True)
+    from scoring.services.compliance import flag_add
+
+    flag = flag_add(
+        bloc=world.bloc,
+        year=world.year,
+        actor=None,
+        unit=world.unit_b,
+        kind="discipline",
+        effect="veto_all",
+        source="Sở Nội vụ",
+        note="Cán bộ bị kỷ luật",
+    )
     rnd = make_round(world)
     clerk = world.users["unit_a"]
     sub = submission_open(round=rnd, unit=world.unit_a, actor=clerk)
@@ -177,6 +209,7 @@ def objects(world):
     )
     attachment = file_add(submission=draft, actor=clerk, upload=pdf_upload(), purpose="attachment")
     return {
+        "flag_id": flag.pk,
         "submission_id": sub.pk,
         "entry_id": sub.entries.filter(criterion__kind="graded").first().pk,
         "file_id": sub.files.first().pk,

@@ -1,0 +1,149 @@
+"""The ranking of a bloc-year as every reader sees it (the page, the `ranking` command, the
+Excel table and the documents): rows in rank order with the unit, total, subtotals by top-level
+group, rank, band, eligibility with the reasons and the tie-break trace; the meeting, the vote
+and the year's rules. Six queries whatever the number of units."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from blocs.models import Unit
+from scoring import calc
+from scoring import ranking as rows_of
+from scoring.models import ComplianceFlag, Criterion, Meeting, Ranking, RankingRow, YearRules
+from scoring.services.compliance import rules_for
+from scoring.services.sheets import sheet_template
+
+
+@dataclass
+class Row:
+    row: RankingRow
+    subtotals: dict[str, Decimal | None]
+    leader: bool = False
+
+    def __getattr__(self, name: str) -> Any:  # unit, rank, total, band, eligible, reasons, …
+        if name == "row":
+            raise AttributeError(name)
+        return getattr(self.row, name)
+
+    @property
+    def needs_vote(self) -> bool:
+        return rows_of.needs_vote(self.row.trace)
+
+    @property
+    def gate_label(self) -> str:
+        if not self.row.eligible:
+            return "Không đủ điều kiện"
+        return "Đủ điều kiện" if self.row.eligible_for_co else "Không xét Cờ thi đua"
+
+
+@dataclass
+class RankingView:
+    ranking: Ranking | None
+    rows: list[Row]
+    groups: list[str]  # the top-level group codes, in the template's order
+    meeting: Meeting | None
+    attending: list[Unit]
+    rules: YearRules
+    leader: Row | None = None
+    flags: list[ComplianceFlag] = field(default_factory=list)
+
+    @property
+    def adopted(self) -> bool:
+        return self.ranking is not None and self.ranking.status == Ranking.Status.ADOPTED
+
+    @property
+    def vote_pct(self) -> Decimal | None:
+        r = self.ranking
+        if r is None or not r.vote_total:
+            return None
+        return calc.percent(r.vote_for or 0, r.vote_total)
+
+    @property
+    def vote_passes(self) -> bool:
+        pct = self.vote_pct
+        return pct is not None and pct >= self.rules.vote_threshold_pct
+
+    @property
+    def pending_votes(self) -> list[Row]:
+        return [r for r in self.rows if r.needs_vote and r.tie_vote is None]
+
+    @property
+    def tied(self) -> list[Row]:
+        return [r for r in self.rows if r.needs_vote]
+
+    @property
+    def ineligible(self) -> list[Row]:
+        return [r for r in self.rows if not (r.eligible and r.eligible_for_co)]
+
+
+def _group_codes(ranking: Ranking) -> list[str]:
+    template = sheet_template(ranking.round)
+    if template is None:
+        return []
+    return list(
+        Criterion.objects.filter(template=template, parent__isnull=True)
+        .order_by("order", "id")
+        .values_list("code", flat=True)
+    )
+
+
+def ranking_view(*, bloc_id: int, year: int, with_flags: bool = False) -> RankingView:
+    """The bloc-year's ranking (None when not computed yet), its meeting and rules."""
+    ranking = (
+        Ranking.objects.select_related("round", "meeting", "adopted_by")
+        .filter(bloc_id=bloc_id, year=year)
+        .first()
+    )
+    meeting = Meeting.objects.filter(bloc_id=bloc_id, year=year).first()
+    attending = list(meeting.attending.order_by("name")) if meeting else []
+    rules = rules_for(bloc_id=bloc_id, year=year)
+    flags = (
+        list(ComplianceFlag.objects.filter(bloc_id=bloc_id, year=year).select_related("unit"))
+        if with_flags
+        else []
+    )
+    if ranking is None:
+        return RankingView(None, [], [], meeting, attending, rules, flags=flags)
+    groups = _group_codes(ranking)
+    rows = []
+    for r in ranking.rows.select_related("unit").order_by("position"):
+        values = {c: (Decimal(r.subtotals[c]) if c in r.subtotals else None) for c in groups}
+        rows.append(Row(r, values))
+    lead = calc.leader(
+        rows, eligible=lambda x: x.eligible and x.eligible_for_co and x.total is not None
+    )
+    if lead is not None:
+        lead.leader = True
+    return RankingView(ranking, rows, groups, meeting, attending, rules, lead, flags)
+
+
+def _num(value: Decimal | None) -> str | None:
+    return None if value is None else str(calc.round_points(value))
+
+
+def as_json(view: RankingView) -> list[dict[str, Any]]:
+    """The rows as plain JSON, in rank order (the keys are documented in docs/ranking.md)."""
+    return [
+        {
+            "position": r.position,
+            "rank": r.rank,
+            "unit": r.unit.name,
+            "unit_id": r.unit.pk,
+            "total": _num(r.total),
+            "subtotals": {code: _num(v) for code, v in r.subtotals.items()},
+            "bonus": _num(r.bonus),
+            "penalty": _num(r.penalty),
+            "band": r.band,
+            "eligible": r.eligible,
+            "eligible_for_co": r.eligible_for_co,
+            "leader": r.leader,
+            "partial_year": r.partial_year,
+            "tie_vote": r.tie_vote,
+            "reasons": list(r.reasons),
+            "trace": list(r.trace),
+        }
+        for r in view.rows
+    ]

@@ -1,0 +1,93 @@
+"""Ranking test data built through the services: final sheets of the tổng kết round with chosen
+scores, and bulk ranking rows for the query-count guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from blocs import services as bloc_services
+from scoring.models import Ranking, RankingRow, Submission
+from scoring.services import reviews as review_services
+from scoring.services import sheets as sheet_services
+from tests.factories import make_unit
+from tests.scoring.conftest import fill_sheet, register
+
+BEFORE_DUE = dt.datetime(2026, 12, 14, 9, 0, tzinfo=dt.UTC)
+PERSONA_OF = {"head": "chair", "deputy_unit": "deputy", "unit_a": "unit_a", "unit_b": "unit_b"}
+
+
+def line(sub, code_path):
+    parent, code = code_path.split(".")
+    return sub.entries.select_related("criterion").get(
+        criterion__code=code, criterion__parent__code=parent
+    )
+
+
+def final_sheet(world, round, user, *, lines=None, finalize=True) -> Submission:
+    """`user`'s unit's sheet of `round`: every line filled (full marks), `lines` changed
+    ({"I.2": "13"}), submitted, reviewed by the head at every layer, and agreed (FINAL)."""
+    sub = sheet_services.submission_open(round=round, unit=user.unit, actor=user)
+    sub = fill_sheet(sub, user)
+    for path, value in (lines or {}).items():
+        sheet_services.line_save(entry=line(sub, path), actor=user, value=value)
+    sub = sheet_services.submission_submit(submission=sub, actor=user, now=BEFORE_DUE)
+    chair = world.users["chair"]
+    while sub.status != Submission.Status.REVIEWED:
+        sub = review_services.layer_done(submission=sub, actor=chair)
+    if finalize:
+        sub = review_services.submission_finalize(submission=sub, actor=chair)
+    return sub
+
+
+def register_all(world) -> None:
+    for unit in (world.head, world.deputy_unit, world.unit_a, world.unit_b):
+        register(world, unit, accept=True)
+
+
+def ranked_world(world, round, scores: dict[str, str | None]):
+    """Registrations accepted; each persona's unit gets a final sheet with line I.2 at the given
+    score (None: the unit has no final sheet)."""
+    register_all(world)
+    for persona, value in scores.items():
+        if value is not None:
+            final_sheet(world, round, world.users[persona], lines={"I.2": value})
+    return world
+
+
+def mid_year_unit(world, name="Sở Khoa học Thử (sáp nhập)", joined=dt.date(2026, 7, 1)):
+    from tests.factories import make_user
+
+    unit = make_unit(world.province, name)
+    bloc_services.membership_add(bloc=world.bloc, unit=unit, joined_on=joined)
+    return make_user("moi", unit, full_name="Người Mới")
+
+
+def bulk_ranking(bloc, year, round, units, *, adopted=False) -> Ranking:
+    """A ranking with one stored row per unit (for the query-count guards)."""
+    ranking = Ranking.objects.create(
+        bloc=bloc,
+        year=year,
+        round=round,
+        computed_at=timezone.now(),
+        status=Ranking.Status.ADOPTED if adopted else Ranking.Status.COMPUTED,
+        tie_break=["group_i", "vote"],
+    )
+    RankingRow.objects.bulk_create(
+        RankingRow(
+            ranking=ranking,
+            unit=u,
+            position=i,
+            rank=i,
+            total=Decimal(100) - Decimal(i) / 10,
+            subtotals={"I": "55", "II": "15", "III": "15", "IV": "10"},
+            band="Hoàn thành xuất sắc nhiệm vụ",
+            reasons=[] if i % 7 else ["Kỷ luật – Thanh tra tỉnh: thử"],
+            eligible=bool(i % 7),
+            trace=[],
+        )
+        for i, u in enumerate(units, start=1)
+    )
+    return ranking
