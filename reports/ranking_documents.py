@@ -11,8 +11,6 @@ plan document's context; the minutes are issued (numbered, frozen) when the rank
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from blocs.models import Bloc, BlocTerm
 from plans import services as plan_services
 from reports.documents import (
@@ -144,9 +142,8 @@ def build_ranking_table_context(bloc: Bloc, year: int) -> PlanDocContext:
     )
 
 
-def _term(bloc: Bloc, year: int) -> SimpleNamespace:
-    term = BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
-    return SimpleNamespace(term=term)
+def _term(bloc: Bloc, year: int) -> BlocTerm | None:
+    return BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
 
 
 def _para(text: str) -> Block:

@@ -102,4 +102,6 @@ def ranking_document(
     if frozen is not None:
         return document_response(*services.frozen_body(frozen, fmt))
     ctx = RANKING_BUILDERS[doc](scope.bloc, scope.year)
+    if ctx is None:  # the minutes before the meeting is recorded
+        raise Http404("Chưa có văn bản này.")
     return document_response(*services.live_body(ctx, fmt))
