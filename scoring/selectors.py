@@ -330,11 +330,17 @@ def rounds(*, bloc_id: int, year: int, active_only: bool = True) -> QuerySet[Rou
     return qs.filter(active=True) if active_only else qs
 
 
+def round_end(round: Round) -> dt.date:
+    """The day membership is judged on for a round: the end of its data period (or its due date,
+    else the year's end)."""
+    return round.data_to or round.due or dt.date(round.year, 12, 31)
+
+
 def units_due(*, round: Round) -> list[Unit]:
     """The members that report in `round`: those that were members at the end of its data period
     (or its due date, else the year's end). A unit that joined after the period reports from the
     next round on; one that left before it reports in none after it left."""
-    end = round.data_to or round.due or dt.date(round.year, 12, 31)
+    end = round_end(round)
     members = (
         Membership.objects.filter(bloc_id=round.bloc_id, joined_on__lte=end)
         .filter(Q(left_on__isnull=True) | Q(left_on__gte=end))

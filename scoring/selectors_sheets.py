@@ -8,11 +8,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from blocs.models import Membership, Unit
 from scoring import sheets
 from scoring.models import Attachment, Criterion, Entry, Review, Round, Submission
+from scoring.selectors import round_end
 from scoring.services.reviews import current_layer, layers_for
 
 S = Submission.Status
@@ -183,8 +184,8 @@ def cell_state(sub: Submission | None, due: bool) -> str:
 
 
 def due_in(round: Round, joined: dt.date, left: dt.date | None) -> bool:
-    """The rule of scoring.selectors.units_due, on one membership row."""
-    end = round.data_to or round.due or dt.date(round.year, 12, 31)
+    """The rule of scoring.selectors.units_due, on one membership row (no query)."""
+    end = round_end(round)
     return joined <= end and (left is None or left >= end)
 
 
@@ -217,10 +218,3 @@ def board(*, bloc_id: int, year: int, today: dt.date | None = None) -> Board:
             counts[r.pk][state] += 1
         rows.append(BoardRow(unit, cells))
     return Board(rounds, rows, counts)
-
-
-def visible_submissions(*, unit_id: int, year: int) -> QuerySet[Submission]:
-    """A unit's own submissions of a year (its deadline list and its results)."""
-    return (
-        submissions_qs().filter(unit_id=unit_id, round__year=year).filter(~Q(round__active=False))
-    )
