@@ -18,6 +18,7 @@ class IssuedDocument(models.Model):
     class Kind(models.TextChoices):
         PLAN = "plan", "Kế hoạch"
         GIAO_UOC = "giao_uoc", "Giao ước thi đua"
+        TO_TRINH = "to_trinh", "Tờ trình đề nghị khen thưởng"
 
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
@@ -35,6 +36,14 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_documents",
         verbose_name="ký kết giao ước",
+    )
+    dossier = models.ForeignKey(
+        "scoring.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="hồ sơ đề nghị khen thưởng",
     )
     bloc = models.ForeignKey(
         Bloc,
@@ -83,6 +92,12 @@ class IssuedDocument(models.Model):
                 condition=Q(signing__isnull=False),
                 name="one_issued_document_per_signing",
                 violation_error_message="Giao ước của lần ký kết này đã được ban hành.",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=Q(dossier__isnull=False),
+                name="one_issued_document_per_dossier",
+                violation_error_message="Tờ trình của hồ sơ này đã được ban hành.",
             ),
         ]
 
