@@ -162,7 +162,7 @@ def _block(doc: Any, block: Block, p: ProfileNumbers, *, keep_with_next: bool = 
 def _data_table(doc: Any, table: dict[str, Any], p: ProfileNumbers, width: float) -> None:
     """A ruled table after the body (registration table, giao ước)."""
     headers, rows = table["headers"], table["rows"]
-    shares = [0.07, 0.23, 0.36, 0.17, 0.17][: len(headers)]
+    shares = table.get("shares") or [0.07, 0.23, 0.36, 0.17, 0.17][: len(headers)]
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.autofit = False

@@ -82,8 +82,8 @@ def _place_date(y: _Year, place: str) -> str:
     return f"{place}, ngày {' ' * 4} tháng {' ' * 4} năm {y.year}"
 
 
-def _signature(y: _Year) -> Signature:
-    term = y.term
+def head_signature(term: BlocTerm | None) -> Signature:
+    """TM. KHỐI THI ĐUA / TRƯỞNG KHỐI / the head's position and name, as the term says."""
     before = [SignLine("authority", "TM. KHỐI THI ĐUA"), SignLine("position", "TRƯỞNG KHỐI")]
     after = []
     if term is not None:
@@ -137,7 +137,7 @@ def _context(
         body=body,
         closing=[],
         recipients=_recipients(y.bloc),
-        signature=_signature(y),
+        signature=head_signature(y.term),
         filename_stem=("Du-thao-" if draft else "") + stem,
         kind=kind,
         extra={"table": {"headers": HEADERS, "rows": registration_rows(y.bloc, y.year)}},

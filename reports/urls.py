@@ -20,4 +20,14 @@ urlpatterns = [
         views.scoring_document,
         name="scoring_document",
     ),
+    path(
+        "khoi/<bint:bloc_id>/<bint:year>/de-nghi/to-trinh.<slug:fmt>",
+        views.to_trinh_draft,
+        name="to_trinh_draft",
+    ),
+    path(
+        "khoi/<bint:bloc_id>/<bint:year>/de-nghi/to-trinh/<bint:seq>.<slug:fmt>",
+        views.to_trinh,
+        name="to_trinh",
+    ),
 ]

@@ -17,7 +17,9 @@ from plans.rules import issue_window
 from reports import services
 from reports.docx import render_docx
 from reports.forms import IssueForm
+from reports.models import IssuedDocument
 from reports.render import draft_pdf, render_html
+from reports.proposal_documents import build_to_trinh_context
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 
 FORMATS = {"pdf", "docx", "html"}
@@ -79,15 +81,49 @@ def scoring_document(
     scope = get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
     frozen = services.frozen_giao_uoc(bloc_id=bloc_id, year=year) if doc == "giao-uoc" else None
     if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
-        body, filename, content_type = services.frozen_body(frozen, fmt)
-        response = HttpResponse(body, content_type=content_type)
-        if fmt != "html":
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
+        return _frozen(frozen, fmt)
+    return _live(SCORING_BUILDERS[doc](scope.bloc, scope.year), fmt)
+
+
+def _live(ctx, fmt: str) -> HttpResponse:
+    """A draft rendered from live rows: HTML preview, PDF marked as draft, or Word."""
     if fmt == "html":
         return HttpResponse(render_html(ctx), content_type=services.CONTENT_TYPES["html"])
     body = draft_pdf(render_html(ctx)) if fmt == "pdf" else render_docx(ctx)
     response = HttpResponse(body, content_type=services.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{ctx.filename_stem}.{fmt}"'
     return response
+
+
+def _frozen(frozen, fmt: str) -> HttpResponse:
+    body, filename, content_type = services.frozen_body(frozen, fmt)
+    response = HttpResponse(body, content_type=content_type)
+    if fmt != "html":
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def to_trinh_draft(request: HttpRequest, bloc_id: int, year: int, fmt: str) -> HttpResponse:
+    """The tờ trình of the proposals being prepared, as a draft (the secretariat, deputies and
+    the province read it before it is submitted)."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS:
+        raise Http404("Định dạng không hỗ trợ.")
+    scope = get_bloc_for(request, bloc_id, year, need="ranking.view_all")
+    return _live(build_to_trinh_context(scope.bloc, scope.year), fmt)
+
+
+@login_required
+def to_trinh(request: HttpRequest, bloc_id: int, year: int, seq: int, fmt: str) -> HttpResponse:
+    """The tờ trình issued with the `seq`-th dossier: its frozen bytes."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS:
+        raise Http404("Định dạng không hỗ trợ.")
+    get_bloc_for(request, bloc_id, year)
+    frozen = IssuedDocument.objects.filter(
+        dossier__bloc_id=bloc_id, dossier__year=year, dossier__seq=seq
+    ).first()
+    if frozen is None:
+        raise Http404("Không có tờ trình này.")
+    return _frozen(frozen, fmt)

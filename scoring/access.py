@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
 from scoring import selectors
-from scoring.models import Criterion, Registration, Template
+from scoring.models import Criterion, Proposal, Ranking, Registration, Template
 
 
 def get_template_for(
@@ -64,3 +64,32 @@ def get_registration_for(
     if not (scope.can("registration.view_all") or reg.unit_id == scope.user.unit_id):
         raise PermissionDenied("Bạn chỉ xem được bản đăng ký của đơn vị mình.")
     return reg, scope
+
+
+def proposals_scope(request: HttpRequest, bloc_id: int, year: int, need: str = "") -> BlocScope:
+    """The proposals of a bloc-year: those with ranking.view_all always, members (read-only)
+    only once the ranking is adopted; `need` is checked on top."""
+    scope = get_bloc_for(request, bloc_id, year, need=need or "bloc.view")
+    if (
+        not scope.can("ranking.view_all")
+        and not Ranking.objects.filter(
+            bloc=scope.bloc, year=scope.year, status=Ranking.Status.ADOPTED
+        ).exists()
+    ):
+        raise PermissionDenied("Kết quả bình xét của khối chưa được hội nghị thông qua.")
+    return scope
+
+
+def get_proposal_for(
+    request: HttpRequest, bloc_id: int, year: int, proposal_id: int, need: str
+) -> tuple[Proposal, BlocScope]:
+    """A proposal of the bloc-year (404 for one of another bloc), for a user holding `need`."""
+    scope = get_bloc_for(request, bloc_id, year, need=need)
+    proposal = (
+        Proposal.objects.select_related("unit", "bloc", "bloc__province")
+        .filter(pk=proposal_id, bloc=scope.bloc, year=scope.year)
+        .first()
+    )
+    if proposal is None:
+        raise Http404("Không tìm thấy đề nghị khen thưởng.")
+    return proposal, scope

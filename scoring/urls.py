@@ -1,5 +1,6 @@
 from django.urls import path
 
+from scoring.views import proposals as prop
 from scoring.views import registrations as reg
 from scoring.views import templates as tpl
 
@@ -8,6 +9,8 @@ app_name = "scoring"
 Y = "khoi/<bint:bloc_id>/<bint:year>/"
 T = Y + "thang-diem/"
 R = Y + "dang-ky/"
+D = Y + "de-nghi/"
+DP = D + "<bint:proposal_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -31,4 +34,13 @@ urlpatterns = [
         name="registration_review",
     ),
     path(Y + "giao-uoc/", reg.signing, name="signing"),
+    path(D, prop.proposals, name="proposals"),
+    path(D + "lap/", prop.proposals_generate, name="proposals_generate"),
+    path(D + "them/", prop.proposal_add, name="proposal_add"),
+    path(D + "trinh-tinh/", prop.proposals_submit, name="proposals_submit"),
+    path(DP + "sua/", prop.proposal_edit, name="proposal_edit"),
+    path(DP + "bieu-quyet/", prop.proposal_vote, name="proposal_vote"),
+    path(DP + "bo/", prop.proposal_remove, name="proposal_remove"),
+    path(DP + "xet/<slug:action>/", prop.proposal_review, name="proposal_review"),
+    path(DP + "quyet-dinh/", prop.proposal_decide, name="proposal_decide"),
 ]

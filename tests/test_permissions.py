@@ -127,6 +127,21 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {},
         row(INSIDERS),
     ),
+    # the tờ trình of the proposals (helper-f): the draft for those who follow the ranking; the
+    # issued one by its dossier's number (none in this world: 404 to all; with a dossier in
+    # tests/scoring/test_proposal_views.py)
+    "reports:to_trinh_draft": (
+        "get",
+        ("bloc_id", "year", "fmt"),
+        {},
+        row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
+    ),
+    "reports:to_trinh": (
+        "get",
+        ("bloc_id", "year", "seq", "fmt"),
+        {},
+        row({p: MISSING for p in INSIDERS}),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -259,6 +274,7 @@ def _values(world, plan) -> dict:
         "action": "revise",
         "fmt": "html",
         "doc": "giao-uoc",
+        "seq": 1,
     }
 
 

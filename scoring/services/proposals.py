@@ -47,9 +47,7 @@ def log(p: Proposal, action: str, actor: Any, **data: Any) -> None:
 
 def year_rules(bloc: Bloc, year: int) -> YearRules:
     """The bloc-year's rules, or the defaults of DOMAIN §9 when none were saved."""
-    return YearRules.objects.filter(bloc=bloc, year=year).first() or YearRules(
-        bloc=bloc, year=year
-    )
+    return YearRules.objects.filter(bloc=bloc, year=year).first() or YearRules(bloc=bloc, year=year)
 
 
 def province_rules(province: Province) -> ProvinceRules:
@@ -182,7 +180,9 @@ def basis_text(row: RankingRow, count: int, bloc: Bloc, year: int) -> str:
 def _clean_text(text: str, limit: int = 20000) -> str:
     text = strip_controls(text or "").strip()
     if len(text) > limit:
-        raise ValidationError({"achievements": f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")})
+        raise ValidationError(
+            {"achievements": f"Nội dung dài quá {limit:,} ký tự.".replace(",", ".")}
+        )
     return text
 
 

@@ -24,3 +24,11 @@ def registration_reminders(context, entries) -> dict:
     user = context["user"]
     entries = [getattr(e, "row", e) for e in entries]  # the home page's rows wrap the entries
     return {"reminders": selectors.reminders_for(user=user, entries=entries, today=dt.date.today())}
+
+
+@register.filter
+def dong(value) -> str:
+    """18720000 → "18.720.000 đ" (Vietnamese thousands separator)."""
+    if value is None:
+        return ""
+    return f"{int(value):,} đ".replace(",", ".")

@@ -14,6 +14,7 @@ from scoring.models import Criterion
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
 from tests.scoring.conftest import make_template, register
+from tests.scoring.ranking_data import make_ranking
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -41,6 +42,10 @@ T = ("bloc_id", "year", "template_id")
 C = ("bloc_id", "year", "criterion_id")
 RG = ("bloc_id", "year", "registration_id")
 BY = ("bloc_id", "year")
+PR = ("bloc_id", "year", "proposal_id")
+# The province decides on proposals; nobody in the bloc does.
+PROVINCE_DECIDES = {p: FORBIDDEN for p in INSIDERS} | {"reviewer": OK, "admin": OK}
+VOTE = {"vote_for": "9", "vote_against": "1", "vote_total": "10"}
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -76,6 +81,27 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:signing", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
     ("scoring:signing", "post"): (BY, {}, row(SECRETARIAT_ONLY)),
+    # proposals (the ranking here is adopted: members read them; tests/scoring/
+    # test_proposal_views.py checks that they do not before the adoption)
+    ("scoring:proposals", "get"): (BY, {}, row(INSIDERS)),
+    # already generated: the refusal is a message on the page
+    ("scoring:proposals_generate", "post"): (BY, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:proposal_add", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_add", "post"): (BY, {"unit": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposals_submit", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposals_submit", "post"): (BY, {"date": "x"}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_edit", "get"): (PR, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_edit", "post"): (PR, {"award": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_vote", "post"): (PR, VOTE, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:proposal_remove", "post"): (PR, {}, row(as_moved(SECRETARIAT_ONLY))),
+    # a drafted proposal cannot be returned: the form comes back with the reason why
+    ("scoring:proposal_review", "post"): (
+        (*PR, "action"),
+        {"reason": "Thiếu chỉ tiêu"},
+        row(PROVINCE_DECIDES),
+    ),
+    ("scoring:proposal_decide", "get"): (PR, {}, row(PROVINCE_DECIDES)),
+    ("scoring:proposal_decide", "post"): (PR, {"number": ""}, row(PROVINCE_DECIDES)),
 }
 
 
@@ -94,7 +120,13 @@ def objects(world):
     template = make_template(world.bloc, world.year, world.users["chair"])
     criterion = Criterion.objects.filter(template=template, kind="graded").first()
     reg = register(world, world.unit_a, submit=True)
+    units = [world.head, world.deputy_unit, world.unit_a, world.unit_b]
+    make_ranking(world.bloc, world.year, units)
+    from scoring.services.proposals import proposals_generate
+
+    proposal = proposals_generate(bloc=world.bloc, year=world.year, actor=None)[0]
     return {
+        "proposal_id": proposal.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,

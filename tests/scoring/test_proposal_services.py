@@ -38,9 +38,7 @@ def six(world):
 
 def generate(world, units, **kw):
     make_ranking(world.bloc, world.year, units, **kw)
-    return services.proposals_generate(
-        bloc=world.bloc, year=world.year, actor=world.users["chair"]
-    )
+    return services.proposals_generate(bloc=world.bloc, year=world.year, actor=world.users["chair"])
 
 
 def awards_of(props):
