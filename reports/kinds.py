@@ -22,9 +22,9 @@ from plans.models import Plan
 from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
 from reports.models import IssuedDocument
-from reports.registers import Issuer
 from reports.proposal_documents import DOC_TYPE as TO_TRINH_DOC_TYPE
 from reports.proposal_documents import build_to_trinh_context
+from reports.registers import Issuer
 from reports.scoring_documents import build_giao_uoc_context
 from scoring.models import Dossier, SigningMeeting
 from scoring.services.rounds import rounds_sync

@@ -18,8 +18,8 @@ from reports import services
 from reports.docx import render_docx
 from reports.forms import IssueForm
 from reports.models import IssuedDocument
-from reports.render import draft_pdf, render_html
 from reports.proposal_documents import build_to_trinh_context
+from reports.render import draft_pdf, render_html
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 
 FORMATS = {"pdf", "docx", "html"}
