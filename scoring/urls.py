@@ -1,6 +1,7 @@
 from django.urls import path
 
 from scoring.views import proposals as prop
+from scoring.views import province
 from scoring.views import registrations as reg
 from scoring.views import templates as tpl
 
@@ -43,4 +44,9 @@ urlpatterns = [
     path(DP + "bo/", prop.proposal_remove, name="proposal_remove"),
     path(DP + "xet/<slug:action>/", prop.proposal_review, name="proposal_review"),
     path(DP + "quyet-dinh/", prop.proposal_decide, name="proposal_decide"),
+    path(
+        "tinh/<bint:province_id>/<bint:year>/de-nghi.xlsx",
+        province.province_export,
+        name="province_export",
+    ),
 ]

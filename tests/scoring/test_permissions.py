@@ -102,6 +102,12 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ),
     ("scoring:proposal_decide", "get"): (PR, {}, row(PROVINCE_DECIDES)),
     ("scoring:proposal_decide", "post"): (PR, {"number": ""}, row(PROVINCE_DECIDES)),
+    # the province's table: its reviewer (and site administrators) only; no existence oracle
+    ("scoring:province_export", "get"): (
+        ("province_id", "year"),
+        {},
+        row({p: MISSING for p in INSIDERS} | {"reviewer": OK, "admin": OK}),
+    ),
 }
 
 
@@ -127,6 +133,7 @@ def objects(world):
     proposal = proposals_generate(bloc=world.bloc, year=world.year, actor=None)[0]
     return {
         "proposal_id": proposal.pk,
+        "province_id": world.province.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
