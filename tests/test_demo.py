@@ -124,3 +124,26 @@ def test_every_demo_user_has_a_real_vietnamese_full_name(demo):
         assert full_name != full_name.encode("ascii", "ignore").decode(), (username, full_name)
         assert username.replace("_", "") not in full_name.lower().replace(" ", "")
     assert len(set(names.values())) == len(names)
+
+
+def test_seed_demo_carries_one_bloc_year_to_decided_proposals(demo):
+    """Tuyên Quang 2022: a tie at the top broken by the meeting's vote, one unit barred by a
+    Thanh tra flag (kept in the ranking, not proposed), proposals within the quotas, submitted
+    with a numbered tờ trình, approved and decided."""
+    from reports.models import IssuedDocument
+    from scoring.models import Proposal, Ranking
+
+    ranking = Ranking.objects.get(bloc__province__name="Tuyên Quang", year=2022)
+    rows = list(ranking.rows.select_related("unit").order_by("position"))
+    assert ranking.status == "adopted" and len(rows) == 9
+    assert rows[0].total == rows[1].total and "biểu quyết" in rows[0].trace[0]
+    barred = [r for r in rows if not r.eligible]
+    assert len(barred) == 1 and "Thanh tra" in barred[0].reasons[0]
+    proposals = list(Proposal.objects.filter(ranking=ranking).select_related("unit"))
+    assert {p.status for p in proposals} == {"decided"}
+    assert [p.unit for p in proposals if p.award == "co_tinh"] == [rows[0].unit]
+    assert sum(p.award == "bk_tinh_tt" for p in proposals) == 4  # 50 % of the 8 others
+    assert barred[0].unit not in {p.unit for p in proposals}
+    assert all(p.reward_amount and p.decision_number for p in proposals)
+    doc = IssuedDocument.objects.get(kind="to_trinh")
+    assert doc.number_text == "Số: 01/TTr-KTĐNC" and doc.dossier.proposals.count() == 5

@@ -18,6 +18,7 @@ from blocs.models import Bloc, Membership, Province, Unit, User
 from plans import services as plan_services
 from plans.importer import parse_plan_text
 from reports import services as report_services
+from thiduakhenthuong.demo_awards import build_awards_demo
 from thiduakhenthuong.demo_scoring import build_scoring_demo
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "plans" / "seeds"
@@ -368,4 +369,5 @@ def build_demo(*, stdout=None) -> dict[str, int]:
     for username, province_name in REVIEWERS.items():
         _user(username, province=provinces[province_name])
     build_scoring_demo(admin=admin)
+    build_awards_demo(admin=admin)  # last: works on whichever bloc-year has final sheets
     return {"provinces": len(provinces), "blocs": len(BLOCS), "users": User.objects.count()}

@@ -106,13 +106,13 @@ def proposal_decide(
     issuer: str = "",
     revision: int | None = None,
 ) -> Proposal:
-    """Record the award decision (số, ngày, cơ quan ban hành) of an approved proposal; the
-    reward is the award's multiplier × the province's base salary (scoring.awards)."""
+    """Record the award decision (số, ngày, cơ quan ban hành) of an approved proposal, dated
+    from its tờ trình's day to today; the reward is the award's multiplier × the province's base salary (scoring.awards)."""
     p = _lock(proposal, actor, revision, {P.APPROVED})
     number = strip_controls(number or "").strip()
     if not number or len(number) > 50:
         raise ValidationError({"number": "Hãy nhập số quyết định (tối đa 50 ký tự)."})
-    submitted = timezone.localdate(p.submitted_at) if p.submitted_at else None
+    submitted = p.dossiers.order_by("-seq").values_list("date", flat=True).first()
     if date > timezone.localdate() or (submitted and date < submitted):
         raise ValidationError({"date": "Ngày quyết định phải từ ngày trình đến hôm nay."})
     issuer = strip_controls(issuer or "").strip()[:255] or default_issuer(p)
