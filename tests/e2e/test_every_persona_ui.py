@@ -56,6 +56,7 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
     pages["scale"] = f"{bloc}thang-diem/"  # the bloc-year's scoring scale, read by everyone
     if persona in {"chair", "deputy", "reviewer", "admin"}:
         pages["registrations"] = f"{bloc}dang-ky/"
+        pages["proposals"] = f"{bloc}de-nghi/"
     if persona in {"chair", "admin"}:
         pages["signing"] = f"{bloc}giao-uoc/"
     if persona == "unit_a":
