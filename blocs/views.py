@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from functools import partial
 
 from django.contrib import messages
@@ -14,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from blocs import selectors, services
+from blocs import optional, selectors, services
 from blocs.access import (
     ADMIN,
     REVIEWER,
@@ -274,17 +273,7 @@ PROVINCE_PAGE_SIZE = 20
 
 
 def _province_panels(**kwargs) -> list:
-    panels = []
-    for path in PROVINCE_PANELS:
-        module_name, _, name = path.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        panels.append(getattr(module, name)(**kwargs))
-    return panels
+    return [panel(**kwargs) for panel in optional.load_all(PROVINCE_PANELS)]
 
 
 def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
