@@ -50,6 +50,7 @@ def make_bloc_world(*, units: int = 5, year: int = 2026, province: Province | No
 
 def wipe_bloc_rows() -> None:
     """Delete every row the fixture made, children first (the format profiles stay)."""
+    from scoring import models as sm
     from scoring.models import Registration, Round, SigningMeeting, Template
 
     AuditEvent.objects.all().delete()
@@ -57,6 +58,12 @@ def wipe_bloc_rows() -> None:
     NumberRegister.objects.all().delete()
     IssuedDocument.objects.update(supersedes=None)
     IssuedDocument.objects.all().delete()
+    # rows the bloc-year file does not carry yet (sheets, ranking, proposals: the demo has them)
+    for model in (sm.Dossier, sm.Proposal, sm.Ranking, sm.Meeting, sm.ComplianceFlag):
+        model.objects.all().delete()
+    for model in (sm.YearRules, sm.ProvinceRules, sm.Submission, sm.CrossAssignment):
+        model.objects.all().delete()
+    sm.ReviewSetup.objects.all().delete()
     SigningMeeting.objects.all().delete()
     Registration.objects.all().delete()
     Template.objects.all().delete()

@@ -13,9 +13,13 @@ from scoring.models.ranking import Proposal, Ranking
 
 
 class Dossier(models.Model):
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
-    ranking = models.ForeignKey(Ranking, on_delete=models.PROTECT, related_name="dossiers")
+    ranking = models.ForeignKey(
+        Ranking, on_delete=models.PROTECT, related_name="dossiers", verbose_name="kết quả xếp hạng"
+    )
     seq = models.PositiveSmallIntegerField("lần trình")
     date = models.DateField("ngày tờ trình")
     number = models.PositiveIntegerField("số tờ trình", null=True, blank=True, editable=False)
@@ -24,7 +28,12 @@ class Dossier(models.Model):
     )
     submitted_at = models.DateTimeField("trình lúc")
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người trình",
     )
 
     class Meta:

@@ -26,7 +26,9 @@ PCT = {"max_digits": 5, "decimal_places": 2}
 class YearRules(models.Model):
     """What a bloc-year decides for itself (defaults of DOMAIN §9.4)."""
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     registration_required = models.BooleanField("phải đăng ký thi đua mới được xét", default=True)
     vote_threshold_pct = models.DecimalField(
@@ -88,7 +90,9 @@ class ComplianceFlag(models.Model):
         VETO_CO = "veto_co", "Không xét Cờ thi đua"
         DEDUCT = "deduct", "Trừ điểm"
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="compliance_flags", verbose_name="đơn vị"
@@ -104,7 +108,11 @@ class ComplianceFlag(models.Model):
         "đã giải quyết ngày", null=True, blank=True, help_text="Hết hiệu lực từ ngày này"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người ghi nhận",
     )
     created_at = models.DateTimeField("ghi nhận lúc", auto_now_add=True)
 
@@ -127,7 +135,9 @@ class ComplianceFlag(models.Model):
 class Meeting(models.Model):
     """The bình xét meeting of a bloc-year (usually the tổng kết meeting)."""
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     date = models.DateField("ngày họp")
     place = models.CharField("địa điểm", max_length=255)
@@ -167,19 +177,30 @@ class Ranking(Vote):
         COMPUTED = "computed", "Đã tính, chờ hội nghị"
         ADOPTED = "adopted", "Đã thông qua"
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
-    round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="+", verbose_name="kỳ báo cáo"
+    )
     status = models.CharField(
         "trạng thái", max_length=10, choices=Status.choices, default=Status.COMPUTED
     )
     method = models.CharField("phương pháp", max_length=40, default="v1")
     tie_break = models.JSONField("thứ tự xét khi bằng điểm", default=list)
     computed_at = models.DateTimeField("tính lúc")
-    meeting = models.ForeignKey(Meeting, null=True, blank=True, on_delete=models.PROTECT)
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.PROTECT, verbose_name="hội nghị"
+    )
     adopted_at = models.DateTimeField("thông qua lúc", null=True, blank=True)
     adopted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người thông qua",
     )
     revision = models.PositiveIntegerField("lần sửa", default=0, editable=False)
 
@@ -198,8 +219,12 @@ class RankingRow(models.Model):
     """One unit in the ranking: its total, group subtotals, rank, band, eligibility with the
     reasons, and the trace of how its ties were broken (kept for transparency when ineligible)."""
 
-    ranking = models.ForeignKey(Ranking, on_delete=models.CASCADE, related_name="rows")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    ranking = models.ForeignKey(
+        Ranking, on_delete=models.CASCADE, related_name="rows", verbose_name="kết quả xếp hạng"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị"
+    )
     position = models.PositiveSmallIntegerField("thứ tự")
     rank = models.PositiveSmallIntegerField("hạng")
     total = models.DecimalField("tổng điểm", **POINTS)
@@ -239,10 +264,19 @@ class Proposal(Vote):
 
     AWARDS = [Title.CO_CP, Title.CO_TINH, Title.BK_TINH_TT, Title.BK_TTG_TT, Title.TTLDXS]
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
-    ranking = models.ForeignKey(Ranking, on_delete=models.PROTECT, related_name="proposals")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    ranking = models.ForeignKey(
+        Ranking,
+        on_delete=models.PROTECT,
+        related_name="proposals",
+        verbose_name="kết quả xếp hạng",
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị"
+    )
     award = models.CharField("hình thức khen thưởng", max_length=20, choices=Title.choices)
     status = models.CharField(
         "trạng thái", max_length=10, choices=Status.choices, default=Status.DRAFTED
@@ -285,7 +319,9 @@ class ProvinceRules(models.Model):
     """Province-wide rules: the Cờ thi đua Chính phủ candidates at most `co_cp_pct` % of the
     blocs' leaders (CV 5007/BNV-TĐKT 2023), and the base salary for reward amounts."""
 
-    province = models.OneToOneField(Province, on_delete=models.CASCADE, related_name="rules")
+    province = models.OneToOneField(
+        Province, on_delete=models.CASCADE, related_name="rules", verbose_name="tỉnh"
+    )
     co_cp_pct = models.DecimalField(
         "Cờ thi đua Chính phủ tối đa (% số đơn vị dẫn đầu)", default=Decimal("20"), **PCT
     )

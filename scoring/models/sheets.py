@@ -56,7 +56,9 @@ class ReviewSetup(models.Model):
         CROSS = "cross", "Chấm chéo theo phân công, Trưởng khối thẩm định"
         HEAD_ONLY = "head_only", "Trưởng khối thẩm định"
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     mode = models.CharField(
         "cách thẩm định", max_length=15, choices=Mode.choices, default=Mode.HEAD_DEPUTY
@@ -76,7 +78,9 @@ class ReviewSetup(models.Model):
 class CrossAssignment(models.Model):
     """Chấm chéo: `reviewer` unit verifies `reviewed` unit's sheets of the year."""
 
-    bloc = models.ForeignKey(Bloc, on_delete=models.PROTECT, related_name="+")
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.PROTECT, related_name="+", verbose_name="khối thi đua"
+    )
     year = models.PositiveSmallIntegerField("năm")
     reviewer = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name="đơn vị chấm"
@@ -294,7 +298,9 @@ class Attachment(models.Model):
     content_type = models.CharField("kiểu tệp", max_length=100)
     size = models.PositiveBigIntegerField("dung lượng (byte)")
     sha256 = models.CharField("mã băm SHA-256", max_length=64)
-    file = models.FileField(storage=private_storage, upload_to="submissions/%Y/", max_length=255)
+    file = models.FileField(
+        "tệp", storage=private_storage, upload_to="submissions/%Y/", max_length=255
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
