@@ -76,8 +76,12 @@ class ReportsSection(Section):
         return IssuedDocument.objects.filter(bloc=bloc, year=year).exists()
 
     def dump(self, ctx: ExportContext) -> dict[str, Any]:
+        # The tờ trình waits for the proposals section (its subject, the dossier, is not in the
+        # file yet); its register entry travels with an empty document reference.
         docs = list(
-            IssuedDocument.objects.filter(bloc=ctx.bloc, year=ctx.year).order_by("issued_at", "id")
+            IssuedDocument.objects.filter(bloc=ctx.bloc, year=ctx.year)
+            .exclude(kind=IssuedDocument.Kind.TO_TRINH)
+            .order_by("issued_at", "id")
         )
         for position, doc in enumerate(docs, start=1):
             ctx.remember(doc, f"doc/{position}")
