@@ -156,7 +156,5 @@ def build_to_trinh_context(
         signature=head_signature(term),
         filename_stem=("" if numbered else "Du-thao-") + stem,
         kind="to_trinh",
-        extra={
-            "table": {"headers": HEADERS, "rows": proposal_rows(proposals), "shares": SHARES}
-        },
+        extra={"table": {"headers": HEADERS, "rows": proposal_rows(proposals), "shares": SHARES}},
     )
