@@ -14,14 +14,13 @@ year-scoped rows of each app (blocs' own term and memberships: blocs/exchange_te
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, models, transaction
 
-from blocs import audit
+from blocs import audit, optional
 from blocs.access import ADMIN, SECRETARIAT, BlocScope
 from blocs.exchange_values import (
     ExchangeError,
@@ -47,6 +46,7 @@ SECTIONS = [
     "scoring.exchange_rounds:RoundsSection",
     "scoring.exchange_sheets:SheetsSection",
     "scoring.exchange_ranking:RankingSection",
+    "scoring.exchange_proposals:ProposalsSection",
     "reports.exchange:CompiledReportsSection",
     "reports.exchange:ReportsSection",
 ]
@@ -215,17 +215,7 @@ class Section:
 
 def load_sections() -> list[Section]:
     """Instantiate the sections of `SECTIONS` whose module exists."""
-    sections = []
-    for path in SECTIONS:
-        module_name, _, class_name = path.partition(":")
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue
-        sections.append(getattr(module, class_name)())
-    return sections
+    return [section() for section in optional.load_all(SECTIONS)]
 
 
 # ---------------------------------------------------------------- export

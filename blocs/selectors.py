@@ -145,10 +145,11 @@ class ProvinceBlocRow:
     member_count: int
 
 
-def province_overview(*, province: Province, year: int) -> list[ProvinceBlocRow]:
-    """Every bloc of a province for the reviewer: the year's head, deputies and member count."""
+def province_overview(*, province: Province, year: int, kind: str = "") -> list[ProvinceBlocRow]:
+    """Every bloc of a province (of one `kind` if given) for the reviewer: the year's head,
+    deputies and member count (one row per bloc; the page shows them a page at a time)."""
     blocs = (
-        Bloc.objects.filter(province=province)
+        Bloc.objects.filter(province=province, **({"kind": kind} if kind else {}))
         .prefetch_related(
             Prefetch(
                 "terms",

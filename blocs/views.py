@@ -8,11 +8,12 @@ from functools import partial
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from blocs import selectors, services
+from blocs import optional, selectors, services
 from blocs.access import (
     ADMIN,
     REVIEWER,
@@ -263,9 +264,29 @@ def unit_merge(request: HttpRequest, bloc_id: int, year: int, membership_id: int
     )
 
 
+# Panels that apps above blocs add to the province overview (dotted paths, imported when the
+# page is shown, so blocs never imports them; a missing module is skipped). A panel is called
+# with (province, year, bloc_count, status) and gives headers, per-bloc cells, a status filter
+# (keep) and a summary template.
+PROVINCE_PANELS = ["scoring.province:province_panel"]
+PROVINCE_PAGE_SIZE = 20
+
+
+def _province_panels(**kwargs) -> list:
+    return [panel(**kwargs) for panel in optional.load_all(PROVINCE_PANELS)]
+
+
+def _int_param(request: HttpRequest, name: str, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(request.GET.get(name, default)), low), high)
+    except ValueError:
+        return default
+
+
 @login_required
 def province_overview(request: HttpRequest, province_id: int) -> HttpResponse:
-    """Every bloc of the province for its reviewer, opening on the latest year with data."""
+    """Every bloc of the province for its reviewer, opening on the latest year with data,
+    filtered by kind and by the panels' status, a page at a time."""
     from plans import dashboard  # blocs ← plans: imported when used (see plans/dashboard.py)
 
     province = get_object_or_404(Province, pk=province_id)
@@ -273,18 +294,26 @@ def province_overview(request: HttpRequest, province_id: int) -> HttpResponse:
     if not is_provincial_authority(user, province.pk):
         raise Http404("Không tìm thấy trang.")  # no existence oracle, even for other reviewers
     years = dashboard.province_years(province=province)
-    year = years[0] if years else dt.date.today().year
-    try:
-        year = min(max(int(request.GET.get("nam", year)), 2000), 2100)
-    except ValueError:
-        pass
-    rows = selectors.province_overview(province=province, year=year)
+    year = _int_param(request, "nam", years[0] if years else dt.date.today().year, 2000, 2100)
+    kind = request.GET.get("loai", "")
+    kind = kind if kind in Bloc.Kind.values else ""
+    status = request.GET.get("tinh-trang", "")
+    rows = selectors.province_overview(province=province, year=year, kind=kind)
+    panels = _province_panels(province=province, year=year, bloc_count=len(rows), status=status)
+    rows = [r for r in rows if all(p.keep(r.bloc.pk) for p in panels)]
+    page = Paginator(rows, PROVINCE_PAGE_SIZE).get_page(request.GET.get("trang"))
     role = REVIEWER if user.reviewer_province_id == province.pk else ADMIN
+    shown = dashboard.province_rows(rows=list(page.object_list), year=year, role=role)
     context = {
         "province": province,
         "year": year,
         "years": sorted(set(years) | {year}, reverse=True),
-        "rows": dashboard.province_rows(rows=rows, year=year, role=role),
+        "kind": kind,
+        "kinds": Bloc.Kind.choices,
+        "status": status,
+        "panels": panels,
+        "page": page,
+        "rows": [(r, [(p.row_template, p.row(r.row.bloc.pk)) for p in panels]) for r in shown],
     }
     return render(request, "blocs/province.html", context)
 

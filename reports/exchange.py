@@ -47,6 +47,7 @@ DOCUMENT_ROW = {
     "signing": "text?",
     "compiled_report": "text?",
     "meeting": "text?",
+    "dossier": "text?",
     "supersedes": "text?",
     "context": "dict",
     "pdf": "code",
@@ -129,6 +130,7 @@ class ReportsSection(Section):
         signing_keys = ctx.refs.get("scoring.signingmeeting", {})
         compiled_keys = ctx.refs.get("reports.compiledreport", {})
         meeting_keys = ctx.refs.get("scoring.meeting", {})
+        dossier_keys = ctx.refs.get("scoring.dossier", {})
         rows = []
         for doc in docs:
             pdf, docx = bytes(doc.pdf), bytes(doc.docx)
@@ -140,6 +142,7 @@ class ReportsSection(Section):
                     "signing": signing_keys.get(doc.signing_id),
                     "compiled_report": compiled_keys.get(doc.compiled_report_id),
                     "meeting": meeting_keys.get(doc.meeting_id),
+                    "dossier": dossier_keys.get(doc.dossier_id),
                     "supersedes": doc_keys.get(doc.supersedes_id),
                     "context": doc.context,
                     "pdf": to_json(pdf),
@@ -158,13 +161,15 @@ class ReportsSection(Section):
         signings = ctx.pks.get("scoring.signingmeeting", {})
         compiled = ctx.pks.get("reports.compiledreport", {})
         meetings = ctx.pks.get("scoring.meeting", {})
+        dossiers = ctx.pks.get("scoring.dossier", {})
         links = (
             ("plan", plans),
             ("signing", signings),
             ("compiled_report", compiled),
             ("meeting", meetings),
+            ("dossier", dossiers),
         )
-        optional = {"signing": None, "compiled_report": None, "meeting": None}
+        optional = {"signing": None, "compiled_report": None, "meeting": None, "dossier": None}
         for i, raw in enumerate(read_rows(data["documents"], "documents"), start=1):
             row = read_row(raw, DOCUMENT_ROW, f"Văn bản thứ {i}", optional=optional)
             where = f"Văn bản {row['key']}"
@@ -182,6 +187,7 @@ class ReportsSection(Section):
                 signing_id=signings.get(row["signing"]),
                 compiled_report_id=compiled.get(row["compiled_report"]),
                 meeting_id=meetings.get(row["meeting"]),
+                dossier_id=dossiers.get(row["dossier"]),
                 bloc=ctx.bloc,
                 year=ctx.year,
                 number_text=row["number_text"],
@@ -304,6 +310,7 @@ CONTEXT_KINDS = {
     IssuedDocument.Kind.GIAO_UOC: "scoring_giao_uoc",
     IssuedDocument.Kind.BAO_CAO: "compiled_report",
     IssuedDocument.Kind.MINUTES: "ranking_minutes",
+    IssuedDocument.Kind.TO_TRINH: "to_trinh",
 }
 
 

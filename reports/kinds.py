@@ -24,10 +24,12 @@ from reports.compiled_documents import build_compiled_context
 from reports.documents import PlanDocContext, build_plan_context
 from reports.docx import render_docx
 from reports.models import CompiledReport, IssuedDocument
+from reports.proposal_documents import DOC_TYPE as TO_TRINH_DOC_TYPE
+from reports.proposal_documents import build_to_trinh_context
 from reports.ranking_documents import MINUTES_DOC_TYPE, build_minutes_context
 from reports.registers import Issuer
 from reports.scoring_documents import build_giao_uoc_context
-from scoring.models import Meeting, Ranking, SigningMeeting
+from scoring.models import Dossier, Meeting, Ranking, SigningMeeting
 from scoring.services.rounds import rounds_sync
 
 GIAO_UOC_DOC_TYPE = "GƯ"  # the symbol the giao ước prints: "Số: 01/GƯ-KTĐNC"
@@ -183,9 +185,40 @@ MINUTES = DocumentKind(
 )
 
 
+def _to_trinh_check(dossier: Dossier, issue_date: dt.date, *, archived: bool = False) -> None:
+    if dossier.number is not None:
+        raise ValidationError("Tờ trình của hồ sơ này đã được ban hành.")
+    if issue_date != dossier.date:
+        raise ValidationError({"issue_date": "Tờ trình mang ngày trình hồ sơ."})
+
+
+def _to_trinh_transition(dossier: Dossier, actor: Any, number: int, issue_date: dt.date) -> Dossier:
+    dossier.number = number
+    dossier.save(update_fields=["number"])
+    return dossier
+
+
+TO_TRINH = DocumentKind(
+    code=IssuedDocument.Kind.TO_TRINH,
+    model=Dossier,
+    subject_field="dossier",
+    build=lambda dossier: build_to_trinh_context(dossier.bloc, dossier.year, dossier=dossier),
+    template="reports/print/to_trinh.html",
+    write_docx=render_docx,
+    numbering=lambda dossier: Numbering(
+        issuer=Issuer(bloc=dossier.bloc), doc_type=TO_TRINH_DOC_TYPE, per_term=False
+    ),
+    check_complete=_to_trinh_check,
+    transition=_to_trinh_transition,
+    replaced=lambda dossier: None,  # a later dossier adds to the earlier ones, it replaces none
+    owner=lambda dossier: (dossier.bloc, dossier.year),
+)
+
+
 KINDS: dict[str, DocumentKind] = {
     PLAN.code: PLAN,
     GIAO_UOC.code: GIAO_UOC,
     BAO_CAO.code: BAO_CAO,
     MINUTES.code: MINUTES,
+    TO_TRINH.code: TO_TRINH,
 }

@@ -20,6 +20,7 @@ class IssuedDocument(models.Model):
         GIAO_UOC = "giao_uoc", "Giao ước thi đua"
         BAO_CAO = "bao_cao", "Báo cáo"
         MINUTES = "bien_ban", "Biên bản họp bình xét"
+        TO_TRINH = "to_trinh", "Tờ trình đề nghị khen thưởng"
 
     kind = models.CharField("loại văn bản", max_length=20, choices=Kind.choices)
     plan = models.ForeignKey(
@@ -53,6 +54,14 @@ class IssuedDocument(models.Model):
         on_delete=models.PROTECT,
         related_name="issued_documents",
         verbose_name="hội nghị bình xét",
+    )
+    dossier = models.ForeignKey(
+        "scoring.Dossier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="issued_documents",
+        verbose_name="hồ sơ đề nghị khen thưởng",
     )
     bloc = models.ForeignKey(
         Bloc,
@@ -113,6 +122,12 @@ class IssuedDocument(models.Model):
                 condition=Q(meeting__isnull=False),
                 name="one_issued_minutes_per_meeting",
                 violation_error_message="Biên bản của hội nghị này đã được ban hành.",
+            ),
+            models.UniqueConstraint(
+                fields=["dossier"],
+                condition=Q(dossier__isnull=False),
+                name="one_issued_document_per_dossier",
+                violation_error_message="Tờ trình của hồ sơ này đã được ban hành.",
             ),
         ]
 

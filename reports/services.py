@@ -170,6 +170,26 @@ def frozen_minutes(*, bloc_id: int, year: int) -> IssuedDocument | None:
     return IssuedDocument.objects.filter(meeting__bloc_id=bloc_id, meeting__year=year).first()
 
 
+def submit_proposals(*, bloc: Any, year: int, actor: Any, date: dt.date) -> IssuedDocument:
+    """The drafted proposals go to the province in one dossier and its tờ trình is issued at
+    once (numbered "…/TTr-…" in the bloc's register, dated the submission, frozen); a refusal
+    of either leaves nothing behind."""
+    from scoring.services import proposals as proposal_services
+
+    dossier = proposal_services.dossier_submit(bloc=bloc, year=year, actor=actor, date=date)
+    return issue_document(kind="to_trinh", subject=dossier, actor=actor, issue_date=date)
+
+
+def frozen_to_trinh(*, bloc_id: int, year: int) -> list[IssuedDocument]:
+    """The tờ trình of every dossier of a bloc-year, first submission first."""
+    return list(
+        IssuedDocument.objects.filter(dossier__bloc_id=bloc_id, dossier__year=year)
+        .select_related("dossier")
+        .defer("pdf", "docx", "context")
+        .order_by("dossier__seq")
+    )
+
+
 def frozen_giao_uoc(*, bloc_id: int, year: int) -> IssuedDocument | None:
     return IssuedDocument.objects.filter(signing__bloc_id=bloc_id, signing__year=year).first()
 

@@ -30,4 +30,14 @@ urlpatterns = [
         views.ranking_document,
         name="ranking_document",
     ),
+    path(
+        "khoi/<bint:bloc_id>/<bint:year>/de-nghi/to-trinh.<slug:fmt>",
+        views.to_trinh_draft,
+        name="to_trinh_draft",
+    ),
+    path(
+        "khoi/<bint:bloc_id>/<bint:year>/de-nghi/to-trinh/<bint:seq>.<slug:fmt>",
+        views.to_trinh,
+        name="to_trinh",
+    ),
 ]

@@ -16,6 +16,8 @@ from plans import selectors
 from plans.rules import issue_window
 from reports import services
 from reports.forms import IssueForm
+from reports.models import IssuedDocument
+from reports.proposal_documents import build_to_trinh_context
 from reports.ranking_documents import BUILDERS as RANKING_BUILDERS
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 from scoring.access import get_ranking_for
@@ -105,3 +107,31 @@ def ranking_document(
     if ctx is None:  # the minutes before the meeting is recorded
         raise Http404("Chưa có văn bản này.")
     return document_response(*services.live_body(ctx, fmt))
+
+
+@login_required
+def to_trinh_draft(request: HttpRequest, bloc_id: int, year: int, fmt: str) -> HttpResponse:
+    """The tờ trình of the proposals being prepared, as a draft (the secretariat, deputies and
+    the province read it before it is submitted)."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS:
+        raise Http404("Định dạng không hỗ trợ.")
+    scope = get_bloc_for(request, bloc_id, year, need="ranking.view_all")
+    return document_response(
+        *services.live_body(build_to_trinh_context(scope.bloc, scope.year), fmt)
+    )
+
+
+@login_required
+def to_trinh(request: HttpRequest, bloc_id: int, year: int, seq: int, fmt: str) -> HttpResponse:
+    """The tờ trình issued with the `seq`-th dossier: its frozen bytes."""
+    fmt = request.GET.get("format", fmt)
+    if fmt not in FORMATS:
+        raise Http404("Định dạng không hỗ trợ.")
+    get_bloc_for(request, bloc_id, year)
+    frozen = IssuedDocument.objects.filter(
+        dossier__bloc_id=bloc_id, dossier__year=year, dossier__seq=seq
+    ).first()
+    if frozen is None:
+        raise Http404("Không có tờ trình này.")
+    return document_response(*services.frozen_body(frozen, fmt))

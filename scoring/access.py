@@ -12,6 +12,8 @@ from scoring import selectors
 from scoring.models import (
     ComplianceFlag,
     Criterion,
+    Proposal,
+    Ranking,
     Registration,
     ReviewSetup,
     Submission,
@@ -171,3 +173,32 @@ def get_flag_for(
     if flag is None:
         raise Http404("Không tìm thấy thông tin chấp hành.")
     return flag, scope
+
+
+def proposals_scope(request: HttpRequest, bloc_id: int, year: int, need: str = "") -> BlocScope:
+    """The proposals of a bloc-year: those with ranking.view_all always, members (read-only)
+    only once the ranking is adopted; `need` is checked on top."""
+    scope = get_bloc_for(request, bloc_id, year, need=need or "bloc.view")
+    if (
+        not scope.can("ranking.view_all")
+        and not Ranking.objects.filter(
+            bloc=scope.bloc, year=scope.year, status=Ranking.Status.ADOPTED
+        ).exists()
+    ):
+        raise PermissionDenied("Kết quả bình xét của khối chưa được hội nghị thông qua.")
+    return scope
+
+
+def get_proposal_for(
+    request: HttpRequest, bloc_id: int, year: int, proposal_id: int, need: str
+) -> tuple[Proposal, BlocScope]:
+    """A proposal of the bloc-year (404 for one of another bloc), for a user holding `need`."""
+    scope = get_bloc_for(request, bloc_id, year, need=need)
+    proposal = (
+        Proposal.objects.select_related("unit", "bloc", "bloc__province")
+        .filter(pk=proposal_id, bloc=scope.bloc, year=scope.year)
+        .first()
+    )
+    if proposal is None:
+        raise Http404("Không tìm thấy đề nghị khen thưởng.")
+    return proposal, scope

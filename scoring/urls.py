@@ -1,10 +1,11 @@
 from django.urls import path
 
 from scoring.views import documents as docs
+from scoring.views import proposals as prop
+from scoring.views import province, sheet_excel, sheets
 from scoring.views import ranking as rk
 from scoring.views import registrations as reg
 from scoring.views import reviews as rv
-from scoring.views import sheet_excel, sheets
 from scoring.views import templates as tpl
 
 app_name = "scoring"
@@ -17,6 +18,8 @@ VS = V + "<bint:submission_id>/"
 B = Y + "bao-cao/"
 BS = B + "<bint:submission_id>/"
 X = Y + "xep-hang/"
+D = Y + "de-nghi/"
+DP = D + "<bint:proposal_id>/"
 
 urlpatterns = [
     path(T, tpl.template_editor, name="template"),
@@ -78,4 +81,18 @@ urlpatterns = [
     path(X + "chap-hanh/", rk.compliance_list, name="compliance"),
     path(X + "chap-hanh/<bint:flag_id>/", rk.compliance_edit, name="compliance_edit"),
     path(X + "chap-hanh/<bint:flag_id>/xoa/", rk.compliance_delete, name="compliance_delete"),
+    path(D, prop.proposals, name="proposals"),
+    path(D + "lap/", prop.proposals_generate, name="proposals_generate"),
+    path(D + "them/", prop.proposal_add, name="proposal_add"),
+    path(D + "trinh-tinh/", prop.proposals_submit, name="proposals_submit"),
+    path(DP + "sua/", prop.proposal_edit, name="proposal_edit"),
+    path(DP + "bieu-quyet/", prop.proposal_vote, name="proposal_vote"),
+    path(DP + "bo/", prop.proposal_remove, name="proposal_remove"),
+    path(DP + "xet/<slug:action>/", prop.proposal_review, name="proposal_review"),
+    path(DP + "quyet-dinh/", prop.proposal_decide, name="proposal_decide"),
+    path(
+        "tinh/<bint:province_id>/<bint:year>/de-nghi.xlsx",
+        province.province_export,
+        name="province_export",
+    ),
 ]

@@ -54,7 +54,10 @@ def wipe_bloc_rows() -> None:
     from scoring.models import (
         ComplianceFlag,
         CrossAssignment,
+        Dossier,
         Meeting,
+        Proposal,
+        ProvinceRules,
         Ranking,
         Registration,
         ReviewSetup,
@@ -74,8 +77,10 @@ def wipe_bloc_rows() -> None:
     IssuedDocument.objects.update(supersedes=None)
     IssuedDocument.objects.all().delete()
     CompiledReport.objects.all().delete()
+    Dossier.objects.all().delete()
+    Proposal.objects.all().delete()
     Ranking.objects.all().delete()
-    for model in (Meeting, ComplianceFlag, YearRules, Submission):
+    for model in (Meeting, ComplianceFlag, YearRules, ProvinceRules, Submission):
         model.objects.all().delete()
     SigningMeeting.objects.all().delete()
     Registration.objects.all().delete()

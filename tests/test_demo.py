@@ -174,3 +174,26 @@ def test_seed_demo_brings_one_bloc_year_to_the_end_of_the_year(demo):
         assert s.self_total == scores.self.total.total
     assert any(s.reviewed_total < s.self_total for s in sheets_)
     assert len({s.final_total for s in sheets_}) > 5
+
+
+def test_seed_demo_carries_one_bloc_year_to_decided_proposals(demo):
+    """Tuyên Quang 2022: a tie at the top broken by the meeting's vote, one unit barred by a
+    Thanh tra flag (kept in the ranking, not proposed), proposals within the quotas, submitted
+    with a numbered tờ trình, approved and decided."""
+    from reports.models import IssuedDocument
+    from scoring.models import Proposal, Ranking
+
+    ranking = Ranking.objects.get(bloc__province__name="Tuyên Quang", year=2022)
+    rows = list(ranking.rows.select_related("unit").order_by("position"))
+    assert ranking.status == "adopted" and len(rows) == 9
+    assert rows[0].total == rows[1].total and rows[0].trace[-1]["by"] == "vote"
+    barred = [r for r in rows if not r.eligible]
+    assert len(barred) == 1 and "Thanh tra" in barred[0].reasons[0]
+    proposals = list(Proposal.objects.filter(ranking=ranking).select_related("unit"))
+    assert {p.status for p in proposals} == {"decided"}
+    assert [p.unit for p in proposals if p.award == "co_tinh"] == [rows[0].unit]
+    assert sum(p.award == "bk_tinh_tt" for p in proposals) == 4  # 50 % of the 8 others
+    assert barred[0].unit not in {p.unit for p in proposals}
+    assert all(p.reward_amount and p.decision_number for p in proposals)
+    doc = IssuedDocument.objects.get(kind="to_trinh")
+    assert doc.number_text == "Số: 01/TTr-KTĐNC" and doc.dossier.proposals.count() == 5

@@ -155,6 +155,21 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {},
         row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
     ),
+    # the tờ trình of the proposals (helper-f): the draft for those who follow the ranking; the
+    # issued one by its dossier's number (none in this world: 404 to all; with a dossier in
+    # tests/scoring/test_proposal_views.py)
+    "reports:to_trinh_draft": (
+        "get",
+        ("bloc_id", "year", "fmt"),
+        {},
+        row({**INSIDERS, "unit_a": FORBIDDEN, "unit_b": FORBIDDEN}),
+    ),
+    "reports:to_trinh": (
+        "get",
+        ("bloc_id", "year", "seq", "fmt"),
+        {},
+        row({p: MISSING for p in INSIDERS}),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -291,6 +306,7 @@ def _values(world, plan) -> dict:
         "account_action": "khoa",
         "round_id": make_round(world).pk,
         "ranking_doc": "bang-tong-hop",
+        "seq": 1,
     }
 
 

@@ -18,6 +18,7 @@ from blocs.models import Bloc, Membership, Province, Unit, User
 from plans import services as plan_services
 from plans.importer import parse_plan_text
 from reports import services as report_services
+from thiduakhenthuong.demo_awards import build_awards_demo
 from thiduakhenthuong.demo_scoring import build_scoring_demo
 from thiduakhenthuong.demo_sheets import build_sheets_demo
 
@@ -370,4 +371,5 @@ def build_demo(*, stdout=None) -> dict[str, int]:
         _user(username, province=provinces[province_name])
     build_scoring_demo(admin=admin)
     build_sheets_demo()
+    build_awards_demo(admin=admin)  # after the sheets: ranks their final scores
     return {"provinces": len(provinces), "blocs": len(BLOCS), "users": User.objects.count()}

@@ -27,6 +27,9 @@ K = Criterion.Kind
 DEMO = ("Tuyên Quang", 2022)
 LATE_UNIT = "Hội Luật gia tỉnh Tuyên Quang"
 RETURNED_UNIT = "Tòa án nhân dân tỉnh Tuyên Quang"
+# Viện Kiểm sát scores line for line as Sở Tư pháp: the two tie at the top on the total and on
+# every tie-breaker, so only the bình xét meeting's vote separates them (DOMAIN §6.3).
+TWIN = {"Viện Kiểm sát nhân dân tỉnh Tuyên Quang": "Sở Tư pháp tỉnh Tuyên Quang"}
 RETURN_REASON = (
     "Đề nghị bổ sung giải trình tiêu chí I.1 (số liệu giải quyết án theo từng quý) "
     "và kèm báo cáo số liệu có xác nhận của lãnh đạo đơn vị."
@@ -60,11 +63,13 @@ def _input(c: Criterion, i: int) -> tuple[Any, bool | None]:
     if c.kind == K.PASS_FAIL:
         return None, not (i == 6 and c.source == Criterion.Source.OTHER_AGENCY)
     if c.kind == K.GRADED:
-        return max(c.max_points - step * (i % 4), calc.ZERO), None
+        off = i % 4 if c.max_points >= 10 else i % 2  # a small line loses at most one step
+        return max(c.max_points - step * off, calc.ZERO), None
     if c.kind == K.QUANTITATIVE:
         return D(100 - 2 * (i % 3)), None
-    if c.kind == K.PER_OCCURRENCE:
-        return D(1 + i % 3), None
+    if c.kind == K.PER_OCCURRENCE:  # the most the line counts, one fewer for some units
+        most = (c.max_points / c.points_per).to_integral_value() if c.points_per else D(3)
+        return most - (1 if i % 3 == 1 else 0), None
     if c.kind == K.BONUS:
         return D(i % 2), None
     return D(1 if i == 4 else 0), None  # deduction
@@ -120,9 +125,15 @@ def _evidence(sub: Submission, actor: User | None) -> None:
         )
 
 
+def _patterns(units) -> list[int]:
+    """Which unit's values each unit enters: its own, or its TWIN's."""
+    index = {u.name: i for i, u in enumerate(units)}
+    return [index.get(TWIN.get(u.name, ""), i) for i, u in enumerate(units)]
+
+
 def _score_sheets(round: Round, units, users) -> list[Submission]:
     subs = []
-    for i, unit in enumerate(units):
+    for i, unit in zip(_patterns(units), units, strict=True):
         actor = _actor(unit, users)
         sub = sheet_services.submission_open(round=round, unit=unit, actor=actor)
         sheet_services.lines_save(
@@ -182,7 +193,7 @@ def build_sheets_demo() -> dict[str, int]:
         _send(sub, unit, users, so_ket)
     tong_ket = rounds[Round.Kind.TONG_KET]
     subs = _score_sheets(tong_ket, units, users)
-    for i, sub in enumerate(subs):
+    for i, sub in zip(_patterns(units), subs, strict=True):
         if sub.unit.name == RETURNED_UNIT:
             sub = _return_and_resubmit(sub, head, _actor(sub.unit, users))
         _review(sub, i, deputy, head)

@@ -1,6 +1,7 @@
 """Scoring models: templates, registrations and rounds (templates.py); submissions, sheets,
 reviews and files (sheets.py)."""
 
+from scoring.models.proposals import Dossier  # noqa: F401
 from scoring.models.ranking import (  # noqa: F401
     ComplianceFlag,
     Meeting,

@@ -56,3 +56,11 @@ def report_deadlines(context, deadlines) -> list[tuple]:
     milestones = [d.deadline.milestone for d in deadlines]
     states = report_states(unit_id=getattr(user, "unit_id", None), milestones=milestones)
     return [(d, states.get(d.deadline.milestone.pk)) for d in deadlines]
+
+
+@register.filter
+def dong(value) -> str:
+    """18720000 → "18.720.000 đ" (Vietnamese thousands separator)."""
+    if value is None:
+        return ""
+    return f"{int(value):,} đ".replace(",", ".")

@@ -230,7 +230,7 @@ def test_pages_query_counts_do_not_grow_with_units(
         django_assert_max_num_queries,
         client,
         reverse("blocs:province", args=[bloc.province.pk]),
-        10,
+        18,  # 10 for the blocs and plans + 8 for the scoring panel (scoring.province)
     )
 
 

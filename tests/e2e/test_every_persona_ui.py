@@ -57,6 +57,7 @@ def pages_of(persona: str, world, plans) -> dict[str, str]:
     if persona in {"chair", "deputy", "reviewer", "admin"}:
         pages["registrations"] = f"{bloc}dang-ky/"
         pages["reports board"] = f"{bloc}tham-dinh/"
+        pages["proposals"] = f"{bloc}de-nghi/"
     if persona in {"chair", "admin"}:
         pages["signing"] = f"{bloc}giao-uoc/"
         pages["review setup"] = f"{bloc}tham-dinh/cach-tham-dinh/"

@@ -33,7 +33,8 @@ def _wipe() -> None:
 def test_demo_round_trip_includes_frozen_documents(demo):
     before = _all_exports()
     issued = loads(before[("Khối thi đua Nội chính tỉnh Tuyên Quang", 2022)])
-    assert [d["kind"] for d in issued["documents"]] == ["plan", "giao_uoc"]
+    assert [d["kind"] for d in issued["documents"]] == ["plan", "giao_uoc", "bien_ban", "to_trinh"]
+    assert issued["documents"][3]["dossier"] == "1"  # the tờ trình names its dossier
     assert issued["documents"][1]["signing"] == "2022"  # the signing meeting it was issued at
     pdf_sha = IssuedDocument.objects.get(kind="plan").pdf_sha256
     _wipe()

@@ -15,6 +15,7 @@ from scoring.services.sheets import file_add, submission_open, submission_submit
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
 from tests.scoring.conftest import fill_sheet, make_round, make_template, pdf_upload, register
+from tests.scoring.ranking_data import make_ranking
 from tests.test_permissions import (
     FORBIDDEN,
     INSIDERS,
@@ -65,6 +66,10 @@ OWN_SHEET = {p: FORBIDDEN for p in INSIDERS} | {"unit_a": OK}
 F = ("bloc_id", "year", "flag_id")
 FLAG_EDITORS = {**SECRETARIAT_ONLY, "reviewer": OK}
 FLAG_EDITORS_POST = FLAG_EDITORS  # the deputy reads the flags but does not record them
+PR = ("bloc_id", "year", "proposal_id")
+# The province decides on proposals; nobody in the bloc does.
+PROVINCE_DECIDES = {p: FORBIDDEN for p in INSIDERS} | {"reviewer": OK, "admin": OK}
+VOTE = {"vote_for": "9", "vote_against": "1", "vote_total": "10"}
 
 # (name, method): (kwargs keys, POST data, expected per persona)
 MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
@@ -169,6 +174,33 @@ MATRIX: dict[tuple[str, str], tuple[tuple[str, ...], dict, dict]] = {
     ("scoring:compliance_edit", "get"): (F, {}, row(FLAG_EDITORS)),
     ("scoring:compliance_edit", "post"): (F, {"source": ""}, row(FLAG_EDITORS)),
     ("scoring:compliance_delete", "post"): (F, {}, row(as_moved(FLAG_EDITORS))),
+    # proposals (the ranking here is adopted: members read them; tests/scoring/
+    # test_proposal_views.py checks that they do not before the adoption)
+    ("scoring:proposals", "get"): (BY, {}, row(INSIDERS)),
+    # already generated: the refusal is a message on the page
+    ("scoring:proposals_generate", "post"): (BY, {}, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:proposal_add", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_add", "post"): (BY, {"unit": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposals_submit", "get"): (BY, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposals_submit", "post"): (BY, {"date": "x"}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_edit", "get"): (PR, {}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_edit", "post"): (PR, {"award": ""}, row(SECRETARIAT_ONLY)),
+    ("scoring:proposal_vote", "post"): (PR, VOTE, row(as_moved(SECRETARIAT_ONLY))),
+    ("scoring:proposal_remove", "post"): (PR, {}, row(as_moved(SECRETARIAT_ONLY))),
+    # a drafted proposal cannot be returned: the form comes back with the reason why
+    ("scoring:proposal_review", "post"): (
+        (*PR, "action"),
+        {"reason": "Thiếu chỉ tiêu"},
+        row(PROVINCE_DECIDES),
+    ),
+    ("scoring:proposal_decide", "get"): (PR, {}, row(PROVINCE_DECIDES)),
+    ("scoring:proposal_decide", "post"): (PR, {"number": ""}, row(PROVINCE_DECIDES)),
+    # the province's table: its reviewer (and site administrators) only; no existence oracle
+    ("scoring:province_export", "get"): (
+        ("province_id", "year"),
+        {},
+        row({p: MISSING for p in INSIDERS} | {"reviewer": OK, "admin": OK}),
+    ),
 }
 
 
@@ -217,6 +249,7 @@ def objects(world):
         "draft_submission_id": draft.pk,
         "draft_entry_id": draft.entries.first().pk,
         "draft_file_id": attachment.pk,
+        "province_id": world.province.pk,
         "bloc_id": world.bloc.pk,
         "year": world.year,
         "template_id": template.pk,
@@ -224,6 +257,31 @@ def objects(world):
         "registration_id": reg.pk,
         "action": "return",
     }
+
+
+def with_proposals(world, objects) -> dict:
+    """The proposal rows need an adopted ranking (the ranking rows above need none): one built
+    row by row, and its proposals generated."""
+    from scoring.services.proposals import proposals_generate
+
+    units = [world.head, world.deputy_unit, world.unit_a, world.unit_b]
+    make_ranking(world.bloc, world.year, units)
+    proposal = proposals_generate(bloc=world.bloc, year=world.year, actor=None)[0]
+    return {**objects, "proposal_id": proposal.pk}
+
+
+PROPOSAL_URLS = {
+    "scoring:proposals",
+    "scoring:proposals_generate",
+    "scoring:proposal_add",
+    "scoring:proposals_submit",
+    "scoring:proposal_edit",
+    "scoring:proposal_vote",
+    "scoring:proposal_remove",
+    "scoring:proposal_review",
+    "scoring:proposal_decide",
+    "scoring:province_export",
+}
 
 
 def _status_ok(response, want) -> bool:
@@ -237,6 +295,8 @@ def test_scoring_permission_matrix(key, world, client, objects):
     name, method = key
     keys, data, expected = MATRIX[key]
     assert set(expected) == set(PERSONAS), f"{key}: every persona needs an expected status"
+    if name in PROPOSAL_URLS:
+        objects = with_proposals(world, objects)
     url = reverse(
         name, kwargs={k.partition(":")[0]: objects[k.partition(":")[2] or k] for k in keys}
     )

@@ -1,0 +1,98 @@
+"""Reads of the award proposals of a bloc-year: the proposals with their basis and vote, how
+much of each quota is used, the units that may still be proposed (and those that may not, with
+the reason), and the dossiers sent. Shared by the pages, the Excel export and the demo test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from blocs.models import Bloc
+from scoring import awards
+from scoring.models import Dossier, Proposal, Ranking, RankingRow, Title, YearRules
+from scoring.services.proposals import COUNTED, EDITABLE, province_rules, year_rules
+
+P = Proposal.Status
+
+
+@dataclass
+class ProposalLine:
+    proposal: Proposal
+    vote_pct: Decimal | None
+    vote_ok: bool
+    reward: Decimal  # what the decision pays (the recorded amount once decided)
+    basis: str  # the legal basis of the amount
+
+    @property
+    def editable(self) -> bool:
+        return self.proposal.status in EDITABLE
+
+
+@dataclass
+class ProposalsView:
+    ranking: Ranking | None
+    rules: YearRules
+    lines: list[ProposalLine] = field(default_factory=list)
+    rows: list[RankingRow] = field(default_factory=list)
+    co_used: int = 0
+    bk_used: int = 0
+    bk_allowed: int = 0
+    dossiers: list[Dossier] = field(default_factory=list)
+
+    @property
+    def adopted(self) -> bool:
+        return self.ranking is not None and self.ranking.status == Ranking.Status.ADOPTED
+
+    @property
+    def drafted(self) -> list[ProposalLine]:
+        return [line for line in self.lines if line.proposal.status == P.DRAFTED]
+
+    @property
+    def blocked(self) -> list[ProposalLine]:
+        """Drafted proposals the submission would refuse (no vote, or below the threshold)."""
+        return [line for line in self.drafted if not line.vote_ok]
+
+    @property
+    def ineligible(self) -> list[RankingRow]:
+        return [r for r in self.rows if not r.eligible or not r.eligible_for_co]
+
+
+def proposals_view(*, bloc: Bloc, year: int) -> ProposalsView:
+    """Everything the proposals page shows, in a fixed number of queries."""
+    rules = year_rules(bloc, year)
+    ranking = Ranking.objects.filter(bloc=bloc, year=year).first()
+    view = ProposalsView(ranking=ranking, rules=rules)
+    if ranking is None:
+        return view
+    view.rows = list(ranking.rows.select_related("unit").order_by("position"))
+    base = province_rules(bloc.province).base_salary
+    proposals = ranking.proposals.select_related("unit").order_by("rank", "award")
+    for p in proposals:
+        view.lines.append(line_for(p, rules, base))
+    counted = [line.proposal for line in view.lines if line.proposal.status in COUNTED]
+    view.co_used = sum(1 for p in counted if p.award == Title.CO_TINH)
+    view.bk_used = sum(1 for p in counted if p.award == Title.BK_TINH_TT)
+    view.bk_allowed = awards.bang_khen_quota(
+        units=len(view.rows), co=view.co_used, pct=rules.bang_khen_pct
+    )
+    view.dossiers = list(
+        Dossier.objects.filter(bloc=bloc, year=year).prefetch_related("issued_documents")
+    )
+    return view
+
+
+def line_for(p: Proposal, rules: YearRules, base_salary: Decimal) -> ProposalLine:
+    rule = awards.AWARD_RULES[p.award]
+    return ProposalLine(
+        proposal=p,
+        vote_pct=awards.vote_pct(vote_for=p.vote_for, vote_total=p.vote_total),
+        vote_ok=p.vote_for is not None
+        and p.vote_total is not None
+        and awards.vote_passes(
+            vote_for=p.vote_for, vote_total=p.vote_total, threshold_pct=rules.vote_threshold_pct
+        ),
+        reward=p.reward_amount
+        if p.reward_amount is not None
+        else awards.reward_amount(p.award, base_salary),
+        basis=rule.basis,
+    )
