@@ -192,8 +192,12 @@ def test_seed_demo_carries_one_bloc_year_to_decided_proposals(demo):
     proposals = list(Proposal.objects.filter(ranking=ranking).select_related("unit"))
     assert {p.status for p in proposals} == {"decided"}
     assert [p.unit for p in proposals if p.award == "co_tinh"] == [rows[0].unit]
-    assert sum(p.award == "bk_tinh_tt" for p in proposals) == 4  # 50 % of the 8 others
+    # Bằng khen: at most 50 % of the 8 others, and only units rated "Hoàn thành xuất sắc"
+    top = "Hoàn thành xuất sắc nhiệm vụ"
+    assert sum(p.award == "bk_tinh_tt" for p in proposals) == 2
+    assert {r.band for r in rows if r.unit in {p.unit for p in proposals}} == {top}
+    assert sum(r.band == top and r.eligible for r in rows) == 3
     assert barred[0].unit not in {p.unit for p in proposals}
     assert all(p.reward_amount and p.decision_number for p in proposals)
     doc = IssuedDocument.objects.get(kind="to_trinh")
-    assert doc.number_text == "Số: 01/TTr-KTĐNC" and doc.dossier.proposals.count() == 5
+    assert doc.number_text == "Số: 01/TTr-KTĐNC" and doc.dossier.proposals.count() == 3

@@ -30,6 +30,7 @@ from blocs.models import Bloc, Province, Unit
 from blocs.text import strip_controls
 from scoring import awards, calc
 from scoring.models import Dossier, Proposal, ProvinceRules, Ranking, RankingRow, Title, YearRules
+from scoring.services.sheets import sheet_template
 
 P = Proposal.Status
 EDITABLE = frozenset({P.DRAFTED, P.RETURNED})
@@ -67,7 +68,21 @@ def lock_adopted(bloc: Bloc, year: int) -> Ranking:
 
 
 def _rows(ranking: Ranking) -> list[RankingRow]:
-    return list(ranking.rows.select_related("unit").order_by("position"))
+    """The ranking's rows, each with `top_band`: the scale's highest rating band (None when the
+    scale has no bands). Every award proposed here asks for it: Cờ thi đua and Tập thể lao động
+    xuất sắc "hoàn thành xuất sắc nhiệm vụ", Bằng khen of a collective HTXS (Luật TĐKT 2022
+    Điều 26, 27, 74)."""
+    template = sheet_template(ranking.round)
+    best = template.bands.order_by("-min_total").first() if template else None
+    rows = list(ranking.rows.select_related("unit").order_by("position"))
+    for row in rows:
+        row.top_band = best.label if best else None
+    return rows
+
+
+def _band_ok(row: RankingRow) -> bool:
+    top = getattr(row, "top_band", None)
+    return top is None or row.band == top
 
 
 def _lock_proposal(proposal: Proposal, revision: int | None) -> Proposal:
@@ -107,6 +122,13 @@ def check_set(rows: list[RankingRow], chosen: list[tuple[int, str]], rules: Year
         if not row.eligible:
             raise ValidationError(
                 {"unit": f"{row.unit} không đủ điều kiện khen thưởng: {_reasons(row)}."}
+            )
+        if not _band_ok(row):
+            raise ValidationError(
+                {
+                    "unit": f"{row.unit} xếp loại “{row.band or 'chưa xếp loại'}”; chỉ đề nghị "
+                    f"khen thưởng đơn vị xếp loại “{row.top_band}”."
+                }
             )
         if award in awards.CO_AWARDS and not row.eligible_for_co:
             raise ValidationError(
@@ -162,10 +184,12 @@ def _chosen(ranking: Ranking, exclude: int | None = None) -> list[tuple[int, str
 def suggested(rows: list[RankingRow], rules: YearRules) -> list[tuple[RankingRow, str]]:
     """The default proposals: Cờ for the first eligible-for-Cờ units in position order, then
     Bằng khen for the eligible others in rank order up to the quota."""
-    co = [r for r in rows if r.eligible and r.eligible_for_co][: rules.co_tinh_quota]
+    co = [r for r in rows if r.eligible and r.eligible_for_co and _band_ok(r)][
+        : rules.co_tinh_quota
+    ]
     co_ids = {r.unit_id for r in co}
     quota = awards.bang_khen_quota(units=len(rows), co=len(co), pct=rules.bang_khen_pct)
-    bk = [r for r in rows if r.eligible and r.unit_id not in co_ids][:quota]
+    bk = [r for r in rows if r.eligible and _band_ok(r) and r.unit_id not in co_ids][:quota]
     return [(r, Title.CO_TINH) for r in co] + [(r, Title.BK_TINH_TT) for r in bk]
 
 

@@ -43,18 +43,41 @@ def final_sheet(world, round, user, *, lines=None, finalize=True) -> Submission:
     return sub
 
 
-def register_all(world) -> None:
+def register_all(world, round=None) -> None:
+    """Every member registered and accepted; with `round`, each registers its target for line
+    I.1 of the round's scale (95 %), so that line scores what the unit achieves against it."""
+    targets = None
+    if round is not None:
+        from scoring.models import Criterion
+        from scoring.services.sheets import sheet_template
+
+        crit = Criterion.objects.get(
+            template=sheet_template(round), code="1", parent__code="I", parent__parent=None
+        )
+        targets = [
+            {
+                "content": "Hoàn thành chỉ tiêu",
+                "measure": "%",
+                "target_value": 95,
+                "criterion": crit,
+            }
+        ]
     for unit in (world.head, world.deputy_unit, world.unit_a, world.unit_b):
-        register(world, unit, accept=True)
+        register(world, unit, accept=True, targets=targets)
+
+
+# A good year on the 100-point scale: every group at 85 % or more of its maximum, so the unit is
+# rated "Hoàn thành xuất sắc nhiệm vụ" (the band awards ask for) and the total stays below 100.
+GOOD_YEAR = {"I.1": "90", "III.3": "3", "IV.1": "3", "IV.2": "3"}  # I.1: 90 of a 95 % target
 
 
 def ranked_world(world, round, scores: dict[str, str | None]):
-    """Registrations accepted; each persona's unit gets a final sheet with line I.2 at the given
-    score (None: the unit has no final sheet)."""
-    register_all(world)
+    """Registrations accepted; each persona's unit gets a final sheet of a good year with line
+    I.2 at the given score (None: the unit has no final sheet)."""
+    register_all(world, round)
     for persona, value in scores.items():
         if value is not None:
-            final_sheet(world, round, world.users[persona], lines={"I.2": value})
+            final_sheet(world, round, world.users[persona], lines={**GOOD_YEAR, "I.2": value})
     return world
 
 
@@ -122,6 +145,11 @@ def make_ranking(bloc, year, units, *, adopted=True, ineligible=(), no_co=(), to
         status=Ranking.Status.ADOPTED if adopted else Ranking.Status.COMPUTED,
         adopted_at=timezone.now() - dt.timedelta(days=1) if adopted else None,
     )
+    from scoring.services.sheets import sheet_template
+
+    template = sheet_template(ranking.round)  # its bands' labels when the year has a scale
+    labels = [b.label for b in template.bands.order_by("-min_total")] if template else []
+    best, good = labels[:2] if len(labels) >= 2 else ("Xuất sắc", "Tốt")
     for i, unit in enumerate(units):
         total = Decimal(totals[i]) if totals else Decimal(95 - i)
         barred = unit in ineligible
@@ -134,7 +162,7 @@ def make_ranking(bloc, year, units, *, adopted=True, ineligible=(), no_co=(), to
             rank=i + 1,
             total=total,
             subtotals={"I": str(total - 30), "II": "30"},
-            band="Xuất sắc" if total >= 90 else "Tốt",
+            band=best if total >= 90 else good,
             eligible=not barred,
             eligible_for_co=not barred and unit not in no_co,
             reasons=reasons,

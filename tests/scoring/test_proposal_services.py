@@ -306,3 +306,27 @@ def test_co_cp_candidates_are_at_most_20_percent_of_the_provinces_leaders(world)
     ProvinceRules.objects.create(province=world.province, co_cp_pct=Decimal("40"))
     services.dossier_submit(bloc=other, year=world.year, actor=None, date=TODAY)
     assert services.co_cp_counts(world.province, world.year) == (5, 2)
+
+
+def test_only_units_of_the_top_band_are_proposed_when_the_scale_has_bands(world, six):
+    """With the scale's rating bands (Hoàn thành xuất sắc / tốt / …), an award goes only to a unit
+    rated in the top band: generation passes over the others, adding one is refused."""
+    from scoring.models import RankingRow
+    from tests.scoring.conftest import make_template
+
+    template = make_template(world.bloc, world.year, world.users["chair"])
+    top, second = [b.label for b in template.bands.order_by("-min_total")][:2]
+    make_ranking(world.bloc, world.year, six)
+    RankingRow.objects.update(band=top)
+    RankingRow.objects.filter(unit=world.deputy_unit).update(band=second)
+    made = services.proposals_generate(bloc=world.bloc, year=world.year, actor=world.users["chair"])
+    assert world.deputy_unit not in {p.unit for p in made}  # #2, rated one band lower
+    assert awards_of(made)[0] == (world.head.name, "co_tinh")
+    with pytest.raises(ValidationError, match=f"chỉ đề nghị khen thưởng đơn vị xếp loại “{top}”"):
+        services.proposal_add(
+            bloc=world.bloc,
+            year=world.year,
+            actor=world.users["chair"],
+            unit=world.deputy_unit,
+            award="bk_tinh_tt",
+        )
