@@ -172,6 +172,14 @@ def test_documents_read_back(scored, client_for):
 
     with pdfplumber.open(io.BytesIO(table)) as d:  # landscape A4
         assert (round(d.pages[0].width), round(d.pages[0].height)) == (round(A4[1]), round(A4[0]))
+        # the bar chart, drawn as vectors: one coloured bar per unit with a total, longest first
+        bars = [
+            r for r in d.pages[0].rects if r.get("non_stroking_color") not in (None, (0.0,) * 3)
+        ]
+        assert [round(b["width"]) for b in bars] == sorted(
+            (round(b["width"]) for b in bars), reverse=True
+        )
+        assert len(bars) == 3  # Công an has no final sheet: no bar
     minutes = client.get(doc_url(scored, "bien-ban", "pdf")).content
     text = squash(full_text(minutes))
     for part in (
