@@ -10,7 +10,14 @@ from decimal import Decimal
 from blocs.models import Bloc
 from scoring import awards
 from scoring.models import Dossier, Proposal, Ranking, RankingRow, Title, YearRules
-from scoring.services.proposals import COUNTED, EDITABLE, province_rules, year_rules
+from scoring.services.proposals import (
+    COUNTED,
+    EDITABLE,
+    band_ok,
+    province_rules,
+    ranking_rows,
+    year_rules,
+)
 
 P = Proposal.Status
 
@@ -54,17 +61,19 @@ class ProposalsView:
 
     @property
     def ineligible(self) -> list[RankingRow]:
-        return [r for r in self.rows if not r.eligible or not r.eligible_for_co]
+        """Units that may not be proposed for some or every award: barred (with the reasons),
+        or rated below the scale's top band."""
+        return [r for r in self.rows if not (r.eligible and r.eligible_for_co and band_ok(r))]
 
 
 def proposals_view(*, bloc: Bloc, year: int) -> ProposalsView:
     """Everything the proposals page shows, in a fixed number of queries."""
     rules = year_rules(bloc, year)
-    ranking = Ranking.objects.filter(bloc=bloc, year=year).first()
+    ranking = Ranking.objects.filter(bloc=bloc, year=year).select_related("meeting").first()
     view = ProposalsView(ranking=ranking, rules=rules)
     if ranking is None:
         return view
-    view.rows = list(ranking.rows.select_related("unit").order_by("position"))
+    view.rows = ranking_rows(ranking)
     base = province_rules(bloc.province).base_salary
     proposals = ranking.proposals.select_related("unit").order_by("rank", "award")
     for p in proposals:

@@ -67,7 +67,7 @@ def lock_adopted(bloc: Bloc, year: int) -> Ranking:
     return ranking
 
 
-def _rows(ranking: Ranking) -> list[RankingRow]:
+def ranking_rows(ranking: Ranking) -> list[RankingRow]:
     """The ranking's rows, each with `top_band`: the scale's highest rating band (None when the
     scale has no bands). Every award proposed here asks for it: Cờ thi đua and Tập thể lao động
     xuất sắc "hoàn thành xuất sắc nhiệm vụ", Bằng khen of a collective HTXS (Luật TĐKT 2022
@@ -80,7 +80,7 @@ def _rows(ranking: Ranking) -> list[RankingRow]:
     return rows
 
 
-def _band_ok(row: RankingRow) -> bool:
+def band_ok(row: RankingRow) -> bool:
     top = getattr(row, "top_band", None)
     return top is None or row.band == top
 
@@ -123,7 +123,7 @@ def check_set(rows: list[RankingRow], chosen: list[tuple[int, str]], rules: Year
             raise ValidationError(
                 {"unit": f"{row.unit} không đủ điều kiện khen thưởng: {_reasons(row)}."}
             )
-        if not _band_ok(row):
+        if not band_ok(row):
             raise ValidationError(
                 {
                     "unit": f"{row.unit} xếp loại “{row.band or 'chưa xếp loại'}”; chỉ đề nghị "
@@ -184,12 +184,10 @@ def _chosen(ranking: Ranking, exclude: int | None = None) -> list[tuple[int, str
 def suggested(rows: list[RankingRow], rules: YearRules) -> list[tuple[RankingRow, str]]:
     """The default proposals: Cờ for the first eligible-for-Cờ units in position order, then
     Bằng khen for the eligible others in rank order up to the quota."""
-    co = [r for r in rows if r.eligible and r.eligible_for_co and _band_ok(r)][
-        : rules.co_tinh_quota
-    ]
+    co = [r for r in rows if r.eligible and r.eligible_for_co and band_ok(r)][: rules.co_tinh_quota]
     co_ids = {r.unit_id for r in co}
     quota = awards.bang_khen_quota(units=len(rows), co=len(co), pct=rules.bang_khen_pct)
-    bk = [r for r in rows if r.eligible and _band_ok(r) and r.unit_id not in co_ids][:quota]
+    bk = [r for r in rows if r.eligible and band_ok(r) and r.unit_id not in co_ids][:quota]
     return [(r, Title.CO_TINH) for r in co] + [(r, Title.BK_TINH_TT) for r in bk]
 
 
@@ -233,7 +231,7 @@ def proposals_generate(*, bloc: Bloc, year: int, actor: Any) -> list[Proposal]:
     ranking = lock_adopted(bloc, year)
     if ranking.proposals.exists():
         raise ValidationError("Đề nghị khen thưởng đã được lập; hãy sửa từng đề nghị.")
-    rows = _rows(ranking)
+    rows = ranking_rows(ranking)
     created = [
         _new(ranking, row, award, basis_text(row, len(rows), bloc, year))
         for row, award in suggested(rows, year_rules(bloc, year))
@@ -255,7 +253,7 @@ def proposal_add(
 ) -> Proposal:
     """Add a unit's proposal; refused when the unit is ineligible or a quota would break."""
     ranking = lock_adopted(bloc, year)
-    rows = _rows(ranking)
+    rows = ranking_rows(ranking)
     if ranking.proposals.filter(unit=unit, award=award).exists():
         raise ValidationError({"unit": f"{unit} đã được đề nghị {LABELS.get(award, award)}."})
     check_set(rows, [*_chosen(ranking), (unit.pk, award)], year_rules(bloc, year))
@@ -283,7 +281,7 @@ def proposal_update(
         if ranking.proposals.filter(unit=p.unit, award=award).exclude(pk=p.pk).exists():
             raise ValidationError({"award": f"{p.unit} đã được đề nghị {LABELS.get(award)}."})
         chosen = [*_chosen(ranking, exclude=p.pk), (p.unit_id, award)]
-        check_set(_rows(ranking), chosen, year_rules(p.bloc, p.year))
+        check_set(ranking_rows(ranking), chosen, year_rules(p.bloc, p.year))
     if p.status == P.RETURNED:
         changes["status"] = {"old": p.status, "new": P.DRAFTED}
         p.status = P.DRAFTED
@@ -418,7 +416,7 @@ def dossier_submit(*, bloc: Bloc, year: int, actor: Any, date: dt.date) -> Dossi
         )
     rules = year_rules(bloc, year)
     _check_votes(drafted, rules)
-    check_set(_rows(ranking), _chosen(ranking), rules)
+    check_set(ranking_rows(ranking), _chosen(ranking), rules)
     adding = sum(1 for p in drafted if p.award == Title.CO_CP)
     if adding:
         _check_co_cp(bloc, year, adding)

@@ -70,7 +70,7 @@ def test_secretariat_generates_votes_and_submits_the_dossier_with_its_to_trinh(
     assert chair.post(url(world, "proposals_generate")).status_code == 302
     page = chair.get(url(world, "proposals")).content.decode()
     assert "Cờ thi đua UBND tỉnh: <strong>1/1</strong>" in page
-    assert "không xét khen thưởng: Đang thanh tra" in page  # unit_b, with its reason
+    assert "không đủ điều kiện khen thưởng. Lý do: Đang thanh tra" in page  # unit_b, why
     props = list(Proposal.objects.order_by("rank"))
     assert [p.unit for p in props] == [world.head, world.deputy_unit]
     # a bad vote comes back on the form, nothing saved
