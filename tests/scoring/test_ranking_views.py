@@ -225,3 +225,20 @@ def test_ranking_page_queries_do_not_grow_with_units(world, tong_ket, client_for
     small = _page_queries(client, world, units[:5])
     large = _page_queries(client, world, units)
     assert small == large and large <= 20
+
+
+def test_a_tie_shows_how_it_was_broken_in_one_line_and_every_step_on_demand(
+    world, tong_ket, client_for
+):
+    ranked_world(world, tong_ket, {"unit_a": "14", "unit_b": "14", "chair": "13"})
+    client = client_for("chair")
+    assert client.post(url(world, "ranking_compute")).status_code == 302
+    units = [world.head.pk, world.deputy_unit.pk, world.unit_a.pk, world.unit_b.pk]
+    assert client.post(url(world, "meeting"), MEETING | {"attending": units}).status_code == 302
+    votes = {f"vote_{world.unit_a.pk}": "3", f"vote_{world.unit_b.pk}": "1"}
+    assert client.post(url(world, "ranking_tie_votes"), votes).status_code == 302
+    page = client.get(url(world, "ranking")).content.decode()
+    assert "Phân định bằng “Kết quả biểu quyết tại hội nghị” (3 phiếu)" in page
+    assert "Phân định bằng “Kết quả biểu quyết tại hội nghị” (1 phiếu)" in page
+    assert "<summary>Cách phân định (5 bước)</summary>" in page  # four criteria, then the vote
+    assert "Xét “Ít điểm trừ hơn”" in page  # each step is still there, folded
