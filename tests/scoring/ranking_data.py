@@ -168,3 +168,24 @@ def make_ranking(bloc, year, units, *, adopted=True, ineligible=(), no_co=(), to
             reasons=reasons,
         )
     return ranking
+
+
+def meet_and_adopt(world, ranking, *, date, tie_votes=None, **meeting):
+    """The bình xét meeting through the services: recorded (head, unit A and unit B attend),
+    the tie votes given, the ranking voted 3/3 and adopted with its minutes issued."""
+    from reports.services import adopt_ranking
+    from scoring.services import ranking as services
+
+    chair = world.users["chair"]
+    services.meeting_save(
+        bloc=world.bloc,
+        year=world.year,
+        actor=chair,
+        date=date,
+        attending=[world.head, world.unit_a, world.unit_b],
+        **{"place": "Hội trường", "chair": "Đại tá Trưởng", "secretary": "Phó", **meeting},
+    )
+    if tie_votes:
+        services.tie_votes_record(ranking=ranking, actor=chair, votes=tie_votes)
+    services.ranking_vote(ranking=ranking, actor=chair, vote_for=3, vote_against=0, vote_total=3)
+    return adopt_ranking(ranking=ranking, actor=chair)

@@ -12,13 +12,13 @@ import pytest
 from blocs.exchange import ExchangeError, dumps, export_bloc_year, import_bloc_year, loads
 from blocs.models import Bloc
 from reports.models import IssuedDocument
-from reports.services import adopt_ranking, submit_proposals
+from reports.services import submit_proposals
 from scoring.models import Dossier, Proposal, Ranking
 from scoring.services import proposal_reviews as reviews
 from scoring.services import proposals as proposal_services
 from scoring.services import ranking as services
 from tests.factories import wipe_bloc_rows
-from tests.scoring.ranking_data import ranked_world
+from tests.scoring.ranking_data import meet_and_adopt, ranked_world
 
 MEETING_DAY = dt.date(2026, 11, 20)  # before today, so the dossier can be dated after it
 
@@ -30,21 +30,8 @@ def decided_year(world, tong_ket):
     ranked_world(world, tong_ket, {"unit_a": "14", "unit_b": "14", "chair": "13"})
     chair, reviewer = world.users["chair"], world.users["reviewer"]
     ranking = services.ranking_compute(bloc=world.bloc, year=world.year, actor=chair)
-    services.meeting_save(
-        bloc=world.bloc,
-        year=world.year,
-        actor=chair,
-        date=MEETING_DAY,
-        place="Hội trường",
-        chair="Đại tá Trưởng",
-        secretary="Phó",
-        attending=[world.head, world.unit_a, world.unit_b],
-    )
-    services.tie_votes_record(
-        ranking=ranking, actor=chair, votes={world.unit_a.pk: 2, world.unit_b.pk: 1}
-    )
-    services.ranking_vote(ranking=ranking, actor=chair, vote_for=3, vote_against=0, vote_total=3)
-    adopt_ranking(ranking=ranking, actor=chair)
+    tie_votes = {world.unit_a.pk: 2, world.unit_b.pk: 1}
+    meet_and_adopt(world, ranking, date=MEETING_DAY, tie_votes=tie_votes)
     made = proposal_services.proposals_generate(bloc=world.bloc, year=world.year, actor=chair)
     for p in made:
         proposal_services.proposal_vote(

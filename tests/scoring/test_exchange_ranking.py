@@ -15,12 +15,11 @@ from django.core.management import call_command
 from blocs.exchange import ExchangeError, dumps, export_bloc_year, import_bloc_year, loads
 from blocs.models import Bloc
 from reports.models import IssuedDocument
-from reports.services import adopt_ranking
 from scoring.models import ComplianceFlag, Ranking
 from scoring.services import compliance
 from scoring.services import ranking as services
 from tests.factories import wipe_bloc_rows
-from tests.scoring.ranking_data import ranked_world
+from tests.scoring.ranking_data import meet_and_adopt, ranked_world
 
 
 def _ranking_text(bloc, year, *args) -> str:
@@ -52,22 +51,10 @@ def adopted_year(world, tong_ket):
         note="Vi phạm giao thông",
     )
     ranking = services.ranking_compute(bloc=world.bloc, year=world.year, actor=chair)
-    services.meeting_save(
-        bloc=world.bloc,
-        year=world.year,
-        actor=chair,
-        date=dt.date(2027, 1, 8),
-        place="Hội trường",
-        chair="Đại tá Trưởng",
-        secretary="Phó",
-        note="Thống nhất cao",
-        attending=[world.head, world.unit_a, world.unit_b],
+    tie_votes = {world.unit_a.pk: 2, world.unit_b.pk: 1}
+    meet_and_adopt(
+        world, ranking, date=dt.date(2027, 1, 8), tie_votes=tie_votes, note="Thống nhất cao"
     )
-    services.tie_votes_record(
-        ranking=ranking, actor=chair, votes={world.unit_a.pk: 2, world.unit_b.pk: 1}
-    )
-    services.ranking_vote(ranking=ranking, actor=chair, vote_for=3, vote_against=0, vote_total=3)
-    adopt_ranking(ranking=ranking, actor=chair)
     return world
 
 
