@@ -58,9 +58,13 @@ format: setup
 messages:
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 
+# Benchmarks (not part of `make test`; figures in bench/README.md). The load benchmark needs
+# DATABASE_URL=postgres://… (it loads the demo there).
 bench: setup
+	$(PY) -m pip install --quiet -r requirements-bench.txt
 	DEBUG=1 $(PY) bench/render_plan.py
 	DEBUG=1 $(PY) bench/ranking_pdf.py
+	@if [[ "$$DATABASE_URL" == postgres* ]]; then $(PY) bench/load.py; else echo "bench/load.py skipped: set DATABASE_URL=postgres://…"; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
