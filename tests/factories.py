@@ -103,3 +103,15 @@ def issue_plan(*, plan: Plan, actor, issue_date: dt.date, number: int | None = N
 
     issue_document(kind="plan", subject=plan, actor=actor, issue_date=issue_date, number=number)
     return Plan.objects.get(pk=plan.pk)
+
+
+def replaced(data, path: tuple, value):
+    """A deep copy of `data` (a bloc-year file) with the item at `path` set to `value`."""
+    import copy
+
+    out = copy.deepcopy(data)
+    node = out
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    return out

@@ -4,7 +4,6 @@ byte for byte; hostile rows are refused with a message and nothing is written.""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 
 import pytest
@@ -17,7 +16,7 @@ from scoring.models import Dossier, Proposal, Ranking
 from scoring.services import proposal_reviews as reviews
 from scoring.services import proposals as proposal_services
 from scoring.services import ranking as services
-from tests.factories import wipe_bloc_rows
+from tests.factories import replaced, wipe_bloc_rows
 from tests.scoring.ranking_data import meet_and_adopt, ranked_world
 
 MEETING_DAY = dt.date(2026, 11, 20)  # before today, so the dossier can be dated after it
@@ -83,12 +82,7 @@ def test_export_import_export_is_exact(decided_year):
     ],
 )
 def test_bad_rows_are_refused_and_nothing_is_written(decided_year, path, value, message):
-    data = export_bloc_year(decided_year.bloc, decided_year.year)
-    bad = copy.deepcopy(data)
-    node = bad
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    bad = replaced(export_bloc_year(decided_year.bloc, decided_year.year), path, value)
     wipe_bloc_rows()
     with pytest.raises(ExchangeError, match=message):
         import_bloc_year(data=loads(dumps(bad)))

@@ -4,7 +4,6 @@ byte for byte, and `manage.py ranking` prints the same on the imported copy."""
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import io
 import json
@@ -18,7 +17,7 @@ from reports.models import IssuedDocument
 from scoring.models import ComplianceFlag, Ranking
 from scoring.services import compliance
 from scoring.services import ranking as services
-from tests.factories import wipe_bloc_rows
+from tests.factories import replaced, wipe_bloc_rows
 from tests.scoring.ranking_data import meet_and_adopt, ranked_world
 
 
@@ -108,12 +107,7 @@ def test_export_shape(adopted_year):
     ],
 )
 def test_bad_rows_are_refused_with_a_message(adopted_year, path, value, message):
-    data = export_bloc_year(adopted_year.bloc, adopted_year.year)
-    bad = copy.deepcopy(data)
-    node = bad
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
+    bad = replaced(export_bloc_year(adopted_year.bloc, adopted_year.year), path, value)
     wipe_bloc_rows()
     with pytest.raises(ExchangeError, match=message):
         import_bloc_year(data=loads(dumps(bad)))
