@@ -12,7 +12,7 @@ user of the app would have made it, audited at every step:
   flag now and then; the ranking computed, voted (ties voted where only the vote breaks them),
   adopted with its minutes issued; the award proposals drafted.
 
-  for the first --open blocs, 2023 as on its deadline day: the term, the template copied, the
+  for the first --open blocs (default 5), 2023 as on its deadline day: the term, the template copied, the
   registrations signed, the plan copied, approved and issued, every unit's tổng kết sheet
   opened and half scored (drafts), and a draft amendment of the plan whose schedule the
   secretariat is editing. The load benchmark's POST mix works on these.
@@ -178,7 +178,7 @@ def ensure(
     units: int = 15,
     criteria: int = 60,
     *,
-    open_blocs: int = 4,
+    open_blocs: int = 5,
     fresh: bool = False,
     debug: bool = True,
 ) -> str:
@@ -204,7 +204,7 @@ def main() -> int:
     parser.add_argument("--units", type=int, default=15)
     parser.add_argument("--criteria", type=int, default=60)
     parser.add_argument(
-        "--open", type=int, default=4, help="blocs whose 2023 is at its deadline day (default 4)"
+        "--open", type=int, default=5, help="blocs whose 2023 is at its deadline day (default 5)"
     )
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database")
     parser.add_argument("--profile", action="store_true", help="cProfile the first bloc")

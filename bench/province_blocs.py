@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal as D
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -301,6 +302,18 @@ def _rank(w: World, by: BlocYear, b: int) -> Ranking:
             effect=ComplianceFlag.Effect.VETO_ALL,
             source="Thanh tra tỉnh",
             note="Đơn vị đang trong thời gian thanh tra công vụ theo thông báo của Thanh tra tỉnh.",
+        )
+    if b % 5 == 3:
+        compliance.flag_add(
+            bloc=by.bloc,
+            year=by.year,
+            actor=by.head,
+            unit=by.units[-3],
+            kind=ComplianceFlag.Kind.DISCIPLINE,
+            effect=ComplianceFlag.Effect.DEDUCT,
+            points=D("0.5"),
+            source="Sở Nội vụ",
+            note="Cán bộ của đơn vị bị kỷ luật khiển trách trong năm.",
         )
     ranking = ranking_services.ranking_compute(bloc=by.bloc, year=by.year, actor=by.head)
     head_name = f"Đồng chí {data.person(b * 31)}, {data.position(b)}, Trưởng khối"
