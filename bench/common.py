@@ -18,12 +18,21 @@ SIZES = {"s": (5, 15, 60), "m": (34, 15, 60), "l": (100, 15, 60)}
 
 def size_url(base: str, blocs: int, units: int, criteria: int) -> str:
     """The database of one province size next to `base`: …/tdkt_bench → …/tdkt_bench_34x15x60."""
+    return suffixed(base, f"_{blocs}x{units}x{criteria}")
+
+
+def suffixed(base: str, suffix: str) -> str:
+    """Another database next to `base` (PostgreSQL: a name; SQLite: a file beside it)."""
     parts = urlsplit(base)
-    name = parts.path.lstrip("/")
-    return urlunsplit(parts._replace(path=f"/{name}_{blocs}x{units}x{criteria}"))
+    if base.startswith("sqlite"):
+        path = Path(parts.path)
+        return f"sqlite:///{path.with_name(path.stem + suffix + path.suffix)}"
+    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/')}{suffix}"))
 
 
 def db_name(url: str) -> str:
+    if url.startswith("sqlite"):
+        return Path(urlsplit(url).path).name
     return urlsplit(url).path.lstrip("/")
 
 
@@ -44,8 +53,15 @@ def _admin_connection(url: str):
 
 def ensure_database(url: str, *, fresh: bool = False) -> None:
     """Create the PostgreSQL database of `url` if it is missing (drop it first when `fresh`).
-    Only databases whose name contains "bench" are ever dropped."""
+    Only databases whose name contains "bench" are ever dropped. SQLite: the file."""
     name = db_name(url)
+    if url.startswith("sqlite"):
+        path = Path(urlsplit(url).path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh and "bench" in name:
+            for extra in ("", "-wal", "-shm"):
+                Path(f"{path}{extra}").unlink(missing_ok=True)
+        return
     conn = _admin_connection(url)
     try:
         cur = conn.cursor()
@@ -96,6 +112,15 @@ def spread(values: list[float]) -> str:
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def base_url() -> str:
+    """DATABASE_URL when it is PostgreSQL, else a SQLite file under var/bench (for the benches
+    that can run without PostgreSQL; their figures then say so)."""
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres"):
+        return url
+    return f"sqlite:///{ROOT / 'var' / 'bench' / 'tdkt_bench.sqlite3'}"
 
 
 def postgres_url() -> str:

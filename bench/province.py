@@ -184,7 +184,7 @@ def ensure(
 ) -> str:
     """The database URL of this size, the province built in it (once). For the other benches:
     call before django.setup() (it sets DATABASE_URL and sets Django up)."""
-    url = common.size_url(common.postgres_url(), blocs, units, criteria)
+    url = common.size_url(common.base_url(), blocs, units, criteria)
     common.ensure_database(url, fresh=fresh)
     common.setup_django(url, debug=debug)
     common.migrate()
@@ -211,7 +211,7 @@ def main() -> int:
     parser.add_argument("--database-url", help="build here instead of …/<DATABASE_URL name>_<size>")
     args = parser.parse_args()
     url = args.database_url or common.size_url(
-        common.postgres_url(), args.blocs, args.units, args.criteria
+        common.base_url(), args.blocs, args.units, args.criteria
     )
     common.ensure_database(url, fresh=args.fresh)
     common.setup_django(url)
