@@ -73,7 +73,9 @@ def plan_savers(province, users: int) -> tuple[list[LineSaver], list[ScheduleSav
             user = User.objects.filter(username=login).first()
             if user is None:
                 continue
-            sub = Submission.objects.get(round__bloc=bloc, round__year=year, unit=user.unit)
+            sub = Submission.objects.get(
+                round__bloc=bloc, round__year=year, round__kind="tong_ket", unit=user.unit
+            )
             args = (bloc.pk, year, sub.pk)
             todo = []
             for e in sub.entries.select_related("criterion").filter(

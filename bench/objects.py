@@ -80,7 +80,7 @@ def objects(province: Any, b: int = 0) -> dict[str, Any]:
         .first(),
     }
     draft = Submission.objects.filter(
-        round__bloc=bloc, round__year=year + 1, unit_id=unit_a.unit_id
+        round__bloc=bloc, round__year=year + 1, round__kind="tong_ket", unit_id=unit_a.unit_id
     ).first()
     if draft is not None:
         out["draft_submission_id"] = draft.pk

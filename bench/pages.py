@@ -127,7 +127,82 @@ def measure_size(blocs: int, n: int, downloads: bool) -> list[dict]:
                 "load": common.loadavg(),
             }
         )
-    return results
+    return results + measure_posts(province, n)
+
+
+def measure_posts(province, n: int) -> list[dict]:
+    """The two saves of the deadline-day POST mix, in process: an htmx score-line save (bloc
+    1's unit 2, its 2023 draft) and a schedule save (bloc 1's head, its draft amendment)."""
+    import re
+
+    from django.db import connection, reset_queries
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.load_post import REVISION, SAVED, FormFields, plan_savers
+    from blocs.models import User
+
+    lines, schedules = plan_savers(province, 50)
+    line_saver, schedule_saver = lines[0], schedules[0]
+    out = []
+    client = Client()
+    client.force_login(User.objects.get(username=line_saver.login))
+    url, pk, high, low = line_saver.lines[0]
+    page = client.get(line_saver.sheet_url).content.decode()
+    revision = int(re.search(REVISION.format(pk=pk), page).group(1))
+
+    def save_line(i: int):
+        nonlocal revision
+        form = {f"l{pk}-value": high if i % 2 else low, f"l{pk}-revision": str(revision)}
+        form[f"l{pk}-explanation"] = f"Lần lưu {i}."
+        r = client.post(url, form, headers={"HX-Request": "true"})
+        body = r.content.decode()
+        assert SAVED in body, "the line was not saved"
+        revision = int(re.search(REVISION.format(pk=pk), body).group(1))
+        return r
+
+    head = Client()
+    head.force_login(User.objects.get(username=schedule_saver.login))
+
+    def save_schedule(i: int):
+        parser = FormFields(schedule_saver.form_url)
+        parser.feed(head.get(schedule_saver.form_url).content.decode())
+        data: dict[str, list[str]] = {}
+        for k, v in parser.fields:
+            data.setdefault(k, []).append(
+                f"Thường trực Khối (lần {i})" if k == "ms-0-addressee" else v
+            )
+        start = time.perf_counter()
+        r = head.post(schedule_saver.form_url, data)
+        assert r.status_code == 302, r.status_code
+        return time.perf_counter() - start
+
+    for name, fn in (
+        ("POST scoring:sheet_line (htmx)", save_line),
+        ("POST plans:edit_schedule", save_schedule),
+    ):
+        fn(0)
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            fn(1)
+        queries = len(ctx.captured_queries)
+        times = []
+        for i in range(n):
+            start = time.perf_counter()
+            took = fn(i + 2)
+            times.append(took if isinstance(took, float) else time.perf_counter() - start)
+        out.append(
+            {
+                "name": name,
+                "persona": "unit" if "sheet" in name else "chair",
+                "status": 200,
+                "queries": queries,
+                "median_ms": round(statistics.median(times) * 1000, 1),
+                "max_ms": round(max(times) * 1000, 1),
+                "load": common.loadavg(),
+            }
+        )
+    return out
 
 
 def table(by_size: dict[int, list[dict]]) -> str:
