@@ -269,6 +269,7 @@ def main() -> int:
     if args.quick:
         args.seconds = 8
     common.postgres_url()
+    load_before = common.loadavg()  # what the other users of the machine were doing
     from bench.province import ensure, province_name
 
     url = ensure(args.blocs, debug=False)
@@ -302,10 +303,12 @@ def main() -> int:
             s.send_signal(signal.SIGTERM)
             s.wait(timeout=30)
     lines = verdicts(results, args.users)
+    print(f"load average before the run: {load_before}")
     print("\n".join(lines))
     out = common.ROOT / "var" / "bench"
     out.mkdir(parents=True, exist_ok=True)
     info = {"blocs": args.blocs, "users": args.users, "seconds": args.seconds}
+    info["load_before"] = load_before
     (out / "load.json").write_text(json.dumps({**info, "phases": results}, indent=1))
     return 1 if any(r["errors"] for r in results) else 0
 
