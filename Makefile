@@ -58,13 +58,22 @@ format: setup
 messages:
 	msgfmt --check -o locale/vi/LC_MESSAGES/django.mo locale/vi/LC_MESSAGES/django.po
 
-# Benchmarks (not part of `make test`; figures in bench/README.md). The load benchmark needs
-# DATABASE_URL=postgres://… (it loads the demo there).
+# Benchmarks (not part of `make test`; figures and how to read them in bench/README.md). On
+# PostgreSQL (DATABASE_URL=postgres://…/tdkt_bench) every bench runs, each size of the generated
+# province in its own database next to it (…/tdkt_bench_34x15x60, built once by
+# bench/province.py); without it only the document benches run, on SQLite files in var/bench.
+# BENCH_ARGS=--quick gives the short versions.
 bench: setup
 	$(PY) -m pip install --quiet -r requirements-bench.txt
-	DEBUG=1 $(PY) bench/render_plan.py
-	DEBUG=1 $(PY) bench/ranking_pdf.py
-	@if [[ "$$DATABASE_URL" == postgres* ]]; then $(PY) bench/load.py; else echo "bench/load.py skipped: set DATABASE_URL=postgres://…"; fi
+	$(PY) bench/render_plan.py $(BENCH_ARGS)
+	$(PY) bench/ranking_pdf.py $(BENCH_ARGS)
+	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
+	  set -e; \
+	  $(PY) bench/pages.py $(BENCH_ARGS); \
+	  $(PY) bench/province_ranking.py $(BENCH_ARGS); \
+	  $(PY) bench/concurrency.py $(BENCH_ARGS); \
+	  $(PY) bench/load.py $(BENCH_ARGS); \
+	else echo "pages, province_ranking, concurrency and load skipped: set DATABASE_URL=postgres://…"; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,134 +1,102 @@
-"""Benchmark: the ranking table (Bảng tổng hợp kết quả chấm điểm, landscape, with its bar chart)
-of a 300-unit bloc-year rendered to PDF through the app (selector + builder + render_html +
-html_to_pdf), N times. Prints the median, pages and size.
+"""The ranking table (Bảng tổng hợp kết quả chấm điểm, landscape, with its bar chart) of a
+300-unit bloc-year as PDF, through its real entry point: the download view
+(reports:ranking_document, logged in as the head, DEBUG off), N times against WeasyPrint alone
+on the same HTML, interleaved; wall and CPU time, pages, size.
 
-    DEBUG=1 .venv/bin/python bench/ranking_pdf.py [-n 3] [--units 300] [--out /tmp/bxh.pdf]
+    DATABASE_URL=postgres://tdkt:tdkt@127.0.0.1:5432/tdkt_bench \\
+        python bench/ranking_pdf.py [-n 3] [--units 300] [--quick] [--out /tmp/bxh.pdf]
 
-Self-contained: an in-memory SQLite database, migrated on start.
+The bloc-year is generated through the services (bench/province.py --blocs 1 --units 300
+--open 0: 300 units' sheets scored, reviewed, final, the ranking adopted) into
+…/tdkt_bench_1x300x60 when missing. The draft PDF cache is cleared before each download.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import io
-import os
+import json
 import statistics
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "thiduakhenthuong.settings")
-os.environ.setdefault("DEBUG", "1")
-os.environ["SQLITE_PATH"] = ":memory:"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import common  # noqa: E402
 
 
-def make_year(units: int):
-    """A bloc with `units` members, the 100-point sample template, its tổng kết round, and a
-    computed ranking of `units` rows (every 7th unit ineligible, pairs of ties with a trace)."""
-    from django.utils import timezone
-
-    from blocs.models import Bloc, Membership, Province, Unit
-    from scoring import samples
-    from scoring.models import Ranking, RankingRow, Round
-    from scoring.services.templates import template_import
-
-    province = Province.objects.create(name="Tỉnh Thử Nghiệm")
-    bloc = Bloc.objects.create(province=province, name="Khối thi đua Thử nghiệm 300", symbol="KTN")
-    members = Unit.objects.bulk_create(
-        Unit(province=province, name=f"Đơn vị thành viên số {i:03d} của Khối") for i in range(units)
-    )
-    Membership.objects.bulk_create(
-        Membership(bloc=bloc, unit=u, joined_on=dt.date(2025, 1, 1)) for u in members
-    )
-    rows, settings, bands = samples.sheet_100()
-    template_import(bloc=bloc, year=2026, actor=None, rows=rows, settings=settings, bands=bands)
-    round_ = Round.objects.create(
-        bloc=bloc,
-        year=2026,
-        key="tong_ket",
-        kind="tong_ket",
-        name="Tổng kết",
-        with_score_sheet=True,
-    )
-    ranking = Ranking.objects.create(
-        bloc=bloc, year=2026, round=round_, computed_at=timezone.now(), tie_break=["group_i"]
-    )
-    out = []
-    for i, unit in enumerate(members, start=1):
-        total = Decimal(99) - Decimal(i // 2) / 8
-        trace = []
-        if i % 2 == 0:
-            text = f"Bằng tổng điểm {total}: … Xét “Điểm nhóm I cao hơn”: … → phân định được."
-            trace = [{"by": "group_i", "text": text, "values": [], "units": [], "separated": True}]
-        out.append(
-            RankingRow(
-                ranking=ranking,
-                unit=unit,
-                position=i,
-                rank=i,
-                total=total,
-                subtotals={
-                    "I": "58.00",
-                    "II": "15.00",
-                    "III": "14.50",
-                    "IV": "9.00",
-                    "+": "2.50",
-                    "-": "0.00",
-                },
-                band="Hoàn thành xuất sắc nhiệm vụ",
-                eligible=bool(i % 7),
-                eligible_for_co=bool(i % 7),
-                reasons=[] if i % 7 else ["Không xét khen thưởng: Kỷ luật – Sở Nội vụ: thử"],
-                trace=trace,
-            )
-        )
-    RankingRow.objects.bulk_create(out)
-    return bloc
-
-
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=3, help="repetitions (default 3)")
     parser.add_argument("--units", type=int, default=300)
+    parser.add_argument("--quick", action="store_true", help="n=1")
     parser.add_argument("--out", help="also write the PDF here")
     args = parser.parse_args()
+    from bench.province import ensure
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    ensure(1, args.units, 60, open_blocs=0, debug=False)
+    import weasyprint
+    from django.contrib.staticfiles import finders
+    from django.core.cache import cache
+    from django.test import Client
+    from django.urls import reverse
     from pypdf import PdfReader
+    from weasyprint.text.fonts import FontConfiguration
 
-    from reports.ranking_documents import build_ranking_table_context
-    from reports.render import html_to_pdf, render_html
+    from bench import province_data as data
+    from blocs.models import Bloc, User
 
-    bloc = make_year(args.units)
+    bloc = Bloc.objects.get(name=data.bloc_name(0), province__name__contains=f"{args.units} đơn")
+    client = Client()
+    client.force_login(User.objects.get(username=data.username(0, 0)))
+    url = reverse("reports:ranking_document", args=(bloc.pk, data.YEAR, "bang-tong-hop", "pdf"))
+    html = client.get(url, {"format": "html"}).content.decode()
+    css = Path(finders.find("reports/print.css")).resolve().as_uri()
+    bare_html = html.replace('href="/static/reports/print.css"', f'href="{css}"')
+    fonts = FontConfiguration()
 
-    def app() -> bytes:
-        return html_to_pdf(render_html(build_ranking_table_context(bloc, 2026)))
+    def view() -> bytes:
+        cache.clear()
+        r = client.get(url)
+        assert r.status_code == 200, r.status_code
+        return r.content
 
-    pdf = app()  # warm-up: fonts, WeasyPrint import
-    times, cpu = [], []
-    for _ in range(args.n):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        pdf = app()
-        times.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    def bare() -> bytes:
+        return weasyprint.HTML(string=bare_html).write_pdf(font_config=fonts)
+
+    pdf = view()  # warm: fonts, WeasyPrint import
+    n = 1 if args.quick else args.n
+    wall: dict[str, list[float]] = {"view": [], "bare": []}
+    cpu: dict[str, list[float]] = {"view": [], "bare": []}
+    for i in range(n):
+        for name in ("view", "bare") if i % 2 == 0 else ("bare", "view"):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            (view if name == "view" else bare)()
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+    result = {
+        "units": args.units,
+        "pages": len(PdfReader(io.BytesIO(pdf)).pages),
+        "pdf_kb": len(pdf) // 1024,
+        "n": n,
+        **{f"{k}_wall_s": round(statistics.median(v), 2) for k, v in wall.items()},
+        **{f"{k}_cpu_s": round(statistics.median(v), 2) for k, v in cpu.items()},
+        "load": common.loadavg(),
+    }
     print(
-        f"ranking table, {args.units} units: median {statistics.median(times):.2f} s over "
-        f"{args.n} runs (min {min(times):.2f} s; CPU median {statistics.median(cpu):.2f} s), "
-        f"{pages} landscape A4 pages, {len(pdf) // 1024} KB"
+        f"ranking table, {args.units} units, {result['pages']} landscape A4 pages, "
+        f"{result['pdf_kb']} KB: download view median {result['view_wall_s']} s wall / "
+        f"{result['view_cpu_s']} s CPU; WeasyPrint alone {result['bare_wall_s']} s / "
+        f"{result['bare_cpu_s']} s (n={n}, load {result['load']})"
     )
+    out = common.ROOT / "var" / "bench"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "ranking_pdf.json").write_text(json.dumps(result, indent=1))
     if args.out:
         Path(args.out).write_bytes(pdf)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -396,16 +396,30 @@ def _labels(rows: list[tuple], fmt) -> dict[str, str]:
 
 
 def _phase_label(row: tuple) -> tuple[str, str]:
-    seq, name, start, end, _ = row
-    return f"Đợt {seq}", f"{name}: {start:%d/%m/%Y} – {end:%d/%m/%Y}"
+    seq, name, start, end, commemorations = row
+    text = f"{name}: {start:%d/%m/%Y} – {end:%d/%m/%Y}"
+    return f"Đợt {seq}", f"{text}; {commemorations}" if commemorations else text
 
 
 def _ms_label(row: tuple) -> tuple[str, str]:
+    """The milestone as the audit shows it: every field whose change makes a save write."""
     values = dict(zip(MILESTONE_FIELDS, row, strict=True))
     when = values["due"].strftime("%d/%m/%Y") if values["due"] else ""
     if not when and values["due_month"]:
         when = f"tháng {values['due_month']}/{values['due_year'] or ''}".rstrip("/")
-    return _kind_label(values["kind"]), when or "chưa định ngày"
+    parts = [when or "chưa định ngày"]
+    if values["phase_seq"]:
+        parts.append(f"đợt {values['phase_seq']}")
+    if values["data_from"] or values["data_to"]:
+        ends = (values["data_from"], values["data_to"])
+        parts.append("số liệu " + " – ".join(d.strftime("%d/%m/%Y") if d else "…" for d in ends))
+    if values["addressee"]:
+        parts.append(f"gửi về {values['addressee']}")
+    if values["place"]:
+        parts.append(f"tại {values['place']}")
+    if values["with_score_sheet"]:
+        parts.append("kèm bảng tự chấm điểm")
+    return _kind_label(values["kind"]), "; ".join(parts)
 
 
 def parsed_schedule(parsed: Any) -> tuple[list[dict], list[dict]]:

@@ -286,6 +286,23 @@ def test_schedule_and_body_audit_what_changed(world):
     assert event.data["milestones"] == {}
 
 
+def test_schedule_audit_shows_a_changed_addressee(world):
+    """A save that changes only where a report goes writes the schedule; its audit entry says
+    what changed (it used to record an empty change)."""
+    plan = scheduled_plan(world)
+    services.plan_set_schedule(
+        plan=plan,
+        actor=None,
+        phases=[P1, P2],
+        milestones=[{**SO_KET, "addressee": "Văn phòng Khối"}, HOI_NGHI],
+    )
+    event = AuditEvent.objects.filter(action="plan.schedule").latest("id")
+    (change,) = event.data["milestones"]["changed"].values()
+    assert "gửi về Văn phòng Khối" in change["new"]
+    assert "gửi về Văn phòng Khối" not in change["old"]
+    assert event.data["phases"] == {}
+
+
 def test_milestone_of_a_missing_phase_is_refused(world):
     plan = ready_plan(world)
     with pytest.raises(ValidationError, match="Đợt 3"):
