@@ -8,6 +8,7 @@ import pytest
 
 from plans.models import Plan
 from tests.reports.plan_data import make_plan, make_seed_plan
+from tests.worker import worker  # noqa: F401  (the task worker, in-process)
 
 ISSUED = Plan.Status.ISSUED
 
@@ -41,27 +42,3 @@ def long_state(db) -> Plan:
 @pytest.fixture
 def long_party(db) -> Plan:
     return make_seed_plan(party=True, status=ISSUED, number=1, issue_date=dt.date(2022, 1, 24))
-
-
-@pytest.fixture
-def worker(monkeypatch):
-    """worker() runs the task worker (`manage.py db_worker`) in-process until the queue is
-    empty: the same code production runs, deterministic in tests. Its connection checks are
-    switched off, as Django's test client does: they would close the test's transaction."""
-    from django_tasks_db.management.commands import db_worker
-
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-    def run() -> None:
-        db_worker.Worker(
-            queue_names=["default"],
-            interval=0,
-            batch=True,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id="tests",
-            excluded_queue_names=[],
-        ).run()
-
-    return run
