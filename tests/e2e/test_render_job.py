@@ -13,7 +13,6 @@ from reports.models import RenderJob
 from tests.e2e.axe import serious_violations
 from tests.reports.pdfread import full_text, squash
 from tests.reports.plan_data import make_plan, seed_000
-from tests.worker import worker  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
