@@ -67,6 +67,7 @@ bench: setup
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	DEBUG=1 $(PY) bench/render_plan.py
 	DEBUG=1 $(PY) bench/ranking_pdf.py
+	DEBUG=1 $(PY) bench/ranking_queue.py
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then $(PY) bench/load.py; else echo "bench/load.py skipped: set DATABASE_URL=postgres://…"; fi
 
 clean:
