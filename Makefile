@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.txt
 run: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo --if-empty
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 HOST=$(HOST) PORT=$(PORT) $(PY) scripts/serve.py --dev
 
 demo: setup
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -34,13 +34,16 @@ test: setup
 	SECRET_KEY=test-only DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 # Production: gunicorn, DEBUG off, static files by whitenoise, PostgreSQL from DATABASE_URL, secrets
-# from the environment (.env.example lists them). WEB_CONCURRENCY workers (default 2).
+# from the environment (.env.example lists them). WEB_CONCURRENCY workers (default 2), and beside
+# them the task worker that prints large documents (TASK_WORKERS, default 1): scripts/serve.py
+# starts both and stops both.
 serve: setup
 	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY must be set (see .env.example)"; exit 1; }
 	@test -n "$$DATABASE_URL" || { echo "DATABASE_URL must be set: production runs on PostgreSQL"; exit 1; }
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v0
-	$(VENV)/bin/gunicorn thiduakhenthuong.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-2} --timeout 60 --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) $(PY) scripts/serve.py
 
 # The production run, smoke-tested (CI): gunicorn with DEBUG off against DATABASE_URL.
 smoke: setup
@@ -67,6 +70,7 @@ bench: setup
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) bench/render_plan.py $(BENCH_ARGS)
 	$(PY) bench/ranking_pdf.py $(BENCH_ARGS)
+	$(PY) bench/ranking_queue.py $(if $(findstring --quick,$(BENCH_ARGS)),-n 1,)
 	@if [[ "$$DATABASE_URL" == postgres* ]]; then \
 	  set -e; \
 	  $(PY) bench/pages.py $(BENCH_ARGS); \

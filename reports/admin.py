@@ -2,9 +2,10 @@
 reports.services.issue_document writes them (number, transition, freeze and audit together)."""
 
 from django.contrib import admin
+from django_tasks_db.models import DBTaskResult
 
 from blocs.admin import ReadOnlyAdmin
-from reports.models import IssuedDocument, NumberRegister, RegisterEntry
+from reports.models import IssuedDocument, NumberRegister, RegisterEntry, RenderJob
 
 
 @admin.register(IssuedDocument)
@@ -22,3 +23,17 @@ class NumberRegisterAdmin(ReadOnlyAdmin):
 @admin.register(RegisterEntry)
 class RegisterEntryAdmin(ReadOnlyAdmin):
     list_display = ["number", "register", "issued_on", "document"]
+
+
+@admin.register(RenderJob)
+class RenderJobAdmin(ReadOnlyAdmin):
+    """Print jobs of large drafts (reports/jobs.py): for following the task worker."""
+
+    list_display = ["title", "requested_by", "bloc", "year", "status", "created_at", "finished_at"]
+    list_filter = ["status"]
+    exclude = ["html", "pdf"]
+
+
+# The task queue's own rows (English, one per task run) stay out of the Vietnamese admin: the print
+# jobs above say what the queue did; `manage.py prune_db_task_results` clears old task rows.
+admin.site.unregister(DBTaskResult)

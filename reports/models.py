@@ -1,10 +1,13 @@
 """Issued (frozen) documents: the context, PDF and DOCX as they were on the day of issue.
 
 Never regenerated from live rows and never deleted; a correction is a new document that
-supersedes the old one.
+supersedes the old one. Also the number registers, the bloc's compiled BÁO CÁO, and the print
+jobs of large drafts (RenderJob).
 """
 
 from __future__ import annotations
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -261,3 +264,58 @@ class RegisterEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number:02d} ({self.register.doc_type} {self.register.period})"
+
+
+class RenderJob(models.Model):
+    """A large draft document printed by the task worker (reports/jobs.py): who asked, from which
+    download address (its gate is checked again before the file is served), the print HTML and
+    its sha256, the progress, and the PDF once done. A cache of renders, not a record: the bytes
+    can always be printed again from the rows, so jobs are pruned after a few days and are not
+    in the bloc-year file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Đang chờ in"
+        RUNNING = "running", "Đang in"
+        DONE = "done", "Đã in xong"
+        FAILED = "failed", "Không in được"
+
+    id = models.UUIDField("mã việc in", primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="render_jobs",
+        verbose_name="người yêu cầu",
+    )
+    bloc = models.ForeignKey(
+        Bloc, on_delete=models.CASCADE, related_name="render_jobs", verbose_name="khối thi đua"
+    )
+    year = models.PositiveSmallIntegerField("năm")
+    source_path = models.CharField("địa chỉ tải văn bản", max_length=500)
+    title = models.CharField("tên văn bản", max_length=300)
+    filename = models.CharField("tên tệp", max_length=200)
+    html = models.TextField("bản HTML để in", blank=True)
+    content_sha256 = models.CharField("mã nội dung (sha256 của HTML)", max_length=64)
+    status = models.CharField(
+        "trạng thái", max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    pages_estimate = models.PositiveIntegerField("số trang ước tính", default=1)
+    seconds_estimate = models.FloatField("thời gian in ước tính (giây)", default=0)
+    pages_done = models.PositiveIntegerField("số trang đã dàn", default=0)
+    pdf = models.BinaryField("bản PDF", null=True, blank=True)
+    error = models.TextField("lỗi", blank=True)
+    task_id = models.CharField("mã tác vụ trong hàng đợi", max_length=64, blank=True)
+    created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)
+    started_at = models.DateTimeField("bắt đầu in lúc", null=True, blank=True)
+    finished_at = models.DateTimeField("xong lúc", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "việc in văn bản"
+        verbose_name_plural = "việc in văn bản"
+        indexes = [
+            models.Index(fields=["content_sha256", "status"], name="render_job_content"),
+            models.Index(fields=["status", "created_at"], name="render_job_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"

@@ -289,8 +289,15 @@ def compiled_document(round: Any, fmt: str) -> tuple[bytes | str, str, str]:
     else rendered live from the members' submissions (the PDF through the draft cache)."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"Unsupported document format: {fmt}")
-    report = CompiledReport.objects.filter(round=round).first() or CompiledReport(round=round)
-    frozen = IssuedDocument.objects.filter(compiled_report=report).first() if report.pk else None
+    frozen, report = compiled_parts(round)
     if frozen is not None:
         return frozen_body(frozen, fmt)
     return live_body(build_compiled_context(report), fmt)
+
+
+def compiled_parts(round: Any) -> tuple[IssuedDocument | None, CompiledReport]:
+    """The round's issued BÁO CÁO (None before it is issued) and its report row (unsaved when
+    the secretariat has written nothing yet)."""
+    report = CompiledReport.objects.filter(round=round).first() or CompiledReport(round=round)
+    frozen = IssuedDocument.objects.filter(compiled_report=report).first() if report.pk else None
+    return frozen, report

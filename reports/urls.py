@@ -1,12 +1,15 @@
 from django.urls import path
 
-from reports import views, views_compiled
+from reports import views, views_compiled, views_jobs
 
 app_name = "reports"
 
 BC = "khoi/<bint:bloc_id>/<bint:year>/bao-cao/ky/<bint:round_id>/tong-hop/"
+JOB = "khoi/<bint:bloc_id>/<bint:year>/van-ban/ban-in/<uuid:job_id>/"
 
 urlpatterns = [
+    path(JOB, views_jobs.render_job, name="render_job"),
+    path(JOB + "tai-ve.pdf", views_jobs.render_job_file, name="render_job_file"),
     path(BC, views_compiled.compiled_report, name="compiled_report"),
     path(BC + "ban-hanh/", views_compiled.compiled_issue, name="compiled_issue"),
     path(BC + "van-ban.<slug:fmt>", views_compiled.compiled_document, name="compiled_document"),

@@ -1,5 +1,9 @@
 """Document downloads (PDF, DOCX, HTML preview) and the issue page, which numbers, issues and
-freezes a plan's document in one service call."""
+freezes a plan's document in one service call. Issued documents are served from their frozen
+bytes; a draft's PDF comes from the cache, is printed in the request when small, or is printed
+by the task worker when large (the download then opens the job's progress page: views_jobs.py).
+Each download's gate is a function of its URL's arguments, so that a job's file is served only
+after the same gate passes again (views_jobs.DOCUMENT_GATES)."""
 
 from __future__ import annotations
 
@@ -8,17 +12,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from blocs.access import get_bloc_for
+from blocs.access import BlocScope, get_bloc_for
 from blocs.forms import add_service_errors
 from plans import selectors
 from plans.rules import issue_window
-from reports import services
+from reports import jobs, services
+from reports.documents import PlanDocContext, build_plan_context
 from reports.forms import IssueForm
-from reports.models import IssuedDocument
+from reports.models import IssuedDocument, RenderJob
 from reports.proposal_documents import build_to_trinh_context
 from reports.ranking_documents import BUILDERS as RANKING_BUILDERS
+from reports.render import render_html
 from reports.scoring_documents import BUILDERS as SCORING_BUILDERS
 from scoring.access import get_ranking_for
 
@@ -33,6 +40,32 @@ def document_response(body: bytes | str, filename: str, content_type: str) -> Ht
     return response
 
 
+def live_response(
+    request: HttpRequest, scope: BlocScope, ctx: PlanDocContext, fmt: str
+) -> HttpResponse:
+    """A draft rendered from live rows: DOCX and HTML at once; the PDF through reports.jobs
+    (cached, printed now, or queued: then the job's progress page)."""
+    if fmt != "pdf":
+        return document_response(*services.live_body(ctx, fmt))
+    filename = f"{ctx.filename_stem}.pdf"
+    printed = jobs.draft_or_job(
+        html=render_html(ctx),
+        user=request.user,
+        bloc=scope.bloc,
+        year=scope.year,
+        source_path=request.get_full_path(),
+        title=" ".join([ctx.doc_type_name.capitalize(), *ctx.title_lines]),
+        filename=filename,
+    )
+    if isinstance(printed, RenderJob):
+        return redirect(reverse("reports:render_job", args=(scope.bloc.pk, scope.year, printed.pk)))
+    return document_response(printed, filename, services.CONTENT_TYPES["pdf"])
+
+
+def _plan_gate(request: HttpRequest, bloc_id: int, year: int, plan_id: int, **_: object):
+    return selectors.get_plan_for(request, bloc_id, year, plan_id)
+
+
 @login_required
 def plan_document(
     request: HttpRequest, bloc_id: int, year: int, plan_id: int, fmt: str
@@ -40,8 +73,11 @@ def plan_document(
     fmt = request.GET.get("format", fmt)  # ?format=html previews the same document in the browser
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
-    plan, _scope = selectors.get_plan_for(request, bloc_id, year, plan_id)
-    return document_response(*services.plan_document(plan=plan, fmt=fmt))
+    plan, scope = _plan_gate(request, bloc_id, year, plan_id)
+    frozen = services.frozen_document(plan)
+    if frozen is not None:  # issued: the frozen bytes, whatever happened to the rows since
+        return document_response(*services.frozen_body(frozen, fmt))
+    return live_response(request, scope, build_plan_context(plan), fmt)
 
 
 @login_required
@@ -74,6 +110,12 @@ def plan_issue(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> H
 SCORING_NEEDS = {"bang-tong-hop": "registration.view_all", "giao-uoc": "bloc.view"}
 
 
+def _scoring_gate(request: HttpRequest, bloc_id: int, year: int, doc: str, **_: object):
+    if doc not in SCORING_BUILDERS:
+        raise Http404("Không có văn bản này.")
+    return get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
+
+
 @login_required
 def scoring_document(
     request: HttpRequest, bloc_id: int, year: int, doc: str, fmt: str
@@ -82,12 +124,16 @@ def scoring_document(
     fmt = request.GET.get("format", fmt)
     if fmt not in FORMATS or doc not in SCORING_BUILDERS:
         raise Http404("Không có văn bản này.")
-    scope = get_bloc_for(request, bloc_id, year, need=SCORING_NEEDS[doc])
+    scope = _scoring_gate(request, bloc_id, year, doc)
     frozen = services.frozen_giao_uoc(bloc_id=bloc_id, year=year) if doc == "giao-uoc" else None
     if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
         return document_response(*services.frozen_body(frozen, fmt))
     ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
-    return document_response(*services.live_body(ctx, fmt))
+    return live_response(request, scope, ctx, fmt)
+
+
+def _ranking_gate(request: HttpRequest, bloc_id: int, year: int, **_: object):
+    return get_ranking_for(request, bloc_id, year)
 
 
 @login_required
@@ -99,14 +145,18 @@ def ranking_document(
     fmt = request.GET.get("format", fmt)
     if fmt not in FORMATS or doc not in RANKING_BUILDERS:
         raise Http404("Không có văn bản này.")
-    _view, scope = get_ranking_for(request, bloc_id, year)
+    _view, scope = _ranking_gate(request, bloc_id, year)
     frozen = services.frozen_minutes(bloc_id=bloc_id, year=year) if doc == "bien-ban" else None
     if frozen is not None:
         return document_response(*services.frozen_body(frozen, fmt))
     ctx = RANKING_BUILDERS[doc](scope.bloc, scope.year)
     if ctx is None:  # the minutes before the meeting is recorded
         raise Http404("Chưa có văn bản này.")
-    return document_response(*services.live_body(ctx, fmt))
+    return live_response(request, scope, ctx, fmt)
+
+
+def _to_trinh_gate(request: HttpRequest, bloc_id: int, year: int, **_: object):
+    return get_bloc_for(request, bloc_id, year, need="ranking.view_all")
 
 
 @login_required
@@ -116,10 +166,8 @@ def to_trinh_draft(request: HttpRequest, bloc_id: int, year: int, fmt: str) -> H
     fmt = request.GET.get("format", fmt)
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
-    scope = get_bloc_for(request, bloc_id, year, need="ranking.view_all")
-    return document_response(
-        *services.live_body(build_to_trinh_context(scope.bloc, scope.year), fmt)
-    )
+    scope = _to_trinh_gate(request, bloc_id, year)
+    return live_response(request, scope, build_to_trinh_context(scope.bloc, scope.year), fmt)
 
 
 @login_required

@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from blocs.access import BlocScope, get_bloc_for
 from blocs.forms import add_service_errors
 from reports import services
-from reports.compiled_documents import summary_text, unit_lines
+from reports.compiled_documents import build_compiled_context, summary_text, unit_lines
 from reports.forms import CompiledReportForm, IssueForm
 from reports.models import CompiledReport
-from reports.views import document_response
+from reports.views import document_response, live_response
 from scoring.models import Round
 
 FORMATS = {"pdf", "docx", "html"}
@@ -98,5 +98,12 @@ def compiled_document(
     fmt = request.GET.get("format", fmt)
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
-    round, _scope = _round_for(request, bloc_id, year, round_id, "sheet.view_all")
-    return document_response(*services.compiled_document(round, fmt))
+    round, scope = _compiled_gate(request, bloc_id, year, round_id)
+    frozen, report = services.compiled_parts(round)
+    if frozen is not None:
+        return document_response(*services.frozen_body(frozen, fmt))
+    return live_response(request, scope, build_compiled_context(report), fmt)
+
+
+def _compiled_gate(request: HttpRequest, bloc_id: int, year: int, round_id: int, **_: object):
+    return _round_for(request, bloc_id, year, round_id, "sheet.view_all")

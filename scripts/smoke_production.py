@@ -1,6 +1,8 @@
-"""Smoke test of the production run: gunicorn with DEBUG off against the database in
-DATABASE_URL (loaded with the demo beforehand), as a browser would use it: the login page, log
-in, open a bloc, download an issued plan's PDF, stop. Exit 0 when every step holds.
+"""Smoke test of the production run: `scripts/serve.py` (gunicorn with DEBUG off and the task
+worker) against the database in DATABASE_URL (loaded with the demo beforehand), as a browser
+would use it: the login page, log in, open a bloc, download an issued plan's PDF, download a
+draft document that the task worker prints (every draft counts as large here: the progress page,
+polled until done, then the file), stop both. Exit 0 when every step holds.
 
     DATABASE_URL=postgres://... python scripts/smoke_production.py
 
@@ -17,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -49,6 +52,11 @@ def issued_plan(env: dict[str, str]) -> tuple[str, str]:
     return f"/khoi/{bloc}/{year}/", f"/khoi/{bloc}/{year}/ke-hoach/{plan}/van-ban.pdf"
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
 def main() -> int:
     if not os.environ.get("DATABASE_URL"):
         print("DATABASE_URL is required (the production database is PostgreSQL)", file=sys.stderr)
@@ -63,27 +71,19 @@ def main() -> int:
     manage("seed_demo", "--if-empty", env=prod | {"DEBUG": "1"})
     manage("collectstatic", "--noinput", env=prod)
     bloc_page, pdf = issued_plan(prod)
-    step(f"gunicorn on {BASE} (DEBUG off)")
-    server = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "thiduakhenthuong.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--timeout",
-            "60",
-        ],
-        cwd=ROOT,
-        env=prod,
-    )
+    step(f"scripts/serve.py on {BASE}: gunicorn (DEBUG off) and the task worker")
+    # Every draft counts as large, so that the download goes through the task worker.
+    serve_env = prod | {"HOST": "127.0.0.1", "PORT": str(PORT), "RENDER_INLINE_MAX_SECONDS": "0"}
+    server = subprocess.Popen([PY, "scripts/serve.py"], cwd=ROOT, env=serve_env)
     try:
         status = run_client(bloc_page, pdf)
     finally:
         server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
-        step("gunicorn stopped")
+        code = server.wait(timeout=60)
+        step(f"gunicorn and the worker stopped (serve.py exit code {code})")
+    if code != 0:
+        step("FAIL: serve.py did not stop cleanly")
+        return 1
     return status or restore_check(prod)
 
 
@@ -158,6 +158,43 @@ def run_client(bloc_page: str, pdf: str) -> int:
     assert doc.status == 200 and body.startswith(b"%PDF-"), "issued plan PDF"
     assert doc.headers.get("Content-Type") == "application/pdf"
     step(f"issued plan PDF {pdf}: {len(body)} bytes")
+    return queued_render(opener, bloc_page + "dang-ky/bang-tong-hop.pdf")
+
+
+def queued_render(opener, url: str) -> int:
+    """A draft printed by the task worker: the download answers at once with the job's page, the
+    page is polled as htmx does until the file is ready, and the file is a PDF."""
+    plain = urllib.request.build_opener(
+        NoRedirect,
+        *[h for h in opener.handlers if isinstance(h, urllib.request.HTTPCookieProcessor)],
+    )
+    start = time.perf_counter()
+    try:
+        plain.open(BASE + url, timeout=30)
+        step("FAIL: the draft was not queued")
+        return 1
+    except urllib.error.HTTPError as answer:
+        job_page = answer.headers["Location"]
+        assert answer.code == 302 and "/van-ban/ban-in/" in job_page, answer.code
+    step(f"draft {url}: queued in {1000 * (time.perf_counter() - start):.0f} ms → {job_page}")
+    page = opener.open(BASE + job_page, timeout=30).read().decode()
+    assert "In văn bản" in page and 'hx-trigger="every' in page, "progress page"
+    poll = urllib.request.Request(BASE + job_page, headers={"HX-Request": "true"})
+    for _ in range(120):
+        block = opener.open(poll, timeout=30).read().decode()
+        status = re.search(r'data-status="(\w+)"', block).group(1)
+        if status not in ("queued", "running"):
+            break
+        time.sleep(0.5)
+    if status != "done":
+        step(f"FAIL: the print job ended {status}: {block[:500]}")
+        return 1
+    file = re.search(r'href="([^"]+/tai-ve\.pdf)"', block).group(1)
+    doc = opener.open(BASE + file, timeout=30)
+    body = doc.read()
+    assert doc.status == 200 and body.startswith(b"%PDF-"), "printed draft"
+    took = time.perf_counter() - start
+    step(f"printed by the task worker in {took:.1f} s: {file}, {len(body)} bytes")
     return 0
 
 

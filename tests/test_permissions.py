@@ -170,6 +170,20 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {},
         row({p: MISSING for p in INSIDERS}),
     ),
+    # a large draft's print job (the chair's, printed): only the user who asked sees it, even
+    # where the document itself is open to others (tests/reports/test_render_jobs.py)
+    "reports:render_job": (
+        "get",
+        ("bloc_id", "year", "job_id"),
+        {},
+        row({p: MISSING for p in INSIDERS} | {"chair": OK}),
+    ),
+    "reports:render_job_file": (
+        "get",
+        ("bloc_id", "year", "job_id"),
+        {},
+        row({p: MISSING for p in INSIDERS} | {"chair": OK}),
+    ),
 }
 
 NAMESPACES = ("blocs", "plans", "reports")
@@ -307,7 +321,25 @@ def _values(world, plan) -> dict:
         "round_id": make_round(world).pk,
         "ranking_doc": "bang-tong-hop",
         "seq": 1,
+        "job_id": _chair_job(world, plan).pk,
     }
+
+
+def _chair_job(world, plan):
+    from reports.models import RenderJob
+
+    source = reverse("reports:plan_document", args=(world.bloc.pk, world.year, plan.pk, "pdf"))
+    return RenderJob.objects.create(
+        requested_by=world.users["chair"],
+        bloc=world.bloc,
+        year=world.year,
+        source_path=source,
+        title="Kế hoạch thử",
+        filename="Du-thao-KH.pdf",
+        content_sha256="0" * 64,
+        status=RenderJob.Status.DONE,
+        pdf=b"%PDF-1.7 thu",
+    )
 
 
 def _chair_token(world) -> str:

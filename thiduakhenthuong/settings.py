@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "blocs",
     "plans",
     "scoring",
@@ -116,6 +118,34 @@ else:
             },
         }
     }
+
+# The cache every process shares (gunicorn's workers and the task worker): draft PDFs by the hash
+# of their HTML (reports/render.py). The database by default (the table "django_cache", made by
+# the migrations), so every app server sees the same entries; CACHE_DIR=/var/cache/thidua keeps
+# it in files instead (one server only).
+CACHE_DIR = os.environ.get("CACHE_DIR", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        if CACHE_DIR
+        else "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": CACHE_DIR or "django_cache",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "500"))},
+    }
+}
+
+# The task queue (django-tasks, the API Django 6 has built in) with its database backend: the web
+# enqueues, `python manage.py db_worker` (started by `make serve` beside gunicorn) runs the tasks.
+# Large documents are printed there (reports/jobs.py); the tests run the same worker in-process.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A document whose print is estimated longer than this (seconds of one idle core, from its HTML:
+# reports/render.py estimate_seconds) is printed by the task worker and the page shows progress;
+# shorter ones are printed in the request. A job running longer than RENDER_JOB_TIMEOUT_MINUTES
+# counts as failed (the worker died) and can be tried again; jobs are kept RENDER_JOB_KEEP_DAYS.
+RENDER_INLINE_MAX_SECONDS = float(os.environ.get("RENDER_INLINE_MAX_SECONDS", "1.0"))
+RENDER_JOB_TIMEOUT_MINUTES = int(os.environ.get("RENDER_JOB_TIMEOUT_MINUTES", "10"))
+RENDER_JOB_KEEP_DAYS = int(os.environ.get("RENDER_JOB_KEEP_DAYS", "2"))
 
 AUTH_USER_MODEL = "blocs.User"
 # Django's validators (their messages are Vietnamese under LANGUAGE_CODE "vi"): at least 10

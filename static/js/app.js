@@ -51,3 +51,13 @@ document.addEventListener("DOMContentLoaded", function () {
   area.setSelectionRange(start, end);
   area.scrollTop = bottom + area.clientHeight / 2;
 });
+
+// A print job's progress (templates/reports/_render_job_status.html): when the polled block says
+// the file is ready, its download starts by itself (the page stays, showing the link).
+document.addEventListener("htmx:afterSettle", function () {
+  const link = document.querySelector("[data-auto-download]");
+  if (link) {
+    link.removeAttribute("data-auto-download");
+    window.location.assign(link.href);
+  }
+});

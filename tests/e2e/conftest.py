@@ -5,6 +5,8 @@ import shutil
 
 import pytest
 
+from tests.worker import worker  # noqa: F401  (the task worker, in-process)
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

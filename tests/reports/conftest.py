@@ -8,6 +8,7 @@ import pytest
 
 from plans.models import Plan
 from tests.reports.plan_data import make_plan, make_seed_plan
+from tests.worker import worker  # noqa: F401  (the task worker, in-process)
 
 ISSUED = Plan.Status.ISSUED
 
