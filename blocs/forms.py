@@ -6,6 +6,7 @@ from django import forms
 
 from blocs.models import Bloc, Membership, Province, Unit
 from blocs.text import CleanTextMixin, YearWindowMixin
+from thiduakhenthuong.limits import IdMultipleChoiceField
 
 DATE_HELP = "Định dạng dd/mm/yyyy"
 TERM_TEXT_FIELDS = ("basis", "head_display", "signer_position", "signer_rank", "signer_name")
@@ -82,7 +83,7 @@ class TermForm(CleanTextMixin, YearWindowMixin, forms.Form):
     year_window_fields = ("basis_date",)
 
     head_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị Trưởng khối")
-    deputy_units = forms.ModelMultipleChoiceField(
+    deputy_units = IdMultipleChoiceField(
         queryset=Unit.objects.none(),
         label="Đơn vị Phó khối",
         required=False,

@@ -16,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -134,14 +134,14 @@ def verify(request: HttpRequest) -> HttpResponse:
         nxt = reverse("blocs:home")
     if request.user.is_verified() or not user_has_device(request.user):
         request.session.pop(SESSION_KEY, None)  # e.g. the administrator removed a lost phone
-        return redirect(nxt)
+        return HttpResponseRedirect(nxt)  # a URL, never a view name: redirect('0') is a 500
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip()
         for device in TOTPDevice.objects.filter(user=request.user, confirmed=True):
             if device.verify_token(code):
                 otp_login(request, device)
-                return redirect(nxt)
+                return HttpResponseRedirect(nxt)
         form.add_error(
             "code", "Mã không đúng hoặc đã hết hạn; hãy nhập mã đang hiện trên ứng dụng."
         )

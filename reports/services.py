@@ -252,6 +252,8 @@ def compiled_report_save(
 ) -> CompiledReport:
     """The secretariat's assessment in the round's BÁO CÁO (created on first save). Refused once
     issued, and when someone saved since the page was read (`revision`); audited old → new."""
+    if not body.strip() and not CompiledReport.objects.filter(round=round).exists():
+        return CompiledReport(round=round)  # nothing to save: no empty row, no audit gap
     CompiledReport.objects.get_or_create(round=round)
     report = CompiledReport.objects.select_for_update().select_related("round").get(round=round)
     if report.is_issued:

@@ -16,6 +16,7 @@ from scoring.models import (
     Template,
     TieBreak,
 )
+from thiduakhenthuong.limits import IdMultipleChoiceField
 
 MAX_POINTS = 100000
 BLANK = [("", "— chọn —")]
@@ -304,7 +305,7 @@ class ReturnForm(forms.Form):
 class SigningForm(forms.Form):
     date = VNDateField(label="Ngày ký kết")
     place = forms.CharField(label="Địa điểm", max_length=255)
-    attending = forms.ModelMultipleChoiceField(
+    attending = IdMultipleChoiceField(
         queryset=None, label="Đơn vị tham dự", widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(

@@ -10,6 +10,7 @@ from django import forms
 from blocs.forms import VNDateField
 from scoring.models import ComplianceFlag, YearRules
 from scoring.services.compliance import RULE_FIELDS
+from thiduakhenthuong.limits import IdMultipleChoiceField
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -64,7 +65,7 @@ class MeetingForm(forms.Form):
     place = forms.CharField(label="Địa điểm", max_length=255)
     chair = forms.CharField(label="Chủ trì", max_length=255, help_text="Chức vụ, họ và tên")
     secretary = forms.CharField(label="Thư ký", max_length=255)
-    attending = forms.ModelMultipleChoiceField(
+    attending = IdMultipleChoiceField(
         queryset=None, label="Đơn vị dự họp", widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(

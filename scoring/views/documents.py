@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
@@ -60,6 +60,6 @@ def sheet_signer(request: HttpRequest, bloc_id: int, year: int, submission_id: i
             add_service_errors(form, exc)
         else:
             messages.success(request, "Đã lưu người ký bảng tự chấm điểm.")
-            return redirect(back or request.path)
+            return HttpResponseRedirect(back or request.path)  # a URL, never a view name
     context = {"scope": scope, "sub": sub, "form": form, "back": back}
     return render(request, "scoring/sheet_signer.html", context)

@@ -1,0 +1,80 @@
+"""Plain regression tests for what the property-based tests found (each was a 500 or a write
+without its audit trail before the fix)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from blocs.models import AuditEvent, BlocTerm
+from reports.models import CompiledReport
+from tests.scoring.conftest import make_round, make_template
+
+HUGE = "9223372036854775808"  # beyond SQLite's integers: the query itself overflowed
+
+
+BY = ("bloc_id", "year")
+MEETING = {"date": "20/12/2026", "place": "Hội trường", "chair": "Đại tá A", "secretary": "B"}
+
+
+@pytest.mark.parametrize(
+    "name, data, field",
+    [
+        ("blocs:term_rotate", {"head_unit": "@head", "deputy_units": ["@unit_a", HUGE]}, "deputy_units"),
+        ("scoring:signing", {"date": "10/02/2026", "place": "Hội trường", "attending": HUGE}, "attending"),
+        ("scoring:meeting", {**MEETING, "attending": ["@unit_a", "-" + HUGE]}, "attending"),
+    ],
+)  # fmt: skip
+def test_an_id_beyond_the_database_in_a_list_of_units_is_refused_next_to_its_field(
+    name, data, field, world, client_for
+):
+    make_template(world.bloc, world.year, world.users["chair"])
+    url = reverse(name, args=(world.bloc.pk, world.year))
+
+    def posted(value):
+        if isinstance(value, list):
+            return [posted(v) for v in value]
+        return getattr(world, value[1:]).pk if value.startswith("@") else value
+
+    data = {k: posted(v) for k, v in data.items()}
+    audits = AuditEvent.objects.count()
+    response = client_for("chair").post(url, data)
+    assert response.status_code == 200
+    form = next(f for f in (response.context.get(k) for k in ("form", "meeting")) if f)
+    # the field's message for a unit that is not a member, in Vietnamese
+    assert "Đơn vị không thuộc khối" in " ".join(form.errors[field]), form.errors
+    assert AuditEvent.objects.count() == audits
+    assert not BlocTerm.objects.filter(year=world.year + 1).exists()
+
+
+@pytest.mark.parametrize("nxt, to", [("0", "0"), ("logout", "logout"), ("blocs:home", "")])
+def test_the_signer_form_sends_back_to_next_as_a_url_never_a_view_name(
+    nxt, to, world, client_for
+):
+    from scoring.services.sheets import submission_open
+
+    make_template(world.bloc, world.year, world.users["chair"])
+    sub = submission_open(round=make_round(world), unit=world.unit_a, actor=world.users["unit_a"])
+    url = reverse("scoring:sheet_signer", args=(world.bloc.pk, world.year, sub.pk))
+    data = {"next": nxt, "revision": sub.revision, "signer_name": "Lê Văn Ký"}
+    response = client_for("unit_a").post(url, data)
+    assert response.status_code == 302 and response["Location"] == (to or url)  # "x:…": a scheme
+    sub.refresh_from_db()
+    assert sub.signer_name == "Lê Văn Ký"
+
+
+def test_the_second_step_of_login_sends_to_next_as_a_url_never_a_view_name(world, client_for):
+    response = client_for("unit_a").get(reverse("two_factor_verify") + "?next=0")
+    assert response.status_code == 302 and response["Location"] == "0"
+
+
+def test_saving_an_empty_assessment_leaves_no_empty_report_behind(world, client_for):
+    make_template(world.bloc, world.year, world.users["chair"])
+    round = make_round(world)
+    url = reverse("reports:compiled_report", args=(world.bloc.pk, world.year, round.pk))
+    audits = AuditEvent.objects.count()
+    assert client_for("chair").post(url, {"body": "  ", "revision": "0"}).status_code == 302
+    assert not CompiledReport.objects.exists() and AuditEvent.objects.count() == audits
+    client_for("chair").post(url, {"body": "Các đơn vị hưởng ứng tích cực.", "revision": "0"})
+    assert CompiledReport.objects.get().body == "Các đơn vị hưởng ứng tích cực."
+    assert AuditEvent.objects.filter(action="compiled_report.save").count() == 1
