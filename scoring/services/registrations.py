@@ -30,6 +30,10 @@ STALE_MESSAGE = (
     "Bản đăng ký vừa được thay đổi sau khi bạn mở trang này, nên thay đổi của bạn chưa được lưu. "
     "Hãy xem lại nội dung hiện tại rồi nhập lại."
 )
+STALE_DECISION = (
+    "Bản đăng ký vừa được thay đổi sau khi bạn mở trang này (bởi người khác hoặc ở một thẻ khác), "
+    "nên thao tác của bạn chưa được thực hiện. Hãy xem lại nội dung hiện tại rồi thao tác lại."
+)
 TARGET_FIELDS = ("content", "measure", "target_value", "criterion")
 
 
@@ -45,10 +49,10 @@ def is_signed(bloc_id: int, year: int) -> bool:
     return SigningMeeting.objects.filter(bloc_id=bloc_id, year=year).exists()
 
 
-def _lock(reg: Registration, revision: int | None) -> Registration:
+def _lock(reg: Registration, revision: int | None, message: str = STALE_MESSAGE) -> Registration:
     locked = Registration.objects.select_for_update().select_related("bloc", "unit").get(pk=reg.pk)
     if revision is not None and int(revision) != locked.revision:
-        raise StaleRegistrationError(STALE_MESSAGE, code="stale")
+        raise StaleRegistrationError(message, code="stale")
     return locked
 
 
@@ -165,7 +169,7 @@ def registration_save(
 def _transition(
     reg: Registration, allowed: set[str], target: str, action: str, actor: Any, **fields: Any
 ) -> Registration:
-    locked = _lock(reg, fields.pop("revision", None))
+    locked = _lock(reg, fields.pop("revision", None), STALE_DECISION)
     if is_signed(locked.bloc_id, locked.year):
         raise ValidationError(SIGNED_MESSAGE, code="signed")
     if locked.status not in allowed:
@@ -190,38 +194,48 @@ def _transition(
 def registration_submit(
     *, registration: Registration, actor: Any, revision: int | None = None
 ) -> Registration:
-    """The unit sends its registration to the secretariat: at least one target or one title."""
-    if not registration.targets.exists() and not registration.titles.exists():
+    """The unit sends its registration to the secretariat: at least one target or one title.
+    `revision`: the one the page showed; a registration saved since (another tab) is refused,
+    so what is sent is what the sender saw."""
+    locked = _lock(registration, revision, STALE_DECISION)
+    if not locked.targets.exists() and not locked.titles.exists():
         raise ValidationError(
             "Bản đăng ký chưa có chỉ tiêu hay danh hiệu nào; hãy nhập trước khi gửi.", code="empty"
         )
     now = timezone.now()
-    fields: dict[str, Any] = {"submitted_at": now, "revision": revision}
-    if registration.first_submitted_at is None:
+    fields: dict[str, Any] = {"submitted_at": now}
+    if locked.first_submitted_at is None:
         fields["first_submitted_at"] = now
     return _transition(
-        registration, {R.DRAFT, R.RETURNED}, R.SUBMITTED, "registration.submit", actor, **fields
+        locked, {R.DRAFT, R.RETURNED}, R.SUBMITTED, "registration.submit", actor, **fields
     )
 
 
 @transaction.atomic
-def registration_accept(*, registration: Registration, actor: Any) -> Registration:
-    """The secretariat accepts a submitted registration."""
+def registration_accept(
+    *, registration: Registration, actor: Any, revision: int | None = None
+) -> Registration:
+    """The secretariat accepts a submitted registration. `revision`: the one the page showed;
+    a registration returned, corrected or decided by someone else since is refused, so nobody
+    accepts a version they have not read."""
     return _transition(
         registration,
         {R.SUBMITTED},
         R.ACCEPTED,
         "registration.accept",
         actor,
+        revision=revision,
         reviewed_at=timezone.now(),
         reviewed_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
 @transaction.atomic
-def registration_return(*, registration: Registration, actor: Any, reason: str) -> Registration:
+def registration_return(
+    *, registration: Registration, actor: Any, reason: str, revision: int | None = None
+) -> Registration:
     """The secretariat returns a submitted (or accepted, before signing) registration with a
-    reason; the unit corrects it and sends it again."""
+    reason; the unit corrects it and sends it again. `revision` as for accepting."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Hãy nêu lý do trả lại để đơn vị biết cần sửa gì."})
@@ -231,6 +245,7 @@ def registration_return(*, registration: Registration, actor: Any, reason: str) 
         R.RETURNED,
         "registration.return",
         actor,
+        revision=revision,
         returned_reason=reason,
         reviewed_at=timezone.now(),
         reviewed_by=actor if getattr(actor, "pk", None) else None,

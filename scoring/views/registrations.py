@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
 from blocs.models import Unit
-from plans.forms import formset_rows
+from plans.forms import RevisionForm, formset_rows
 from plans.models import Milestone
 from scoring import selectors
 from scoring.access import get_registration_for, own_unit_scope
@@ -26,6 +26,12 @@ def _to_reg(reg: Registration) -> HttpResponse:
     return redirect(
         "scoring:registration", bloc_id=reg.bloc_id, year=reg.year, registration_id=reg.pk
     )
+
+
+def _revision(request: HttpRequest) -> int | None:
+    """The revision the page was read at (None when the form sent none)."""
+    form = RevisionForm(request.POST)
+    return form.cleaned_data["revision"] if form.is_valid() else None
 
 
 def _leaves(bloc_id: int, year: int):
@@ -76,7 +82,8 @@ def my_registration(request: HttpRequest, bloc_id: int, year: int) -> HttpRespon
                 targets=formset_rows(targets),
                 titles=form.titles(),
                 note=form.cleaned_data["note"],
-                revision=form.cleaned_data["revision"] if reg else None,
+                # 0 for a registration not yet made: of two first saves at once, one is refused
+                revision=form.cleaned_data["revision"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -128,7 +135,9 @@ def registration_submit(
     if reg.unit_id != scope.user.unit_id:
         raise PermissionDenied("Chỉ đơn vị đăng ký mới gửi được bản đăng ký của mình.")
     try:
-        services.registration_submit(registration=reg, actor=request.user)
+        services.registration_submit(
+            registration=reg, actor=request.user, revision=_revision(request)
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -147,13 +156,17 @@ def registration_review(
     if action not in {"accept", "return"}:
         raise Http404("Thao tác không hợp lệ.")
     form = ReturnForm(request.POST)
+    revision = _revision(request)
     try:
         if action == "accept":
-            services.registration_accept(registration=reg, actor=request.user)
+            services.registration_accept(registration=reg, actor=request.user, revision=revision)
             messages.success(request, f"Đã chấp nhận bản đăng ký của {reg.unit}.")
         elif form.is_valid():
             services.registration_return(
-                registration=reg, actor=request.user, reason=form.cleaned_data["reason"]
+                registration=reg,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                revision=revision,
             )
             messages.success(request, f"Đã trả lại bản đăng ký của {reg.unit}.")
         else:

@@ -259,6 +259,29 @@ def test_return_without_reason_is_refused(world, client_for, template):
     assert reg.status == "submitted"
 
 
+def test_accepting_a_registration_returned_in_another_tab_is_refused(world, client_for, template):
+    """The chair opened the registration at one revision; in another tab they returned it since and the
+    unit corrected and sent it again: the chair's "Chấp nhận" of the page they read is refused
+    with the reason, and the version they never read stays waiting for review."""
+    reg = register(world, world.unit_a, submit=True)
+    page = client_for("chair").get(url("scoring:registration", world, registration_id=reg.pk))
+    read_at = reg.revision
+    assert f'name="revision" value="{read_at}"' in page.content.decode()
+    client_for("chair").post(
+        url("scoring:registration_review", world, registration_id=reg.pk, action="return"),
+        {"reason": "Thiếu chỉ tiêu", "revision": read_at},
+    )
+    register(world, world.unit_a, submit=True, targets=[{"content": "Chỉ tiêu đã sửa"}])
+    r = client_for("chair").post(
+        url("scoring:registration_review", world, registration_id=reg.pk, action="accept"),
+        {"revision": read_at},
+        follow=True,
+    )
+    assert "vừa được thay đổi sau khi bạn mở trang này" in r.content.decode()
+    reg.refresh_from_db()
+    assert reg.status == "submitted" and reg.revision > read_at + 1
+
+
 def test_signing_page_reports_units_not_accepted(world, client_for, template):
     register(world, world.unit_a, accept=True)
     r = client_for("chair").post(
