@@ -1,5 +1,6 @@
-"""The province's proposals as an Excel workbook for the reviewer: one sheet of blocs (head,
-ranking, leader, Cờ CP share) and one of every proposal with its basis, vote and decision."""
+"""The province's year as an Excel workbook for the reviewer: one sheet of blocs (head,
+ranking, leader, Cờ CP share), one of every bloc's ranking table (every unit with its total,
+rank, band and eligibility) and one of every proposal with its basis, vote and decision."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from blocs.models import Bloc, BlocTerm, Province
 from scoring import awards
 from scoring.models import Proposal, Ranking
 from scoring.province import province_panel
+from scoring.selectors_ranking import province_rankings
 
 BLOC_HEADERS = [
     "Khối thi đua",
@@ -22,6 +24,17 @@ BLOC_HEADERS = [
     "Đơn vị dẫn đầu",
     "Tổng điểm",
     "Cờ thi đua Chính phủ",
+]
+RANKING_HEADERS = [
+    "Khối thi đua",
+    "Trạng thái xếp hạng",
+    "Thứ tự",
+    "Hạng",
+    "Tập thể",
+    "Tổng điểm",
+    "Xếp loại",
+    "Đủ điều kiện khen thưởng",
+    "Lý do",
 ]
 PROPOSAL_HEADERS = [
     "Khối thi đua",
@@ -64,9 +77,8 @@ def export_province(*, province: Province, year: int) -> bytes:
         )
     )
     status = dict(Ranking.Status.choices)
-    for bloc_id, name in (
-        Bloc.objects.filter(province=province).order_by("name").values_list("pk", "name")
-    ):
+    names = list(Bloc.objects.filter(province=province).order_by("name").values_list("pk", "name"))
+    for bloc_id, name in names:
         b = panel.row(bloc_id)
         blocs.append(
             [
@@ -79,6 +91,27 @@ def export_province(*, province: Province, year: int) -> bytes:
                 b.co_cp,
             ]
         )
+    table = _sheet(wb, "Xếp hạng các khối", RANKING_HEADERS)
+    views = province_rankings(province_id=province.pk, year=year)
+    for bloc_id, name in names:
+        view = views.get(bloc_id)
+        if view is None:
+            continue
+        state = status[view.ranking.status]
+        for r in view.rows:
+            table.append(
+                [
+                    name,
+                    state,
+                    r.position,
+                    r.rank,
+                    r.unit.name,
+                    r.total,
+                    r.band,
+                    r.gate_label,
+                    "; ".join(r.reasons),
+                ]
+            )
     sheet = _sheet(wb, "Đề nghị khen thưởng", PROPOSAL_HEADERS)
     proposals = (
         Proposal.objects.filter(bloc__province=province, year=year)

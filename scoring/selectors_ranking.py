@@ -5,14 +5,25 @@ and the year's rules. Six queries whatever the number of units."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import models
+
 from blocs.models import Unit
 from scoring import calc
 from scoring import ranking as rows_of
-from scoring.models import ComplianceFlag, Criterion, Meeting, Ranking, RankingRow, YearRules
+from scoring.models import (
+    ComplianceFlag,
+    Criterion,
+    Meeting,
+    Ranking,
+    RankingRow,
+    Template,
+    YearRules,
+)
 from scoring.services.compliance import rules_for
 from scoring.services.sheets import sheet_template
 
@@ -90,6 +101,21 @@ def _group_codes(ranking: Ranking) -> list[str]:
     )
 
 
+def _view(ranking, stored_rows, groups, meeting, attending, rules, flags) -> RankingView:
+    if ranking is None:
+        return RankingView(None, [], [], meeting, attending, rules, flags=flags)
+    rows = []
+    for r in stored_rows:
+        values = {c: (Decimal(r.subtotals[c]) if c in r.subtotals else None) for c in groups}
+        rows.append(Row(r, values))
+    lead = calc.leader(
+        rows, eligible=lambda x: x.eligible and x.eligible_for_co and x.total is not None
+    )
+    if lead is not None:
+        lead.leader = True
+    return RankingView(ranking, rows, groups, meeting, attending, rules, lead, flags)
+
+
 def ranking_view(*, bloc_id: int, year: int, with_flags: bool = False) -> RankingView:
     """The bloc-year's ranking (None when not computed yet), its meeting and rules."""
     ranking = (
@@ -106,18 +132,75 @@ def ranking_view(*, bloc_id: int, year: int, with_flags: bool = False) -> Rankin
         else []
     )
     if ranking is None:
-        return RankingView(None, [], [], meeting, attending, rules, flags=flags)
-    groups = _group_codes(ranking)
-    rows = []
-    for r in ranking.rows.select_related("unit").order_by("position"):
-        values = {c: (Decimal(r.subtotals[c]) if c in r.subtotals else None) for c in groups}
-        rows.append(Row(r, values))
-    lead = calc.leader(
-        rows, eligible=lambda x: x.eligible and x.eligible_for_co and x.total is not None
+        return _view(None, [], [], meeting, attending, rules, flags)
+    stored = ranking.rows.select_related("unit").order_by("position")
+    return _view(ranking, stored, _group_codes(ranking), meeting, attending, rules, flags)
+
+
+def province_rankings(*, province_id: int, year: int) -> dict[int, RankingView]:
+    """Every computed ranking of the province's blocs for `year`, by bloc id, read as
+    `ranking_view` reads one (rows in rank order, subtotals by group, the leader, the meeting,
+    the rules), in seven queries whatever the number of blocs and units: the province-wide view
+    of the reviewer and the province workbook, never a loop of `ranking_view`."""
+    rankings = list(
+        Ranking.objects.select_related("round", "meeting", "adopted_by").filter(
+            bloc__province_id=province_id, year=year
+        )
     )
-    if lead is not None:
-        lead.leader = True
-    return RankingView(ranking, rows, groups, meeting, attending, rules, lead, flags)
+    if not rankings:
+        return {}
+    bloc_ids = [r.bloc_id for r in rankings]
+    rows: dict[int, list[RankingRow]] = {r.pk: [] for r in rankings}
+    stored = RankingRow.objects.filter(ranking__in=rankings).select_related("unit")
+    for row in stored.order_by("ranking_id", "position"):
+        rows[row.ranking_id].append(row)
+    meetings = {
+        m.bloc_id: m
+        for m in Meeting.objects.filter(bloc_id__in=bloc_ids, year=year).prefetch_related(
+            models.Prefetch("attending", queryset=Unit.objects.order_by("name"))
+        )
+    }
+    rules = {r.bloc_id: r for r in YearRules.objects.filter(bloc_id__in=bloc_ids, year=year)}
+    groups = _province_group_codes(rankings, year)
+    views = {}
+    for ranking in sorted(rankings, key=lambda r: r.bloc_id):
+        meeting = meetings.get(ranking.bloc_id)
+        views[ranking.bloc_id] = _view(
+            ranking,
+            rows[ranking.pk],
+            groups.get(ranking.pk, []),
+            meeting,
+            list(meeting.attending.all()) if meeting else [],
+            rules.get(ranking.bloc_id) or YearRules(bloc_id=ranking.bloc_id, year=year),
+            [],
+        )
+    return views
+
+
+def _province_group_codes(rankings: list[Ranking], year: int) -> dict[int, list[str]]:
+    """The top-level group codes of the template version each ranking's round applies
+    (`sheet_template`: the newest version that applies from the round's data period), for
+    every ranking at once: two queries."""
+    versions: dict[int, list[tuple[int, Any, int]]] = {}
+    templates = Template.objects.filter(bloc_id__in={r.bloc_id for r in rankings}, year=year)
+    for pk, bloc_id, version, applies_from in templates.values_list(
+        "pk", "bloc_id", "version", "applies_from"
+    ):
+        versions.setdefault(bloc_id, []).append((version, applies_from, pk))
+    codes: dict[int, list[str]] = {}
+    tops = Criterion.objects.filter(template_id__in=[pk for v in versions.values() for *_, pk in v])
+    for template_id, code in (
+        tops.filter(parent__isnull=True).order_by("order", "id").values_list("template_id", "code")
+    ):
+        codes.setdefault(template_id, []).append(code)
+    out = {}
+    for ranking in rankings:
+        start = ranking.round.data_from or dt.date(ranking.round.year, 1, 1)
+        for _version, applies_from, pk in sorted(versions.get(ranking.bloc_id, []), reverse=True):
+            if applies_from is None or applies_from <= start:
+                out[ranking.pk] = codes.get(pk, [])
+                break
+    return out
 
 
 def _num(value: Decimal | None) -> str | None:

@@ -127,3 +127,59 @@ def test_another_provinces_reviewer_gets_404(db, client):
     assert _page(client, province).status_code == 404
     url = reverse("scoring:province_export", args=[province.pk, 2026])
     assert client.get(url).status_code == 404
+
+
+def test_the_workbook_holds_every_blocs_ranking_table(db, reviewer_client):
+    province = make_province()
+    bloc, members = _bloc(province, 4)
+    other, _ = _bloc(province, 3, adopted=False)
+    response = reviewer_client(province).get(
+        reverse("scoring:province_export", args=[province.pk, 2026])
+    )
+    wb = load_workbook(io.BytesIO(response.content), read_only=True)
+    rows = list(wb["Xếp hạng các khối"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("Khối thi đua", "Trạng thái xếp hạng", "Thứ tự", "Hạng", "Tập thể")
+    mine = [r for r in rows[1:] if r[0] == bloc.name]
+    assert [r[4] for r in mine] == [m.name for m in members]
+    assert mine[0][1] == "Đã thông qua" and mine[0][5] == 95
+    assert mine[1][7] == "Không đủ điều kiện" and "Thanh tra" in mine[1][8]
+    assert sum(r[0] == other.name for r in rows[1:]) == 3
+
+
+@pytest.mark.parametrize("blocs, units", [(2, 3), (6, 40)])
+def test_every_blocs_ranking_at_once_reads_as_each_bloc_reads_it(
+    db, django_assert_num_queries, blocs, units
+):
+    """The province-wide read (the workbook, the bench's 'read') gives each bloc what its own
+    ranking page gives, in seven queries whatever the number of blocs and units."""
+    from scoring.selectors_ranking import as_json, province_rankings, ranking_view
+
+    import datetime as dt
+
+    from scoring.models import Meeting, YearRules
+    from tests.scoring.conftest import make_template
+
+    province = make_province()
+    made = []
+    for i in range(blocs):
+        bloc, members, _term = make_bloc_world(units=units, province=province, year=2026)
+        make_template(bloc, 2026)  # its groups I–IV head the subtotal columns
+        make_ranking(bloc, 2026, members, adopted=i % 2 == 0, ineligible=members[1:2])
+        meeting = Meeting.objects.create(
+            bloc=bloc, year=2026, date=dt.date(2026, 12, 20), place="Hội trường",
+            chair="Đại tá Nguyễn Văn A", secretary="Trần Thị B",
+        )  # fmt: skip
+        meeting.attending.set(members[::-1])
+        YearRules.objects.create(bloc=bloc, year=2026, vote_threshold_pct=60 + i)
+        made.append(bloc)
+    _bloc(make_province("Tỉnh khác"), 2)
+    with django_assert_num_queries(7):
+        views = province_rankings(province_id=province.pk, year=2026)
+    assert sorted(views) == sorted(b.pk for b in made)
+    for bloc in made:
+        one = ranking_view(bloc_id=bloc.pk, year=2026)
+        assert as_json(views[bloc.pk]) == as_json(one)
+        assert views[bloc.pk].groups == one.groups == ["I", "II", "III", "IV", "+", "-"]
+        assert views[bloc.pk].adopted == one.adopted
+        assert [u.pk for u in views[bloc.pk].attending] == [u.pk for u in one.attending]
+        assert views[bloc.pk].rules.vote_threshold_pct == one.rules.vote_threshold_pct
