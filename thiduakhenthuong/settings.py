@@ -105,7 +105,15 @@ WSGI_APPLICATION = "thiduakhenthuong.wsgi.application"
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Persistent connections (a worker keeps its connection for CONN_MAX_AGE seconds instead of
+    # connecting per request), checked before reuse so a restarted PostgreSQL costs no request.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
 else:
     DATABASES = {
         "default": {
