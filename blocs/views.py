@@ -43,11 +43,15 @@ def home(request: HttpRequest) -> HttpResponse:
     from plans import dashboard  # blocs ← plans: imported when used (see plans/dashboard.py)
 
     entries = selectors.blocs_for_user(user=request.user)
+    # A reviewer or the site administrator sees every bloc-year of a province: a page at a time
+    # (newest year first), the plans summarised for the rows shown only.
+    page = Paginator(entries, HOME_PAGE_SIZE).get_page(request.GET.get("trang"))
     return render(
         request,
         "blocs/home.html",
         {
-            "rows": dashboard.home_rows(entries=entries),
+            "page": page,
+            "rows": dashboard.home_rows(entries=list(page.object_list)),
             "deadlines": dashboard.unit_deadlines(unit_id=request.user.unit_id),
             "recent_days": dashboard.RECENT_DAYS,
         },
@@ -270,6 +274,7 @@ def unit_merge(request: HttpRequest, bloc_id: int, year: int, membership_id: int
 # (keep) and a summary template.
 PROVINCE_PANELS = ["scoring.province:province_panel"]
 PROVINCE_PAGE_SIZE = 20
+HOME_PAGE_SIZE = 30
 
 
 def _province_panels(**kwargs) -> list:

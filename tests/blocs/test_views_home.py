@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -103,3 +104,30 @@ def test_province_overview_gate(world, client_for):
         client_for("reviewer").get(reverse("blocs:province", args=[other.pk])).status_code == 404
     )  # no existence oracle
     assert client_for("admin").get(url + "?nam=abc").status_code == 200
+
+
+def test_a_reviewers_home_lists_the_province_a_page_at_a_time(db, client):
+    """34 blocs over two years are 68 bloc-years: 30 on a page, newest year first, the pages
+    linked; every page costs the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    province = Province.objects.create(name="Tỉnh nhiều khối")
+    for _ in range(34):
+        bloc, _, _ = make_bloc_world(units=2, year=TODAY.year, province=province)
+        bloc_services.term_set(
+            bloc=bloc, year=TODAY.year - 1, head_unit=bloc.memberships.first().unit
+        )
+    client.force_login(make_user("reviewer", None, reviewer_province=province))
+    counts, years = [], []
+    for n in (1, 2, 3):
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("blocs:home"), {"trang": n}).content.decode()
+        counts.append(len(ctx.captured_queries))
+        table = page.split('data-testid="home-blocs"')[1].split("</table>")[0]
+        years.append([int(y) for y in re.findall(r'<td data-label="Năm">(\d{4})</td>', table)])
+        assert 'data-testid="home-pages"' in page and f'?trang={n}" aria-current="page"' in page
+    assert [len(y) for y in years] == [30, 30, 8]
+    flat = [y for page in years for y in page]
+    assert flat == sorted(flat, reverse=True) and flat.count(TODAY.year) == 34
+    assert counts[0] == counts[1] == counts[2], counts
