@@ -82,13 +82,16 @@ def sheet_table(view: SheetView) -> dict[str, Any]:
     leaf / total, "cells": [...]}."""
     reviewed, final = sheet_columns(view)
     headers = ["TT", "Nội dung tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Giải trình, minh chứng"]
-    shares = [0.06, 0.38, 0.08, 0.08, 0.40]
     if reviewed:
         headers.append("Điểm thẩm định")
-        shares = [0.06, 0.34, 0.08, 0.08, 0.34, 0.10]
     if final:
         headers.append("Điểm thống nhất")
-        shares = [0.06, 0.30, 0.08, 0.08, 0.30, 0.09, 0.09]
+    # the score columns after the explanation: none, one (reviewed or agreed only) or both
+    shares = {
+        5: [0.06, 0.38, 0.08, 0.08, 0.40],
+        6: [0.06, 0.34, 0.08, 0.08, 0.34, 0.10],
+        7: [0.06, 0.30, 0.08, 0.08, 0.30, 0.09, 0.09],
+    }[len(headers)]
     pools = _pools(view)
     rows, styles = [], []
     for r in view.rows:

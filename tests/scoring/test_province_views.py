@@ -152,11 +152,10 @@ def test_every_blocs_ranking_at_once_reads_as_each_bloc_reads_it(
 ):
     """The province-wide read (the workbook, the bench's 'read') gives each bloc what its own
     ranking page gives, in seven queries whatever the number of blocs and units."""
-    from scoring.selectors_ranking import as_json, province_rankings, ranking_view
-
     import datetime as dt
 
     from scoring.models import Meeting, YearRules
+    from scoring.selectors_ranking import as_json, province_rankings, ranking_view
     from tests.scoring.conftest import make_template
 
     province = make_province()

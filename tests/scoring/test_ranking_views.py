@@ -242,3 +242,32 @@ def test_a_tie_shows_how_it_was_broken_in_one_line_and_every_step_on_demand(
     assert "Phân định bằng “Kết quả biểu quyết tại hội nghị” (1 phiếu)" in page
     assert "<summary>Cách phân định (5 bước)</summary>" in page  # four criteria, then the vote
     assert "Xét “Ít điểm trừ hơn”" in page  # each step is still there, folded
+
+
+def test_another_units_sheet_and_evidence_stay_closed_through_the_whole_year(scored, client_for):
+    """Unit B never opens unit A's sheet, its report or any evidence file: not while A's sheet
+    is final and the ranking is computed, nor after the results are published (the ranking is
+    then open to every member; the sheets and their files stay with their unit and the
+    secretariat)."""
+    from scoring.models import Submission
+
+    sub = Submission.objects.get(unit=scored.unit_a)
+    files = list(sub.files.all())
+    assert files and {f.purpose for f in files} == {"evidence"}
+    kw = {"submission_id": sub.pk}
+    closed = [url(scored, n, **kw) for n in ("submission", "submission_history", "sheet_pdf")]
+    closed += [url(scored, "sheet_docx", **kw), url(scored, "sheet_xlsx", **kw)]
+    closed += [url(scored, "submission_file", file_id=f.pk, **kw) for f in files]
+
+    def only_the_owner_and_secretariat_read():
+        for persona, expected in (("unit_b", 403), ("unit_a", 200), ("chair", 200)):
+            client = client_for(persona)
+            for address in closed:
+                assert client.get(address).status_code == expected, (persona, address)
+
+    only_the_owner_and_secretariat_read()
+    client_for("chair").post(url(scored, "ranking_compute"))
+    only_the_owner_and_secretariat_read()
+    adopt_through_pages(scored, client_for("chair"))
+    assert client_for("unit_b").get(url(scored, "ranking")).status_code == 200
+    only_the_owner_and_secretariat_read()

@@ -116,6 +116,23 @@ def test_sheet_docx_carries_the_same_content_landscape(world, tong_ket):
     assert "TỔNG ĐIỂM" in cells and calc.fmt(sub.self_total) in cells
 
 
+def test_a_sheet_agreed_without_a_line_review_prints_to_word_with_the_agreed_column(
+    world, tong_ket
+):
+    """The usual year: the secretariat agrees with every self-score without reviewing a line,
+    so the sheet has an agreed column and no reviewed one (this Word file was a server error)."""
+    from tests.scoring.ranking_data import final_sheet
+
+    sub = final_sheet(world, tong_ket, world.users["unit_a"])
+    body, _filename, _ = sheet_document(sub, "docx")
+    tables = Document(io.BytesIO(body)).tables
+    header = next(
+        [c.text for c in t.rows[0].cells] for t in tables if t.rows[0].cells[0].text == "TT"
+    )
+    assert header[-2:] == ["Giải trình, minh chứng", "Điểm thống nhất"]
+    assert "Điểm thẩm định" not in header
+
+
 def test_a_draft_prints_du_thao_a_blank_date_and_the_default_signer(world, tong_ket):
     sub = draft(world, tong_ket)
     ctx = build_sheet_context(sub)

@@ -48,9 +48,7 @@ def test_an_id_beyond_the_database_in_a_list_of_units_is_refused_next_to_its_fie
 
 
 @pytest.mark.parametrize("nxt, to", [("0", "0"), ("logout", "logout"), ("blocs:home", "")])
-def test_the_signer_form_sends_back_to_next_as_a_url_never_a_view_name(
-    nxt, to, world, client_for
-):
+def test_the_signer_form_sends_back_to_next_as_a_url_never_a_view_name(nxt, to, world, client_for):
     from scoring.services.sheets import submission_open
 
     make_template(world.bloc, world.year, world.users["chair"])
