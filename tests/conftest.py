@@ -100,3 +100,9 @@ def pytest_collection_modifyitems(config, items):
 def _transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     return bool(marker and marker.kwargs.get("transaction"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    from tests import matrix_tally
+
+    matrix_tally.summary(terminalreporter)

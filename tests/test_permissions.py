@@ -11,6 +11,7 @@ from django.urls import get_resolver, reverse
 
 from blocs.models import Membership
 from plans import services as plan_services
+from tests import matrix_tally
 from tests.conftest import PERSONAS
 from tests.scoring.conftest import make_round
 
@@ -297,6 +298,7 @@ def _check_personas(client, world, method: str, url: str, data: dict, expected: 
                 ok = response.status_code == 302 and "/dang-nhap/" in response["Location"]
             else:
                 ok = response.status_code == want
+            matrix_tally.record(want, response.status_code, ok)
             if not ok:
                 failures.append(f"{persona}: got {response.status_code}, want {want}")
             transaction.set_rollback(True)

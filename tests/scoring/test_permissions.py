@@ -12,6 +12,7 @@ from django.urls import get_resolver, reverse
 
 from scoring.models import Criterion
 from scoring.services.sheets import file_add, submission_open, submission_submit
+from tests import matrix_tally
 from tests.conftest import PERSONAS
 from tests.factories import make_bloc_world
 from tests.scoring.conftest import fill_sheet, make_round, make_template, pdf_upload, register
@@ -309,7 +310,9 @@ def test_scoring_permission_matrix(key, world, client, objects):
             response = getattr(client, method)(
                 url, {k.format(**objects): v for k, v in data.items()}
             )
-            if not _status_ok(response, expected[persona]):
+            ok = _status_ok(response, expected[persona])
+            matrix_tally.record(expected[persona], response.status_code, ok)
+            if not ok:
                 failures.append(f"{persona}: got {response.status_code}, want {expected[persona]}")
             transaction.set_rollback(True)
     assert not failures, f"{name} {method.upper()} {url}: " + "; ".join(failures)
