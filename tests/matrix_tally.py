@@ -5,6 +5,7 @@ every (URL, method, persona) cell checked, and how many let a persona in that th
 from __future__ import annotations
 
 CELLS = {"cells": 0, "mismatches": 0, "leaks": 0}
+CSRF = {"posts": 0}  # POST endpoints posted without the CSRF token, each refused
 
 
 def record(want, status: int, ok: bool) -> None:
@@ -19,4 +20,8 @@ def summary(terminalreporter) -> None:
         terminalreporter.write_line(
             f"{CELLS['cells']} cells (URL × method × persona) checked: "
             f"{CELLS['mismatches']} not as expected, {CELLS['leaks']} leaks"
+        )
+    if CSRF["posts"]:
+        terminalreporter.write_line(
+            f"CSRF: {CSRF['posts']} POST endpoints posted without the token, all refused"
         )

@@ -400,3 +400,41 @@ def test_html_preview_by_query_parameter(client_for, world, plan_in_consultation
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert "KẾ HOẠCH" in response.content.decode()
     assert client_for("unit_a").get(url + "?format=exe").status_code == 404
+
+
+def csrf_refused(client, url: str, data: dict) -> None:
+    """A POST without the form's CSRF token, by a persona the URL lets in: refused with the
+    Vietnamese page, and nothing written (no audit event, no row)."""
+    from blocs.models import AuditEvent
+
+    before = AuditEvent.objects.count()
+    response = client.post(url, data)
+    assert response.status_code == 403, (url, response.status_code)
+    assert "403_csrf.html" in [t.name for t in response.templates], url
+    assert "Biểu mẫu đã hết hạn" in response.content.decode()
+    assert AuditEvent.objects.count() == before
+    matrix_tally.CSRF["posts"] += 1
+
+
+def first_allowed(expected: dict) -> str | None:
+    allowed = [p for p in PERSONAS if expected.get(p) in (OK, MOVED, SHOWN) and p != "anonymous"]
+    return allowed[0] if allowed else None
+
+
+# Every POST of the two blocs/plans/reports matrices that some persona may make (the rows of
+# another bloc's objects let nobody in: their CSRF refusal is the same middleware).
+CSRF_ROWS = {
+    **{r[0]: (r[1], r[2], r[3], first_allowed(row(r[4]))) for r in POST_ROWS},
+    **{n: (n, r[1], r[2], first_allowed(r[3])) for n, r in MATRIX.items() if r[0] == "post"},
+}
+
+
+@pytest.mark.parametrize("label", sorted(k for k, v in CSRF_ROWS.items() if v[3]))
+def test_a_post_without_the_csrf_token_is_refused(label, world, plan_in_consultation):
+    from django.test import Client
+
+    name, keys, data, persona = CSRF_ROWS[label]
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users[persona])
+    url = _url(name, keys, _values(world, plan_in_consultation))
+    csrf_refused(client, url, {k: _resolve(world, v) for k, v in data.items()})

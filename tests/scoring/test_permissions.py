@@ -26,6 +26,8 @@ from tests.test_permissions import (
     OK,
     SECRETARIAT_ONLY,
     as_moved,
+    csrf_refused,
+    first_allowed,
     row,
 )
 
@@ -401,3 +403,23 @@ def test_a_submission_of_another_bloc_is_404_under_our_bloc(world, client_for):
         if persona != "admin":  # the administrator lacks sheet.edit: 403 before any lookup
             response = client.post(reverse("scoring:sheet_xlsx_import", kwargs=kwargs))
             assert response.status_code == MISSING, persona
+
+
+@pytest.mark.parametrize(
+    "key",
+    sorted(k for k, v in MATRIX.items() if k[1] == "post" and first_allowed(v[2])),
+    ids=lambda k: k[0],
+)
+def test_a_scoring_post_without_the_csrf_token_is_refused(key, world, objects):
+    from django.test import Client
+
+    name, _method = key
+    keys, data, expected = MATRIX[key]
+    if name in PROPOSAL_URLS:
+        objects = with_proposals(world, objects)
+    url = reverse(
+        name, kwargs={k.partition(":")[0]: objects[k.partition(":")[2] or k] for k in keys}
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.users[first_allowed(expected)])
+    csrf_refused(client, url, {k.format(**objects): v for k, v in data.items()})
