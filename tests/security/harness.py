@@ -86,7 +86,11 @@ def snapshot() -> dict[str, tuple[int, str]]:
     """Every table: (row count, hash of its rows in primary-key order); and the private files."""
     out = {}
     for label, model, columns in _tables():
-        rows = list(model._base_manager.order_by("pk").values_list(*columns))
+        rows = [
+            # PostgreSQL gives binary columns as memoryview, whose repr is its address
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in model._base_manager.order_by("pk").values_list(*columns)
+        ]
         out[label] = (len(rows), hashlib.sha1(repr(rows).encode()).hexdigest())
     root = Path(django_settings.PRIVATE_FILES_ROOT)
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
