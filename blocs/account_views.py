@@ -1,4 +1,5 @@
-"""Pages to manage accounts (blocs.accounts): the list, invite, lock/unlock, send a reset link,
+"""Pages to manage accounts (blocs.accounts): the list, invite, lock/unlock, clear a login block
+(too many wrong passwords), send a reset link,
 designate a unit's account manager. The site administrator sees every account, a unit's account
 manager the staff of their unit; anybody else gets 403."""
 
@@ -60,10 +61,16 @@ def account_list(request: HttpRequest) -> HttpResponse:
     if query:
         users = users.filter(username__icontains=query) | users.filter(full_name__icontains=query)
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("trang"))
+    blocked = accounts.login_blocked([u.username for u in page])
     return render(
         request,
         "blocs/accounts.html",
-        {"page": page, "query": query, "site_admin": is_site_admin(request.user)},
+        {
+            "page": page,
+            "query": query,
+            "site_admin": is_site_admin(request.user),
+            "blocked": blocked,
+        },
     )
 
 
@@ -119,6 +126,14 @@ def account_action(request: HttpRequest, user_id: int, action: str) -> HttpRespo
                 actor=request.user, user=user, manager=action == "giao-quan-ly"
             )
             messages.success(request, f"Đã cập nhật quyền quản lý tài khoản của {user.username}.")
+        elif action == "go-chan-dang-nhap":
+            cleared = accounts.user_clear_login_block(actor=request.user, user=user)
+            messages.success(
+                request,
+                f"Đã gỡ chặn đăng nhập của {user.username}; người này đăng nhập lại được ngay."
+                if cleared
+                else f"{user.username} không bị chặn đăng nhập.",
+            )
         elif action == "go-xac-thuc-hai-buoc":
             removed = accounts.user_reset_two_factor(actor=request.user, user=user)
             messages.success(

@@ -184,3 +184,34 @@ def user_reset_two_factor(*, actor: Any, user: User) -> int:
     if removed:
         audit.record(actor=actor, action="user.2fa_reset", obj=user, data={"devices": removed})
     return removed
+
+
+def login_blocked(usernames: list[str]) -> set[str]:
+    """Of `usernames`, those the login throttle (django-axes) refuses now: at least
+    AXES_FAILURE_LIMIT wrong passwords within AXES_COOLOFF_TIME. One query."""
+    from axes.models import AccessAttempt
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    rows = (
+        AccessAttempt.objects.filter(username__in=usernames, attempt_time__gte=since)
+        .values("username")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+    )
+    return {r["username"] for r in rows}
+
+
+@transaction.atomic
+def user_clear_login_block(*, actor: Any, user: User) -> int:
+    """The person proved who they are (by phone, in person): whoever manages the account clears
+    its wrong-password record so the right password logs in again before the cool-off ends.
+    An address blocked for guessing many accounts stays blocked (`axes_reset_ip`)."""
+    from axes.utils import reset
+
+    _check(actor, user)
+    cleared = reset(username=user.username)
+    if cleared:
+        audit.record(actor=actor, action="user.login_unblock", obj=user, data={"attempts": cleared})
+    return cleared

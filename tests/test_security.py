@@ -52,6 +52,39 @@ def test_the_site_administrator_unlocks_an_account(client):
 
 
 @pytest.mark.django_db
+def test_the_administrator_sees_a_blocked_account_and_unblocks_it_in_the_app(client):
+    """Thư ký forgot the password and tried twelve times: the accounts page marks the account
+    blocked; the administrator (having called the person) clears the block from the page, it is
+    audited, and the right password logs in at once. A unit's account manager may do the same
+    for their own staff; nobody else may."""
+    from django.test import Client
+
+    from blocs.models import AuditEvent
+
+    admin = make_user("quantri", None, is_staff=True, is_superuser=True)
+    thuky = make_user("thuky")
+    make_user("khac")
+    for _ in range(12):
+        post_login(client, "thuky", "sai-mat-khau")
+    assert post_login(client, "thuky", "matkhau-123").status_code == 429
+    staff = Client()
+    staff.force_login(admin)
+    page = staff.get(reverse("blocs:accounts")).content.decode()
+    assert page.count('data-testid="login-blocked"') == 1 and 'data-testid="unblock"' in page
+    outsider = Client()
+    outsider.force_login(make_user("nguoi-ngoai"))
+    url = reverse("blocs:account_action", args=[thuky.pk, "go-chan-dang-nhap"])
+    assert outsider.post(url).status_code == 403
+    assert post_login(client, "thuky", "matkhau-123").status_code == 429
+    response = staff.post(url, follow=True)
+    assert "Đã gỡ chặn đăng nhập của thuky" in response.content.decode()
+    assert 'data-testid="login-blocked"' not in response.content.decode()
+    assert AuditEvent.objects.filter(action="user.login_unblock", object_id=thuky.pk).exists()
+    response = post_login(client, "thuky", "matkhau-123")
+    assert response.status_code == 302 and client.session.get("_auth_user_id") == str(thuky.pk)
+
+
+@pytest.mark.django_db
 def test_one_address_guessing_many_accounts_is_locked(client):
     for i in range(12):
         make_user(f"u{i}")
