@@ -153,15 +153,37 @@ def load_scope(user: Any, bloc: Bloc, year: int) -> BlocScope:
     return BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=user)
 
 
+def _scope_for(request: HttpRequest, bloc_id: int, year: int) -> BlocScope | None:
+    """The request's scope in a bloc-year, loaded once per request (views and their helpers
+    ask the gate more than once): the term with its bloc in one query (the bloc alone when the
+    year has no term), the deputies, and the membership when the roles need it."""
+    memo = request.__dict__.setdefault("_bloc_scopes", {})
+    key = (int(bloc_id), int(year), getattr(request.user, "pk", None))
+    if key in memo:
+        return memo[key]
+    if not (2000 <= int(year) <= 2100):
+        return None
+    term = (
+        BlocTerm.objects.select_related("bloc__province", "head_unit")
+        .prefetch_related("deputy_units")
+        .filter(bloc_id=bloc_id, year=year)
+        .first()
+    )
+    bloc = term.bloc if term else Bloc.objects.select_related("province").filter(pk=bloc_id).first()
+    scope = None
+    if bloc is not None:
+        roles = roles_for(request.user, bloc, int(year), term)
+        scope = BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=request.user)
+    memo[key] = scope
+    return scope
+
+
 def get_bloc_for(
     request: HttpRequest, bloc_id: int, year: int, need: str = "bloc.view"
 ) -> BlocScope:
     """Load a bloc-year for the request's user or refuse: 404 to outsiders, 403 without `need`."""
-    bloc = Bloc.objects.select_related("province").filter(pk=bloc_id).first()
-    if bloc is None or not (2000 <= int(year) <= 2100):
-        raise Http404("Không tìm thấy khối thi đua.")
-    scope = load_scope(request.user, bloc, year)
-    if not scope.roles:
+    scope = _scope_for(request, bloc_id, year)
+    if scope is None or not scope.roles:
         raise Http404("Không tìm thấy khối thi đua.")
     if not scope.can(need):
         raise PermissionDenied("Bạn không có quyền thực hiện thao tác này.")

@@ -172,6 +172,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # ModelBackend loading the user with its unit and reviewed province in one query
+    "blocs.backends.UserWithUnitBackend",
+    # kept so that sessions opened before the line above stay valid
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name, or

@@ -1,0 +1,133 @@
+"""The query budget of every page (issue 12): each GET URL of the two permission matrices, opened
+by the persona with the richest view of it, costs at most BUDGET SQL queries, and the same number
+when the bloc-year has grown (ten more member units, each with its registration, its submitted
+self-scoring sheet, its ranking row and its audit trail; a second plan). `-s` prints the table.
+
+Downloads count too (the document's context is built from the same selectors); the draft cache
+is emptied before each request so that every count is a first render."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from blocs import services as bloc_services
+from scoring.models import Ranking, RankingRow
+from scoring.services.sheets import submission_open, submission_submit
+from tests import test_permissions as blocs_matrix
+from tests.factories import make_unit, make_user
+from tests.scoring import test_permissions as scoring_matrix
+from tests.scoring.conftest import fill_sheet, register
+from tests.scoring.test_permissions import objects  # noqa: F401, F811 (the matrix fixture)
+from tests.test_permissions import plan_in_consultation  # noqa: F401, F811 (the matrix fixture)
+
+BUDGET = 10
+GROWTH = 10  # member units added for the second count
+# Who has the richest view of a page: the first persona of this list the matrix lets in.
+RICHEST = ("chair", "reviewer", "admin", "unit_a", "deputy", "unit_b", "outsider")
+OK = 200
+
+# Pages above the budget, with the reason (kept as few as possible; each is bounded all the same).
+OVER_BUDGET: dict[str, int] = {}
+
+
+def _persona(expected: dict) -> str | None:
+    return next((p for p in RICHEST if expected.get(p) == OK), None)
+
+
+def _count(client, url: str) -> tuple[int, int]:
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    if os.environ.get("QUERY_DUMP") and os.environ["QUERY_DUMP"] in url:
+        print(f"\n--- {url}")
+        for q in ctx.captured_queries:
+            print("  ", q["sql"][:260])
+    return len(ctx.captured_queries), response.status_code
+
+
+def grow(world, round) -> None:
+    """Ten more member units, each with a user, an accepted registration, a submitted sheet in
+    `round` and a row in the bloc-year's ranking."""
+    import datetime as dt
+
+    ranking = Ranking.objects.filter(bloc=world.bloc, year=world.year).first()
+    for i in range(GROWTH):
+        unit = make_unit(world.province, f"Đơn vị thêm {i} Thử")
+        bloc_services.membership_add(
+            bloc=world.bloc, unit=unit, joined_on=dt.date(world.year - 1, 1, 1)
+        )
+        clerk = make_user(f"them{i}", unit, full_name=f"Cán bộ {i}")
+        register(world, unit, submit=True, actor=clerk)
+        sub = submission_open(round=round, unit=unit, actor=clerk)
+        submission_submit(submission=fill_sheet(sub, clerk), actor=clerk)
+        if ranking is not None:
+            RankingRow.objects.create(
+                ranking=ranking, unit=unit, position=100 + i, rank=100 + i, total=50,
+                subtotals={"I": "20", "II": "30"}, band="Hoàn thành nhiệm vụ",
+            )  # fmt: skip
+
+
+def _measure(client, world, urls: list[tuple[str, str, str]]) -> dict[str, tuple[int, int]]:
+    out = {}
+    for label, persona, url in urls:
+        client.logout()
+        if world.users[persona] is not None:
+            client.force_login(world.users[persona])
+        client.get(url)  # warm: the first request of a process loads content types etc.
+        out[label] = _count(client, url)
+    return out
+
+
+def _check(small: dict, large: dict, urls) -> None:
+    rows, failures = [], []
+    for label, persona, _url in urls:
+        (a, sa), (b, sb) = small[label], large[label]
+        rows.append(f"{a:4d} {b:4d}  {persona:9s} {label}")
+        budget = OVER_BUDGET.get(label, BUDGET)
+        if sa != OK or sb != OK:
+            failures.append(f"{label}: status {sa}/{sb}")
+        elif a != b or b > budget:
+            failures.append(f"{label} as {persona}: {a} → {b} queries (budget {budget})")
+    print("\nqueries small large persona page\n" + "\n".join(rows))
+    assert not failures, "\n".join(failures)
+
+
+def test_every_blocs_plans_reports_page_within_budget_at_two_sizes(
+    world,
+    client,
+    plan_in_consultation,  # noqa: F811 (the fixture imported above)
+):
+    from tests.scoring.conftest import make_round, make_template
+
+    values = blocs_matrix._values(world, plan_in_consultation)
+    urls = []
+    for name, (method, keys, _data, expected) in sorted(blocs_matrix.MATRIX.items()):
+        persona = _persona(expected)
+        if method == "get" and persona:
+            urls.append((name, persona, blocs_matrix._url(name, keys, values)))
+    small = _measure(client, world, urls)
+    make_template(world.bloc, world.year, world.users["chair"])
+    grow(world, make_round(world, key="bao_cao_tong_ket#budget"))
+    large = _measure(client, world, urls)
+    _check(small, large, urls)
+
+
+def test_every_scoring_page_within_budget_at_two_sizes(world, client, objects):  # noqa: F811
+    objects = scoring_matrix.with_proposals(world, objects)
+    urls = []
+    for (name, method), (keys, _data, expected) in sorted(scoring_matrix.MATRIX.items()):
+        persona = _persona(expected)
+        if method == "get" and persona:
+            kwargs = {k.partition(":")[0]: objects[k.partition(":")[2] or k] for k in keys}
+            urls.append((name, persona, reverse(name, kwargs=kwargs)))
+    small = _measure(client, world, urls)
+    from scoring.models import Round
+
+    grow(world, Round.objects.get(pk=objects["round_id"]))
+    large = _measure(client, world, urls)
+    _check(small, large, urls)
