@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 
 from blocs.exchange import ExportContext, ImportContext, Section
 from blocs.exchange_values import (
@@ -161,6 +162,7 @@ class PlansSection(Section):
         plans = list(
             Plan.objects.filter(bloc=ctx.bloc, year=ctx.year)
             .select_related("format_profile", "created_by", "replaces")
+            .prefetch_related(*_ordered_children())
             .order_by("version", "id")
         )
         if not ctx.audience.drafts:  # what the plan pages refuse, the export leaves out
@@ -177,6 +179,8 @@ class PlansSection(Section):
         return {"plans": [self._dump_plan(plan, ctx) for plan in plans]}
 
     def _dump_plan(self, plan: Plan, ctx: ExportContext) -> dict[str, Any]:
+        """One plan from its prefetched children (_ordered_children: a query per kind of
+        child for all the plans of the year, not per plan)."""
         keys = ctx.refs["plans.plan"]
         replaces = None
         if plan.replaces_id:
@@ -187,9 +191,9 @@ class PlansSection(Section):
                     f"Kế hoạch {keys[plan.pk]} thay thế kế hoạch năm {old.year} phiên bản "
                     f"{old.version} không có trong tệp: để trống “replaces”."
                 )
-        phases = list(plan.phases.order_by("seq"))
+        phases = list(plan.phases.all())
         seq_of = {p.pk: p.seq for p in phases}
-        sections = list(plan.sections.order_by("order", "id"))
+        sections = list(plan.sections.all())
         fields = fields_json(plan, PLAN_FIELDS)
         if not ctx.audience.drafts and plan.status not in FINAL_STATUSES:
             fields["source_text"] = ""
@@ -200,15 +204,10 @@ class PlansSection(Section):
             "replaces": replaces,
             "created_by": ctx.user_ref(plan.created_by),
             "created_at": to_json(plan.created_at),
-            "bases": [fields_json(b, BASIS_FIELDS) for b in plan.bases.order_by("order", "id")],
+            "bases": [fields_json(b, BASIS_FIELDS) for b in plan.bases.all()],
             "sections": _section_tree(sections, None),
-            "recipients": [
-                fields_json(r, RECIPIENT_FIELDS) for r in plan.recipients.order_by("order", "id")
-            ],
-            "signature": [
-                fields_json(s, SIGNATURE_FIELDS)
-                for s in plan.signature_lines.order_by("order", "id")
-            ],
+            "recipients": [fields_json(r, RECIPIENT_FIELDS) for r in plan.recipients.all()],
+            "signature": [fields_json(s, SIGNATURE_FIELDS) for s in plan.signature_lines.all()],
             "phases": [fields_json(p, PHASE_FIELDS) for p in phases],
             "milestones": [
                 {**fields_json(m, MILESTONE_FIELDS), "phase": seq_of.get(m.phase_id)}
@@ -221,7 +220,7 @@ class PlansSection(Section):
                     "text": c.text,
                     "created_at": to_json(c.created_at),
                 }
-                for c in plan.comments.select_related("author", "unit").order_by("created_at", "id")
+                for c in plan.comments.all()
             ],
         }
 
@@ -357,4 +356,24 @@ def _section_tree(sections: list[PlanSection], parent_id: int | None) -> list[di
         }
         for s in sections
         if s.parent_id == parent_id
+    ]
+
+
+def _ordered_children() -> list[Prefetch]:
+    from plans.models import LegalBasis, Phase, PlanComment, Recipient, Section, SignatureLine
+
+    by_order = ("order", "id")
+    return [
+        Prefetch("phases", queryset=Phase.objects.order_by("seq")),
+        Prefetch("sections", queryset=Section.objects.order_by(*by_order)),
+        Prefetch("bases", queryset=LegalBasis.objects.order_by(*by_order)),
+        Prefetch("recipients", queryset=Recipient.objects.order_by(*by_order)),
+        Prefetch("signature_lines", queryset=SignatureLine.objects.order_by(*by_order)),
+        "milestones",
+        Prefetch(
+            "comments",
+            queryset=PlanComment.objects.select_related("author", "unit").order_by(
+                "created_at", "id"
+            ),
+        ),
     ]

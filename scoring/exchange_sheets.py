@@ -166,6 +166,7 @@ class SheetsSection(Section):
     def _dump_submission(self, s: Submission, paths, ctx: ExportContext) -> dict[str, Any]:
         key = ctx.remember(s, f"{s.round.key} @ {s.unit.name}")
         entries = sorted(s.entries.all(), key=lambda e: paths.get(e.criterion_id, ""))
+        criterion_of = {e.pk: e.criterion_id for e in entries}  # the files' lines, prefetched
         return {
             "round": s.round.key,
             "unit": ctx.unit_ref(s.unit),
@@ -176,7 +177,7 @@ class SheetsSection(Section):
             "files": [
                 {
                     "purpose": f.purpose,
-                    "criterion": paths.get(f.entry.criterion_id) if f.entry_id else None,
+                    "criterion": paths.get(criterion_of.get(f.entry_id)) if f.entry_id else None,
                     **fields_json(f, ("name", "content_type", "size", "sha256", "uploaded_at")),
                     "path": f.file.name,
                     "uploaded_by": ctx.user_ref(f.uploaded_by),

@@ -51,10 +51,13 @@ def _count(client, url: str) -> tuple[int, int]:
 
 
 def grow(world, round) -> None:
-    """Ten more member units, each with a user, an accepted registration, a submitted sheet in
-    `round` and a row in the bloc-year's ranking."""
+    """A second plan, and ten more member units, each with a user, a submitted registration, a
+    submitted sheet in `round` and a row in the bloc-year's ranking."""
     import datetime as dt
 
+    from tests.reports.plan_data import make_plan
+
+    make_plan(bloc=world.bloc, year=world.year, title="Kế hoạch bổ sung (kiểm tra số truy vấn)")
     ranking = Ranking.objects.filter(bloc=world.bloc, year=world.year).first()
     for i in range(GROWTH):
         unit = make_unit(world.province, f"Đơn vị thêm {i} Thử")
@@ -110,9 +113,16 @@ def test_every_blocs_plans_reports_page_within_budget_at_two_sizes(
         persona = _persona(expected)
         if method == "get" and persona:
             urls.append((name, persona, blocs_matrix._url(name, keys, values)))
-    small = _measure(client, world, urls)
+    # every kind of data at the small size too (a template, a registration, a submitted sheet
+    # with its evidence), so that the larger one differs in rows only
     make_template(world.bloc, world.year, world.users["chair"])
-    grow(world, make_round(world, key="bao_cao_tong_ket#budget"))
+    round = make_round(world, key="bao_cao_tong_ket#budget")
+    clerk = world.users["unit_a"]
+    register(world, world.unit_a, submit=True, actor=clerk)
+    sub = submission_open(round=round, unit=world.unit_a, actor=clerk)
+    submission_submit(submission=fill_sheet(sub, clerk), actor=clerk)
+    small = _measure(client, world, urls)
+    grow(world, round)
     large = _measure(client, world, urls)
     _check(small, large, urls)
 
