@@ -133,7 +133,7 @@ def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozen
         if term is not None:
             if term.head_unit_id == unit_id:
                 roles.add(SECRETARIAT)
-            elif any(u.pk == unit_id for u in term.deputy_units.all()):
+            elif _is_deputy(term, unit_id):
                 roles.add(DEPUTY)
         if not roles & {SECRETARIAT, DEPUTY}:
             if Membership.objects.for_year(year).filter(bloc=bloc, unit_id=unit_id).exists():
@@ -141,14 +141,17 @@ def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozen
     return frozenset(roles)
 
 
+def _is_deputy(term: BlocTerm, unit_id: int) -> bool:
+    """From the prefetched deputies when they are, else one query (the head, the reviewer and
+    the administrator never pay it)."""
+    if "deputy_units" in getattr(term, "_prefetched_objects_cache", {}):
+        return any(u.pk == unit_id for u in term.deputy_units.all())
+    return term.deputy_units.filter(pk=unit_id).exists()
+
+
 def load_scope(user: Any, bloc: Bloc, year: int) -> BlocScope:
     """The user's scope in a bloc-year (roles may be empty): the term and the roles there."""
-    term = (
-        BlocTerm.objects.select_related("head_unit")
-        .prefetch_related("deputy_units")
-        .filter(bloc=bloc, year=year)
-        .first()
-    )
+    term = BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
     roles = roles_for(user, bloc, int(year), term)
     return BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=user)
 
@@ -156,7 +159,7 @@ def load_scope(user: Any, bloc: Bloc, year: int) -> BlocScope:
 def _scope_for(request: HttpRequest, bloc_id: int, year: int) -> BlocScope | None:
     """The request's scope in a bloc-year, loaded once per request (views and their helpers
     ask the gate more than once): the term with its bloc in one query (the bloc alone when the
-    year has no term), the deputies, and the membership when the roles need it."""
+    year has no term), then whether the unit is a deputy or a member when the roles need it."""
     memo = request.__dict__.setdefault("_bloc_scopes", {})
     key = (int(bloc_id), int(year), getattr(request.user, "pk", None))
     if key in memo:
@@ -165,7 +168,6 @@ def _scope_for(request: HttpRequest, bloc_id: int, year: int) -> BlocScope | Non
         return None
     term = (
         BlocTerm.objects.select_related("bloc__province", "head_unit")
-        .prefetch_related("deputy_units")
         .filter(bloc_id=bloc_id, year=year)
         .first()
     )

@@ -114,10 +114,15 @@ def plan_update(*, plan: Plan, actor: Any, revision: int | None = None, **fields
 
 
 def section_tree(plan: Plan) -> list[ParsedSection]:
-    """The plan's sections as a tree of ParsedSection (one query)."""
+    """The plan's sections as a tree of ParsedSection (one query, none when the plan's
+    sections were prefetched in order: plans.selectors.plan_with_children)."""
     nodes: dict[int, ParsedSection] = {}
     roots: list[ParsedSection] = []
-    for s in Section.objects.filter(plan=plan).order_by("order", "id"):
+    if "sections" in getattr(plan, "_prefetched_objects_cache", {}):
+        rows = list(plan.sections.all())
+    else:
+        rows = Section.objects.filter(plan=plan).order_by("order", "id")
+    for s in rows:
         node = ParsedSection(
             label=s.label,
             title=s.title,

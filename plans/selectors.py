@@ -30,16 +30,22 @@ def plans_for_scope(*, scope: BlocScope) -> QuerySet[Plan]:
 
 
 def get_plan_for(
-    request: HttpRequest, bloc_id: int, year: int, plan_id: int, need: str = "plan.view"
+    request: HttpRequest,
+    bloc_id: int,
+    year: int,
+    plan_id: int,
+    need: str = "plan.view",
+    *,
+    children: bool = False,
 ) -> tuple[Plan, BlocScope]:
     """Gate for a plan: the bloc-year gate first (404 outsider / 403 role), then the plan must
-    belong to that bloc-year (404), and an unshared draft is 403 for members."""
+    belong to that bloc-year (404), and an unshared draft is 403 for members. `children`: with
+    every child row prefetched (plan_with_children), so the page loads the plan once."""
     scope = get_bloc_for(request, bloc_id, year, need=need)
-    plan = (
-        Plan.objects.select_related("bloc", "bloc__province", "format_profile", "replaces")
-        .filter(pk=plan_id, bloc=scope.bloc, year=scope.year)
-        .first()
-    )
+    plans = Plan.objects.select_related("bloc", "bloc__province", "format_profile", "replaces")
+    if children:
+        plans = plans.prefetch_related(*CHILDREN)
+    plan = plans.filter(pk=plan_id, bloc=scope.bloc, year=scope.year).first()
     if plan is None:
         raise Http404("Không tìm thấy kế hoạch.")
     if plan.status not in SHARED_STATUSES and not scope.can("plan.view_draft"):
@@ -51,17 +57,20 @@ def plan_with_children(plan_id: int) -> Plan:
     """One plan with every child row prefetched: a fixed number of queries whatever its size."""
     return (
         Plan.objects.select_related("bloc", "bloc__province", "format_profile")
-        .prefetch_related(
-            "bases",
-            "recipients",
-            "signature_lines",
-            Prefetch("sections", queryset=Section.objects.order_by("order", "id")),
-            Prefetch("phases", queryset=Phase.objects.order_by("seq")),
-            Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
-            Prefetch("comments", queryset=PlanComment.objects.select_related("unit", "author")),
-        )
+        .prefetch_related(*CHILDREN)
         .get(pk=plan_id)
     )
+
+
+CHILDREN = (
+    "bases",
+    "recipients",
+    "signature_lines",
+    Prefetch("sections", queryset=Section.objects.order_by("order", "id")),
+    Prefetch("phases", queryset=Phase.objects.order_by("seq")),
+    Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
+    Prefetch("comments", queryset=PlanComment.objects.select_related("unit", "author")),
+)
 
 
 @dataclass

@@ -158,8 +158,10 @@ def plan_import(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     return render(request, "plans/import.html", {**ctx, "form": form})
 
 
-def _detail_context(request, plan_id: int, scope, **forms_) -> dict:
-    plan = selectors.plan_with_children(plan_id)
+def _detail_context(request, plan: Plan | int, scope, **forms_) -> dict:
+    """The detail page of `plan` (loaded with its children unless it is already)."""
+    if isinstance(plan, int) or "sections" not in getattr(plan, "_prefetched_objects_cache", {}):
+        plan = selectors.plan_with_children(plan if isinstance(plan, int) else plan.pk)
     rev = {"revision": plan.revision}
     found = mentions.stale_mentions(plan) if scope.can("plan.edit") and not plan.is_frozen else []
     return {
@@ -182,8 +184,8 @@ def _detail_context(request, plan_id: int, scope, **forms_) -> dict:
 
 @login_required
 def plan_detail(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
-    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id)
-    return render(request, "plans/detail.html", _detail_context(request, plan.pk, scope))
+    plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, children=True)
+    return render(request, "plans/detail.html", _detail_context(request, plan, scope))
 
 
 def _editor(request, bloc_id, year, plan_id):
