@@ -31,8 +31,40 @@ GROWTH = 10  # member units added for the second count
 RICHEST = ("chair", "reviewer", "admin", "unit_a", "deputy", "unit_b", "outsider")
 OK = 200
 
-# Pages above the budget, with the reason (kept as few as possible; each is bounded all the same).
-OVER_BUDGET: dict[str, int] = {}
+# Pages above the budget today: their ceiling (any rise fails) and why. Each is flat with the
+# data size like every other page; the reasons are what remains to cut (issue 12's note).
+OVER_BUDGET: dict[str, int] = {
+    # a file of the whole bloc-year: one query per kind of row of ~30 tables, none per row
+    "blocs:year_export": 44,
+    # dashboards joining three apps (plans, registrations, report rounds, the scoring panel)
+    "blocs:home": 14,
+    "blocs:province": 18,
+    "scoring:province_export": 20,
+    # a plan with its seven kinds of child rows (bases, sections, recipients, signature,
+    # phases, milestones, comments) after the session, the user and the gate
+    "plans:detail": 12,
+    "plans:edit_lists": 12,
+    "plans:edit_schedule": 12,
+    # documents: the document's context, and the draft cache (shared database cache: a read
+    # and a write on a first render)
+    "reports:compiled_document": 12,
+    "reports:plan_document": 12,
+    "reports:ranking_document": 12,
+    "reports:scoring_document": 11,
+    "scoring:sheet_pdf": 20,
+    "scoring:sheet_docx": 14,
+    "scoring:sheet_xlsx": 13,
+    # the sheet with its lines, reviews, files and the review layers; ranking and proposals
+    # pages with their rules, meeting, vote and quotas
+    "scoring:submission": 13,
+    "scoring:review": 12,
+    "scoring:compliance": 12,
+    "scoring:meeting": 11,
+    "scoring:my_registration": 11,
+    "scoring:proposal_add": 12,
+    "scoring:proposals": 13,
+    "scoring:proposals_submit": 12,
+}
 
 
 def _persona(expected: dict) -> str | None:
@@ -43,7 +75,7 @@ def _count(client, url: str) -> tuple[int, int]:
     cache.clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
-    if os.environ.get("QUERY_DUMP") and os.environ["QUERY_DUMP"] in url:
+    if os.environ.get("QUERY_DUMP") in (url, "*"):
         print(f"\n--- {url}")
         for q in ctx.captured_queries:
             print("  ", q["sql"][:260])
