@@ -342,11 +342,23 @@ def write_schedule(
                 "không có đợt này."
             )
         milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
-        milestone.full_clean()
+        # The plan (locked) and the phase (just written) are known to exist, and the two check
+        # constraints are tested here: no query per milestone (full_clean would run four).
+        milestone.full_clean(exclude=["plan", "phase"], validate_constraints=False)
+        _check_milestone(milestone)
         rows.append(milestone)
     Milestone.objects.bulk_create(rows)
     if check:
         rules.check_schedule(plan)
+
+
+def _check_milestone(m: Milestone) -> None:
+    """The model's check constraints (Milestone.Meta.constraints), with their messages."""
+    messages = {c.name: c.violation_error_message for c in Milestone._meta.constraints}
+    if m.data_from and m.data_to and m.data_to < m.data_from:
+        raise ValidationError(messages["milestone_data_period_ordered"])
+    if m.due_month is not None and not 1 <= m.due_month <= 12:
+        raise ValidationError(messages["milestone_month_range"])
 
 
 def _kind_label(kind: str | None) -> str:

@@ -231,3 +231,35 @@ def test_outline_treats_a_bold_sentence_as_a_paragraph():
         "**Lãnh đạo từng cơ quan thực hiện nghiêm chế độ báo cáo.**"
     ]
     assert parse_outline(render_outline(tree)) == tree
+
+
+@pytest.mark.parametrize("count", [9, 36])
+def test_a_schedule_is_written_in_the_same_queries_at_any_number_of_milestones(
+    world, count, django_assert_num_queries
+):
+    """Issue 12: a schedule save cost ~8 queries per milestone (a validation query per foreign
+    key and constraint); now the same count at 9 and at 36 milestones, and the constraints
+    still refuse a bad row with their message."""
+    plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=None)
+    phases = [
+        {"seq": 1, "name": "Đợt 1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 6, 30)},
+        {"seq": 2, "name": "Đợt 2", "start": dt.date(2026, 7, 1), "end": dt.date(2026, 11, 30)},
+    ]
+    milestones = [
+        {"kind": "dang_ky", "phase_seq": 1 + i % 2,
+         "due": dt.date(2026, 1 + i // 2 % 6 if i % 2 == 0 else 7 + i // 2 % 5, 5),
+         "data_from": dt.date(2026, 1, 1), "data_to": dt.date(2026, 1, 31)}
+        for i in range(count)
+    ]  # fmt: skip
+    with django_assert_num_queries(27):
+        services.plan_set_schedule(plan=plan, actor=None, phases=phases, milestones=milestones)
+    assert plan.milestones.count() == count
+    bad = [{**milestones[0], "data_from": dt.date(2026, 2, 1)}]
+    with pytest.raises(ValidationError, match="Kỳ số liệu: ngày kết thúc phải sau ngày bắt đầu"):
+        services.plan_set_schedule(plan=plan, actor=None, phases=phases, milestones=bad)
+    with pytest.raises(ValidationError, match="Tháng phải từ 1 đến 12"):
+        services.plan_set_schedule(
+            plan=plan, actor=None, phases=phases,
+            milestones=[{"kind": "dang_ky", "due_month": 13, "due_year": 2026}],
+        )  # fmt: skip
+    assert plan.milestones.count() == count
