@@ -104,7 +104,9 @@ def plan_update(*, plan: Plan, actor: Any, revision: int | None = None, **fields
     diff = audit.changes(old, audit.snapshot(locked, fields))
     if not diff:
         return locked
-    locked.full_clean()
+    # An unchanged foreign key is known to be valid: not checked again (a query each).
+    unchanged = [f.name for f in locked._meta.fields if f.is_relation and f.name not in diff]
+    locked.full_clean(exclude=unchanged)
     touch(locked, actor, *diff)
     log(locked, "plan.update", actor, changes=diff)
     return locked

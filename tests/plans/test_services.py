@@ -263,3 +263,14 @@ def test_a_schedule_is_written_in_the_same_queries_at_any_number_of_milestones(
             milestones=[{"kind": "dang_ky", "due_month": 13, "due_year": 2026}],
         )  # fmt: skip
     assert plan.milestones.count() == count
+
+
+def test_a_header_save_checks_only_what_changed(world, django_assert_max_num_queries):
+    """Issue 12: a header save cost 24–25 queries (every foreign key checked again); the plan's
+    own rules still hold (a draft month of 13 is refused with its message)."""
+    plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=None)
+    with django_assert_max_num_queries(11):  # savepoints included: 6 statements
+        services.plan_update(plan=plan, actor=None, title="Kế hoạch thi đua năm 2026 (sửa)")
+    assert Plan.objects.get(pk=plan.pk).title == "Kế hoạch thi đua năm 2026 (sửa)"
+    with pytest.raises(ValidationError, match="Tháng phải từ 1 đến 12"):
+        services.plan_update(plan=plan, actor=None, draft_month=13)
