@@ -48,9 +48,7 @@ def test_an_id_beyond_the_database_in_a_list_of_units_is_refused_next_to_its_fie
 
 
 @pytest.mark.parametrize("nxt, to", [("0", "0"), ("logout", "logout"), ("blocs:home", "")])
-def test_the_signer_form_sends_back_to_next_as_a_url_never_a_view_name(
-    nxt, to, world, client_for
-):
+def test_the_signer_form_sends_back_to_next_as_a_url_never_a_view_name(nxt, to, world, client_for):
     from scoring.services.sheets import submission_open
 
     make_template(world.bloc, world.year, world.users["chair"])
@@ -78,3 +76,42 @@ def test_saving_an_empty_assessment_leaves_no_empty_report_behind(world, client_
     client_for("chair").post(url, {"body": "Các đơn vị hưởng ứng tích cực.", "revision": "0"})
     assert CompiledReport.objects.get().body == "Các đơn vị hưởng ứng tích cực."
     assert AuditEvent.objects.filter(action="compiled_report.save").count() == 1
+
+
+def _truncated_sheet_xml(data: bytes) -> bytes:
+    """An .xlsx whose sheet XML stops halfway (the workbook itself still opens)."""
+    from tests.security.mutations import members, rezip
+
+    items = members(data)
+    return rezip(
+        [(n, b[: len(b) // 2] if n == "xl/worksheets/sheet1.xml" else b) for n, b in items]
+    )
+
+
+def test_a_template_workbook_whose_sheet_xml_is_cut_is_refused_with_a_message(world, client_for):
+    from scoring import excel, selectors
+    from tests.security.strategies import upload
+
+    template = make_template(world.bloc, world.year, world.users["chair"])
+    data = excel.export_template(template, selectors.criteria_in_tree_order(template))
+    url = reverse("scoring:template_import", args=(world.bloc.pk, world.year))
+    audits = AuditEvent.objects.count()
+    response = client_for("chair").post(url, {"file": upload("a.xlsx", _truncated_sheet_xml(data))})
+    assert response.status_code == 200  # was a 500: the XML is parsed as the rows are read
+    assert response.context["errors"] == ["Không đọc được bảng tính Excel; tệp có thể bị hỏng."]
+    assert AuditEvent.objects.count() == audits
+
+
+def test_a_sheet_workbook_whose_sheet_xml_is_cut_is_refused_with_a_message(world, client_for):
+    from scoring import excel_sheet
+    from scoring.services.sheets import submission_open
+    from tests.security.strategies import upload
+
+    make_template(world.bloc, world.year, world.users["chair"])
+    sub = submission_open(round=make_round(world), unit=world.unit_a, actor=world.users["unit_a"])
+    data = _truncated_sheet_xml(excel_sheet.export_sheet(sub))
+    url = reverse("scoring:sheet_xlsx_import", args=(world.bloc.pk, world.year, sub.pk))
+    response = client_for("unit_a").post(url, {"file": upload("a.xlsx", data)})
+    assert response.status_code == 200
+    assert response.context["errors"] == ["Không đọc được bảng tính Excel; tệp có thể bị hỏng."]
+    assert not sub.entries.exclude(value=None).exists()
