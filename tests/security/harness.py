@@ -147,6 +147,10 @@ def refusal(response) -> str:
                 return f"{key}: {str(value)[:300]}"
             if key == "edit" and isinstance(value, dict) and (value["errors"] or value["message"]):
                 return f"line refused: {value['errors'] or value['message']}"
+            if isinstance(value, list) and any(
+                _has_errors(getattr(v, "form", None)) for v in value
+            ):
+                return f"a line of {key} refused"  # the review table: a line's bound form
     return ""
 
 

@@ -23,6 +23,7 @@ from blocs.exchange import dumps, export_bloc_year
 from blocs.models import Bloc, Unit
 from plans.importer import parse_plan_text
 from tests.security.harness import Outcome, Prober, forms_on, hostile
+from tests.security.invariants import sheet_is_whole
 from tests.security.mutations import (
     DOCX_FOCUS,
     json_file,
@@ -175,29 +176,6 @@ def test_a_template_workbook_broken(world, hostile_client):
         prober.post(url, {"file": upload("thang-diem.xlsx", body, XLSX)}, whole=opens)
 
     run()
-
-
-def sheet_is_whole(sub) -> None:
-    """Every line's points within its criterion's bounds; the stored totals are the computed."""
-    from scoring import sheets
-
-    sub.refresh_from_db()
-    criteria, entries, reviews = sheets.load(sub)
-    by_id = {c.pk: c for c in criteria}
-    for e in entries:
-        c = by_id[e.criterion_id]
-        for points in (e.self_score, e.final_score):
-            assert points is None or 0 <= points <= c.max_points, (c.code, c.kind, points)
-        if e.value is not None:
-            assert e.value >= 0 and e.value.is_finite(), (c.code, e.value)
-    for line in reviews.values():
-        for r in line:
-            c = by_id[next(e.criterion_id for e in entries if e.pk == r.entry_id)]
-            assert 0 <= r.score <= c.max_points, (c.code, r.score)
-    scores = sheets.compute(sub, criteria, entries, reviews)
-    assert sub.self_total == scores.self.total.total
-    assert sub.reviewed_total == scores.reviewed.total.total
-    assert sub.final_total == (scores.final.total.total if scores.final else None)
 
 
 def test_a_sheet_workbook_broken(world, hostile_client):
