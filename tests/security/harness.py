@@ -86,12 +86,18 @@ def snapshot() -> dict[str, tuple[int, str]]:
     """Every table: (row count, hash of its rows in primary-key order); and the private files."""
     out = {}
     for label, model, columns in _tables():
-        rows = list(model._base_manager.order_by("pk").values_list(*columns))
+        rows = [_plain(row) for row in model._base_manager.order_by("pk").values_list(*columns)]
         out[label] = (len(rows), hashlib.sha1(repr(rows).encode()).hexdigest())
     root = Path(django_settings.PRIVATE_FILES_ROOT)
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     out["(files)"] = (len(files), hashlib.sha1(repr(files).encode()).hexdigest())
     return out
+
+
+def _plain(row: tuple) -> tuple:
+    """A row as comparable values: PostgreSQL gives binary columns as memoryview, whose repr
+    is its address."""
+    return tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
 
 
 def changed(before: dict, after: dict) -> list[str]:
