@@ -33,7 +33,7 @@ from tests.security.mutations import (
 )
 from tests.security.strategies import broken_bytes, form_input, upload
 
-EXAMPLES = 12
+EXAMPLES = 16
 SEEDS = Path(__file__).resolve().parents[2] / "plans" / "seeds"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -257,3 +257,17 @@ def test_import_year_refuses_a_file_that_is_not_a_bloc_year_with_a_message(broke
     path.write_bytes(broken.encode("utf-8", "surrogatepass"))
     with pytest.raises(CommandError, match="Không nhập được tệp"):
         call_command("import_year", str(path), stdout=io.StringIO())
+
+
+def test_a_bloc_year_file_naming_another_bloc_that_has_the_year_is_refused(world, tmp_path):
+    from blocs.models import AuditEvent
+
+    rich_year(world)
+    data = export_bloc_year(world.bloc, world.year)
+    data["bloc"]["name"] = "Khối Văn hóa - Xã hội Thử"  # another bloc of the province, 2026 set
+    path = tmp_path / "nam.json"
+    path.write_text(dumps(data), encoding="utf-8")
+    audits = AuditEvent.objects.count()
+    with pytest.raises(CommandError, match="đã có dữ liệu năm 2026: không nhập đè"):
+        call_command("import_year", str(path), stdout=io.StringIO())
+    assert AuditEvent.objects.count() == audits
