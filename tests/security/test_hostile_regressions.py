@@ -115,3 +115,35 @@ def test_a_sheet_workbook_whose_sheet_xml_is_cut_is_refused_with_a_message(world
     assert response.status_code == 200
     assert response.context["errors"] == ["Không đọc được bảng tính Excel; tệp có thể bị hỏng."]
     assert not sub.entries.exclude(value=None).exists()
+
+
+def test_saving_the_default_year_rules_unchanged_writes_nothing_and_a_change_is_audited(
+    world, client_for
+):
+    from scoring.models import YearRules
+    from tests.security.harness import forms_on
+
+    make_template(world.bloc, world.year, world.users["chair"])
+    url = reverse("scoring:ranking_rules", args=(world.bloc.pk, world.year))
+    client = client_for("chair")
+    page = client.get(url).content.decode()
+    form = next(
+        f for f in forms_on(page, "http://testserver" + url) if f.name == "scoring:ranking_rules"
+    )
+    shown = {}  # what the browser sends back untouched
+    for name, f in form.fields.items():
+        if f.kind in ("select", "radio"):
+            shown[name] = (f.checked or f.options)[0]
+        elif f.kind == "checkbox":
+            if f.checked:
+                shown[name] = f.checked[0]
+        elif f.kind != "submit" and name != "csrfmiddlewaretoken":
+            shown[name] = f.value
+    audits = AuditEvent.objects.count()
+    assert client.post(url, shown).status_code == 302  # the defaults, as the page shows them
+    assert not YearRules.objects.exists()  # was a row written without an audit event
+    assert AuditEvent.objects.count() == audits
+    assert client.post(url, {**shown, "co_tinh_quota": "2"}).status_code == 302
+    assert YearRules.objects.get().co_tinh_quota == 2
+    event = AuditEvent.objects.get(action="year_rules.save")
+    assert event.data["co_tinh_quota"] == {"old": 1, "new": 2}
