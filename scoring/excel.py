@@ -13,6 +13,9 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -238,11 +241,34 @@ def open_workbook(data: bytes, *, data_only: bool = True):
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
     except Exception:  # openpyxl raises many kinds of errors on a damaged file
-        raise TemplateFileError(["Không đọc được bảng tính Excel; tệp có thể bị hỏng."]) from None
+        raise TemplateFileError([DAMAGED]) from None
+
+
+# What openpyxl raises while it reads a damaged sheet: in read-only mode the sheet's XML is
+# parsed row by row as the rows are read, long after the workbook opened.
+READ_ERRORS = (SyntaxError, ValueError, LookupError, TypeError, AttributeError, EOFError, OSError,
+               zipfile.BadZipFile, zlib.error)  # fmt: skip
+DAMAGED = "Không đọc được bảng tính Excel; tệp có thể bị hỏng."
+
+
+@contextmanager
+def reading_rows() -> Iterator[None]:
+    """Around reading a sheet's rows: a damaged sheet is a TemplateFileError, never a 500."""
+    try:
+        yield
+    except TemplateFileError:
+        raise
+    except READ_ERRORS:
+        raise TemplateFileError([DAMAGED]) from None
 
 
 def _cells(ws, min_row: int = 1) -> list[tuple[int, list[Any]]]:
     """(row number, cells) of non-empty rows, at most MAX_SCAN_ROWS rows scanned."""
+    with reading_rows():
+        return _read_cells(ws, min_row)
+
+
+def _read_cells(ws, min_row: int) -> list[tuple[int, list[Any]]]:
     out = []
     for number, row in enumerate(
         ws.iter_rows(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -210,12 +209,15 @@ class Problems:
         return out
 
 
-def _rows(ws, last: int) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cells A…) of rows 1 to `last` (at most MAX_COLS columns)."""
-    for number, cells in enumerate(
-        ws.iter_rows(min_row=1, max_row=last, max_col=excel.MAX_COLS), start=1
-    ):
-        yield number, list(cells)
+def _rows(ws, last: int) -> list[tuple[int, list[Any]]]:
+    """(row number, cells A…) of rows 1 to `last` (at most MAX_COLS columns); a damaged sheet
+    is a SheetFileError."""
+    try:
+        with excel.reading_rows():
+            rows = ws.iter_rows(min_row=1, max_row=last, max_col=excel.MAX_COLS)
+            return [(number, list(cells)) for number, cells in enumerate(rows, start=1)]
+    except excel.TemplateFileError as exc:
+        raise SheetFileError(exc.errors) from None
 
 
 def read_sheet(data: bytes, submission: Submission) -> list[tuple[int, sheet_services.LineInput]]:

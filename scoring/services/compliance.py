@@ -187,11 +187,10 @@ def year_rules_save(*, bloc: Bloc, year: int, actor: Any, **fields: Any) -> Year
     if is_adopted(bloc.pk, year):
         raise ValidationError(RULES_FROZEN, code="adopted")
     rules = rules_for(bloc_id=bloc.pk, year=year)
-    old = audit.snapshot(rules, RULE_FIELDS) if rules.pk else {}
     current = audit.snapshot(rules, RULE_FIELDS)
     values = _rule_values({**current, **{k: v for k, v in fields.items() if k in RULE_FIELDS}})
-    diff = audit.changes(old or current, values)
-    if rules.pk and not diff:
+    diff = audit.changes(current, values)
+    if not diff:  # the rules as they are (the defaults kept: still no row), nothing to write
         return rules
     for name, value in values.items():
         setattr(rules, name, value)
@@ -200,8 +199,5 @@ def year_rules_save(*, bloc: Bloc, year: int, actor: Any, **fields: Any) -> Year
         rules.save(update_fields=list(diff))
     else:
         rules.save()
-    if diff:
-        audit.record(
-            actor=actor, action="year_rules.save", obj=rules, bloc=bloc, year=year, data=diff
-        )
+    audit.record(actor=actor, action="year_rules.save", obj=rules, bloc=bloc, year=year, data=diff)
     return rules

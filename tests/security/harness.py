@@ -48,8 +48,12 @@ SKIPPED_COLUMNS = {
 
 
 def max_examples(default: int) -> int:
-    """The examples of one hypothesis run: `default` in CI, HYPOTHESIS_MAX_EXAMPLES to measure."""
-    return int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES") or default)
+    """The examples of one hypothesis run: `default` in CI; to measure, HOSTILE_EXAMPLES=k runs
+    k times each run's default (the heavy runs stay lighter), HYPOTHESIS_MAX_EXAMPLES=n runs n
+    examples in every run."""
+    if fixed := os.environ.get("HYPOTHESIS_MAX_EXAMPLES"):
+        return int(fixed)
+    return max(1, round(default * float(os.environ.get("HOSTILE_EXAMPLES") or 1)))
 
 
 def hostile(default: int) -> settings:
@@ -86,16 +90,18 @@ def snapshot() -> dict[str, tuple[int, str]]:
     """Every table: (row count, hash of its rows in primary-key order); and the private files."""
     out = {}
     for label, model, columns in _tables():
-        rows = [
-            # PostgreSQL gives binary columns as memoryview, whose repr is its address
-            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
-            for row in model._base_manager.order_by("pk").values_list(*columns)
-        ]
+        rows = [_plain(row) for row in model._base_manager.order_by("pk").values_list(*columns)]
         out[label] = (len(rows), hashlib.sha1(repr(rows).encode()).hexdigest())
     root = Path(django_settings.PRIVATE_FILES_ROOT)
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     out["(files)"] = (len(files), hashlib.sha1(repr(files).encode()).hexdigest())
     return out
+
+
+def _plain(row: tuple) -> tuple:
+    """A row as comparable values: PostgreSQL gives binary columns as memoryview, whose repr
+    is its address."""
+    return tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
 
 
 def changed(before: dict, after: dict) -> list[str]:
@@ -151,6 +157,10 @@ def refusal(response) -> str:
                 return f"{key}: {str(value)[:300]}"
             if key == "edit" and isinstance(value, dict) and (value["errors"] or value["message"]):
                 return f"line refused: {value['errors'] or value['message']}"
+            if isinstance(value, list) and any(
+                _has_errors(getattr(v, "form", None)) for v in value
+            ):
+                return f"a line of {key} refused"  # the review table: a line's bound form
     return ""
 
 
