@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 
 from blocs.models import Bloc, BlocTerm, Membership
@@ -119,8 +120,18 @@ def is_provincial_authority(user: Any, province_id: int) -> bool:
     )
 
 
-def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozenset[str]:
-    """The user's roles in `bloc` for `year`. Costs at most two queries."""
+def roles_for(
+    user: Any,
+    bloc: Bloc,
+    year: int,
+    term: BlocTerm | None,
+    *,
+    is_deputy: bool | None = None,
+    is_member: bool | None = None,
+) -> frozenset[str]:
+    """The user's roles in `bloc` for `year`. Costs at most two queries, none when the caller
+    already knows whether the user's unit is a deputy and a member (`is_deputy`, `is_member`:
+    see _scope_for, which asks both in the term's query)."""
     if not user.is_authenticated:
         return frozenset()
     roles: set[str] = set()
@@ -133,10 +144,14 @@ def roles_for(user: Any, bloc: Bloc, year: int, term: BlocTerm | None) -> frozen
         if term is not None:
             if term.head_unit_id == unit_id:
                 roles.add(SECRETARIAT)
-            elif _is_deputy(term, unit_id):
+            elif _is_deputy(term, unit_id) if is_deputy is None else is_deputy:
                 roles.add(DEPUTY)
         if not roles & {SECRETARIAT, DEPUTY}:
-            if Membership.objects.for_year(year).filter(bloc=bloc, unit_id=unit_id).exists():
+            if is_member is None:
+                is_member = (
+                    Membership.objects.for_year(year).filter(bloc=bloc, unit_id=unit_id).exists()
+                )
+            if is_member:
                 roles.add(MEMBER)
     return frozenset(roles)
 
@@ -149,6 +164,31 @@ def _is_deputy(term: BlocTerm, unit_id: int) -> bool:
     return term.deputy_units.filter(pk=unit_id).exists()
 
 
+def has_deputies(term: BlocTerm) -> bool:
+    """Whether the term names deputy units: from the gate's query (_scope_for) or the prefetched
+    deputies when it has them, else one query."""
+    known = getattr(term, "deputies_named", None)
+    if known is not None:
+        return bool(known)
+    if "deputy_units" in getattr(term, "_prefetched_objects_cache", {}):
+        return bool(term.deputy_units.all())
+    return term.deputy_units.exists()
+
+
+def _term_facts(unit_id: int | None, year: int) -> dict[str, Exists]:
+    """What the gate needs to know besides the term, asked in the term's own query: whether the
+    term names deputies (the review layers), and whether the user's unit is one of them or a
+    member of the bloc that year (its roles)."""
+    deputies = BlocTerm.deputy_units.through.objects.filter(blocterm_id=OuterRef("pk"))
+    facts = {"deputies_named": Exists(deputies)}
+    if unit_id:
+        facts["unit_is_deputy"] = Exists(deputies.filter(unit_id=unit_id))
+        facts["unit_is_member"] = Exists(
+            Membership.objects.for_year(year).filter(bloc_id=OuterRef("bloc_id"), unit_id=unit_id)
+        )
+    return facts
+
+
 def load_scope(user: Any, bloc: Bloc, year: int) -> BlocScope:
     """The user's scope in a bloc-year (roles may be empty): the term and the roles there."""
     term = BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
@@ -159,22 +199,29 @@ def load_scope(user: Any, bloc: Bloc, year: int) -> BlocScope:
 def _scope_for(request: HttpRequest, bloc_id: int, year: int) -> BlocScope | None:
     """The request's scope in a bloc-year, loaded once per request (views and their helpers
     ask the gate more than once): the term with its bloc in one query (the bloc alone when the
-    year has no term), then whether the unit is a deputy or a member when the roles need it."""
+    year has no term), with whether the term names deputies and whether the user's unit is a
+    deputy or a member of the bloc (EXISTS subqueries of the same query; without a term, the
+    membership is one more query)."""
     memo = request.__dict__.setdefault("_bloc_scopes", {})
     key = (int(bloc_id), int(year), getattr(request.user, "pk", None))
     if key in memo:
         return memo[key]
     if not (2000 <= int(year) <= 2100):
         return None
+    unit_id = getattr(request.user, "unit_id", None)
     term = (
         BlocTerm.objects.select_related("bloc__province", "head_unit")
         .filter(bloc_id=bloc_id, year=year)
+        .annotate(**_term_facts(unit_id, int(year)))
         .first()
     )
     bloc = term.bloc if term else Bloc.objects.select_related("province").filter(pk=bloc_id).first()
     scope = None
     if bloc is not None:
-        roles = roles_for(request.user, bloc, int(year), term)
+        known = {}
+        if term is not None and unit_id:
+            known = {"is_deputy": term.unit_is_deputy, "is_member": term.unit_is_member}
+        roles = roles_for(request.user, bloc, int(year), term, **known)
         scope = BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=request.user)
     memo[key] = scope
     return scope

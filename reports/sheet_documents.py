@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from blocs.access import BlocScope
 from blocs.models import Unit
 from plans import services as plan_services
 from reports.documents import (
@@ -157,11 +158,14 @@ def _signature(sub: Submission) -> Signature:
     return Signature([SignLine("position", position)], after)
 
 
-def build_sheet_context(submission: Submission) -> PlanDocContext:
-    """BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM … of a unit's submission, ready to print (PDF, DOCX)."""
-    view = sheet_view(submission)
+def build_sheet_context(submission: Submission, scope: BlocScope | None = None) -> PlanDocContext:
+    """BẢNG TỰ CHẤM ĐIỂM THI ĐUA NĂM … of a unit's submission, ready to print (PDF, DOCX);
+    `scope`: the gate's (see sheet_view)."""
+    view = sheet_view(submission, scope)
     sub = view.submission
-    unit = Unit.objects.select_related("province", "parent").get(pk=sub.unit_id)
+    unit = sub.unit  # with its province and parent (submissions_qs)
+    if not {"province", "parent"} <= unit._state.fields_cache.keys():
+        unit = Unit.objects.select_related("province", "parent").get(pk=sub.unit_id)
     bloc, year = sub.round.bloc, sub.round.year
     profile = plan_services.default_profile()
     draft = sub.is_editable
@@ -207,11 +211,13 @@ def build_sheet_context(submission: Submission) -> PlanDocContext:
     )
 
 
-def sheet_document(submission: Submission, fmt: str) -> tuple[bytes | str, str, str]:
+def sheet_document(
+    submission: Submission, fmt: str, scope: BlocScope | None = None
+) -> tuple[bytes | str, str, str]:
     """(body, filename, content type) of a unit's sheet in `fmt` ("pdf", "docx", "html"),
     rendered from the live rows (a PDF of an unchanged sheet comes from the draft cache)."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"Unsupported document format: {fmt}")
     if not submission.has_sheet:
         raise ValueError("This round has no self-scoring sheet.")
-    return live_body(build_sheet_context(submission), fmt)
+    return live_body(build_sheet_context(submission, scope), fmt)

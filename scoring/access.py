@@ -21,7 +21,7 @@ from scoring.models import (
 )
 from scoring.selectors_ranking import RankingView, ranking_view
 from scoring.selectors_sheets import submissions_qs
-from scoring.services.reviews import cross_reviewer_id, review_mode
+from scoring.services.reviews import cross_reviewer_id, review_mode_of, with_review_mode
 
 
 def get_template_for(
@@ -86,7 +86,7 @@ def get_review_for(
     sheet.decide) is checked on top. Another bloc-year's submission is 404."""
     scope = get_bloc_for(request, bloc_id, year, need=need or "bloc.view")
     sub = (
-        submissions_qs()
+        with_review_mode(submissions_qs())
         .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
         .first()
     )
@@ -103,7 +103,7 @@ def is_cross_reviewer(scope: BlocScope, sub: Submission) -> bool:
     return bool(
         unit_id
         and unit_id != sub.unit_id
-        and review_mode(scope.bloc.pk, scope.year) == ReviewSetup.Mode.CROSS
+        and review_mode_of(sub) == ReviewSetup.Mode.CROSS
         and cross_reviewer_id(sub) == unit_id
     )
 
@@ -131,7 +131,7 @@ def get_submission_for(
     unit 403). `edit`: only its own unit's staff with sheet.edit (everyone else 403)."""
     scope = get_bloc_for(request, bloc_id, year)
     sub = (
-        submissions_qs()
+        with_review_mode(submissions_qs())
         .filter(pk=submission_id, round__bloc=scope.bloc, round__year=scope.year)
         .first()
     )

@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from blocs.access import BlocScope
 from scoring import calc, excel, sheets
 from scoring.models import Criterion, Submission
 from scoring.selectors_sheets import SheetRow, sheet_view
@@ -92,10 +93,10 @@ def _value_cell(row: SheetRow) -> Any:
     return entry.value
 
 
-def export_sheet(submission: Submission) -> bytes:
-    """The sheet as .xlsx with the unit's current entries."""
-    view = sheet_view(submission)
-    targets = sheets.targets_for(submission)
+def export_sheet(submission: Submission, scope: BlocScope | None = None) -> bytes:
+    """The sheet as .xlsx with the unit's current entries (`scope`: the gate's, see
+    sheet_view)."""
+    view = sheet_view(submission, scope)
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -109,7 +110,7 @@ def export_sheet(submission: Submission) -> bytes:
                 c.content,
                 excel.KIND_LABELS[c.kind],
                 c.max_points,
-                how_to_fill(c, targets.get(c.pk)),
+                how_to_fill(c, row.target),
                 _value_cell(row),
                 row.entry.explanation if row.entry else None,
                 row.self_points,

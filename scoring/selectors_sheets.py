@@ -10,18 +10,27 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
+from blocs.access import BlocScope
 from blocs.models import Membership, Unit
 from scoring import sheets
 from scoring.models import Attachment, Criterion, Entry, Review, Round, Submission
 from scoring.selectors import round_end
-from scoring.services.reviews import current_layer, layers_for
+from scoring.services.reviews import current_layer, layers_for, review_mode_of
 
 S = Submission.Status
 
 
 def submissions_qs() -> QuerySet[Submission]:
     return Submission.objects.select_related(
-        "round", "round__bloc", "round__bloc__province", "unit", "template", "finalized_by"
+        "round",
+        "round__bloc",
+        "round__bloc__province",
+        "unit",
+        "unit__province",
+        "unit__parent",
+        "template",
+        "template__bloc",
+        "finalized_by",
     )
 
 
@@ -79,11 +88,13 @@ class SheetView:
         return sum(1 for r in self.leaves if r.entry.self_score is not None)
 
 
-def sheet_view(submission: Submission) -> SheetView:
-    """Everything the sheet page and the sheet document show, in seven queries at any size."""
+def sheet_view(submission: Submission, scope: BlocScope | None = None) -> SheetView:
+    """Everything the sheet page and the sheet document show, in seven queries at any size
+    (five when the gate's `scope` of the submission's bloc-year gives the term)."""
     sub = submission
     files = list(Attachment.objects.filter(submission=sub).order_by("id"))
-    layers = layers_for(sub.round.bloc_id, sub.round.year)
+    mode = review_mode_of(sub)
+    layers = layers_for(sub.round.bloc_id, sub.round.year, mode=mode, **_term_of(scope, sub))
     if not sub.has_sheet:
         return SheetView(sub, [], None, layers, current_layer(sub, layers), *_split(files))
     criteria, entries, reviews = sheets.load(sub)
@@ -120,6 +131,13 @@ def sheet_view(submission: Submission) -> SheetView:
 
     walk(None, 0)
     return SheetView(sub, rows, scores, layers, current_layer(sub, layers), *_split(files))
+
+
+def _term_of(scope: BlocScope | None, sub: Submission) -> dict:
+    """{"term": the gate's term} when `scope` is the submission's bloc-year, else nothing."""
+    if scope is not None and (scope.bloc.pk, scope.year) == (sub.round.bloc_id, sub.round.year):
+        return {"term": scope.term}
+    return {}
 
 
 def _split(files: list[Attachment]) -> tuple[list[Attachment], list[Attachment]]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from blocs import access, audit
@@ -35,14 +36,41 @@ def review_mode(bloc_id: int, year: int) -> str:
     return setup.mode if setup else Mode.HEAD_DEPUTY
 
 
-def layers_for(bloc_id: int, year: int) -> list[str]:
-    """The review layers of a bloc-year, in order; the head's layer is always last."""
-    mode = review_mode(bloc_id, year)
+REVIEW_MODE = "bloc_review_mode"
+
+
+def with_review_mode(qs: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Submissions with the review mode of their bloc-year asked in the same query (the gates
+    of the sheet pages: review_mode_of then costs nothing)."""
+    setup = ReviewSetup.objects.filter(
+        bloc_id=OuterRef("round__bloc_id"), year=OuterRef("round__year")
+    ).order_by("pk")
+    return qs.annotate(**{REVIEW_MODE: Subquery(setup.values("mode")[:1])})
+
+
+def review_mode_of(sub: Submission) -> str:
+    """The review mode of the submission's bloc-year (see with_review_mode)."""
+    if hasattr(sub, REVIEW_MODE):
+        return getattr(sub, REVIEW_MODE) or Mode.HEAD_DEPUTY
+    return review_mode(sub.round.bloc_id, sub.round.year)
+
+
+_UNKNOWN: Any = object()
+
+
+def layers_for(
+    bloc_id: int, year: int, *, term: BlocTerm | None = _UNKNOWN, mode: str | None = None
+) -> list[str]:
+    """The review layers of a bloc-year, in order; the head's layer is always last. `term`: the
+    bloc-year's term when the caller has it (the gate's scope.term, which knows whether it
+    names deputies), else it is loaded; `mode`: its review mode when known (review_mode_of)."""
+    mode = mode or review_mode(bloc_id, year)
     if mode == Mode.CROSS:
         return [L.CROSS, L.HEAD]
     if mode == Mode.HEAD_DEPUTY:
-        term = BlocTerm.objects.filter(bloc_id=bloc_id, year=year).first()
-        if term is not None and term.deputy_units.exists():
+        if term is _UNKNOWN:
+            term = BlocTerm.objects.filter(bloc_id=bloc_id, year=year).first()
+        if term is not None and access.has_deputies(term):
             return [L.DEPUTY, L.HEAD]
     return [L.HEAD]
 

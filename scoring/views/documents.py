@@ -21,12 +21,12 @@ from scoring.services import sheets as services
 
 
 def _download(request: HttpRequest, bloc_id: int, year: int, submission_id: int, fmt: str):
-    sub, _scope = get_submission_for(request, bloc_id, year, submission_id)
+    sub, scope = get_submission_for(request, bloc_id, year, submission_id)
     if not sub.has_sheet:
         raise Http404("Kỳ báo cáo này không có bảng tự chấm điểm.")
     if fmt == "pdf" and request.GET.get("format") == "html":
         fmt = "html"  # the same document previewed in the browser
-    return document_response(*sheet_document(sub, fmt))
+    return document_response(*sheet_document(sub, fmt, scope))
 
 
 @login_required

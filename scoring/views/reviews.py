@@ -124,7 +124,7 @@ def _review_rows(sv, can_review: bool, bound: dict[int, ReviewLineForm]) -> list
 
 
 def _context(request, sub: Submission, scope: BlocScope, bound=None, **forms) -> dict[str, Any]:
-    sv = selectors_sheets.sheet_view(sub)
+    sv = selectors_sheets.sheet_view(sub, scope)
     can_review = sub.status in Submission.REVIEWABLE and services.may_review(
         scope.roles, request.user, sub, sv.layer
     )

@@ -26,10 +26,10 @@ def _no_sheet(request: HttpRequest, sub: Submission) -> bool:
 
 @login_required
 def sheet_xlsx(request: HttpRequest, bloc_id: int, year: int, submission_id: int):
-    sub, _scope = get_submission_for(request, bloc_id, year, submission_id)
+    sub, scope = get_submission_for(request, bloc_id, year, submission_id)
     if _no_sheet(request, sub):
         return redirect("blocs:bloc", bloc_id=bloc_id, year=year)
-    response = HttpResponse(excel_sheet.export_sheet(sub), content_type=XLSX)
+    response = HttpResponse(excel_sheet.export_sheet(sub, scope), content_type=XLSX)
     name = excel.plain(sub.unit.short_name or sub.unit.name).replace(" ", "-")
     filename = f"bang-tu-cham-{year}-{sub.round.key}-{name}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

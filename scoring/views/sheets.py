@@ -47,7 +47,7 @@ def _context(scope: BlocScope, sub: Submission, **extra) -> dict:
     """Everything the submission page shows (a fixed number of queries at any sheet size)."""
     own = sub.unit_id == scope.user.unit_id and scope.can("sheet.edit")
     editable = own and sub.is_editable
-    sv = sheet_view(sub)
+    sv = sheet_view(sub, scope)
     today = timezone.localdate()  # as submission_submit judges lateness
     return {
         "scope": scope,
