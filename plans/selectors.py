@@ -37,14 +37,18 @@ def get_plan_for(
     need: str = "plan.view",
     *,
     children: bool = False,
+    annotate: dict | None = None,
 ) -> tuple[Plan, BlocScope]:
     """Gate for a plan: the bloc-year gate first (404 outsider / 403 role), then the plan must
     belong to that bloc-year (404), and an unshared draft is 403 for members. `children`: with
-    every child row prefetched (plan_with_children), so the page loads the plan once."""
+    every child row prefetched (plan_with_children), so the page loads the plan once;
+    `annotate`: expressions asked in the plan's own query (e.g. whether it has a document)."""
     scope = get_bloc_for(request, bloc_id, year, need=need)
     plans = Plan.objects.select_related("bloc", "bloc__province", "format_profile", "replaces")
     if children:
         plans = plans.prefetch_related(*CHILDREN)
+    if annotate:
+        plans = plans.annotate(**annotate)
     plan = plans.filter(pk=plan_id, bloc=scope.bloc, year=scope.year).first()
     if plan is None:
         raise Http404("Không tìm thấy kế hoạch.")
@@ -53,11 +57,12 @@ def get_plan_for(
     return plan, scope
 
 
-def plan_with_children(plan_id: int) -> Plan:
-    """One plan with every child row prefetched: a fixed number of queries whatever its size."""
+def plan_with_children(plan_id: int, children: tuple = ()) -> Plan:
+    """One plan with every child row prefetched (or only `children`, the lookups of an editor
+    that shows a few): a fixed number of queries whatever its size."""
     return (
         Plan.objects.select_related("bloc", "bloc__province", "format_profile")
-        .prefetch_related(*CHILDREN)
+        .prefetch_related(*(children or CHILDREN))
         .get(pk=plan_id)
     )
 
@@ -71,6 +76,8 @@ CHILDREN = (
     Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
     Prefetch("comments", queryset=PlanComment.objects.select_related("unit", "author")),
 )
+LISTS = CHILDREN[:3]  # bases, recipients, signature lines (the lists editor)
+SCHEDULE = CHILDREN[4:6]  # phases, milestones with their phase (the schedule editor)
 
 
 @dataclass

@@ -285,7 +285,7 @@ def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) 
 
 
 def _lists_initial(plan: Plan) -> tuple[dict, list[dict]]:
-    fresh = selectors.plan_with_children(plan.pk)
+    fresh = selectors.plan_with_children(plan.pk, selectors.LISTS)
     initial = {
         "revision": fresh.revision,
         "bases": "\n".join(b.text for b in fresh.bases.all()),
@@ -339,7 +339,7 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
 
 
 def _schedule_initial(plan: Plan) -> tuple[int, list[dict], list[dict]]:
-    fresh = selectors.plan_with_children(plan.pk)
+    fresh = selectors.plan_with_children(plan.pk, selectors.SCHEDULE)
     phases = [
         {
             "seq": p.seq,

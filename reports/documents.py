@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, get_args, get_origin, get_type_hints
 
+from django.db.models import prefetch_related_objects
+
 from plans import datelinks
 from plans.importer.text import spans, unmarked
 from plans.models import FormatProfile, Plan, SignatureLine
@@ -427,24 +429,27 @@ def filename_stem(plan: Plan, *, draft: bool) -> str:
 # ---------------------------------------------------------------- the builder
 
 
-def load_plan(plan: Plan) -> Plan:
-    """The plan with its profile and every child list in a fixed number of queries (7)."""
-    return (
-        Plan.objects.select_related("format_profile")
-        .prefetch_related(
-            "bases", "sections", "recipients", "signature_lines", "phases", "milestones"
-        )
-        .get(pk=plan.pk)
-    )
+LISTS = ("bases", "sections", "recipients", "signature_lines", "phases", "milestones")
 
 
-def build_plan_context(plan: Plan) -> PlanDocContext:
+def load_plan(plan: Plan, *, fresh: bool = True) -> Plan:
+    """The plan with its profile and every child list in a fixed number of queries (7), read
+    again from the database; `fresh=False`: `plan` itself was loaded in this request with its
+    profile (a view's gate), only its lists are loaded (6)."""
+    if not fresh:
+        prefetch_related_objects([plan], *LISTS)
+        return plan
+    return Plan.objects.select_related("format_profile").prefetch_related(*LISTS).get(pk=plan.pk)
+
+
+def build_plan_context(plan: Plan, *, fresh: bool = True) -> PlanDocContext:
     """Build the printable context of a KẾ HOẠCH from its rows (bounded queries, no writes).
 
     A plan that is not issued (nor superseded/revoked) is a draft: blank number and day, the month
-    from `draft_month` when set, and the "(Dự thảo)" marker under the number.
+    from `draft_month` when set, and the "(Dự thảo)" marker under the number. `fresh`: see
+    load_plan.
     """
-    plan = load_plan(plan)
+    plan = load_plan(plan, fresh=fresh)
     profile = plan.format_profile
     draft = not plan.is_frozen or plan.number is None
     bases = [b.text for b in plan.bases.all()]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -73,11 +74,16 @@ def plan_document(
     fmt = request.GET.get("format", fmt)  # ?format=html previews the same document in the browser
     if fmt not in FORMATS:
         raise Http404("Định dạng không hỗ trợ.")
-    plan, scope = _plan_gate(request, bloc_id, year, plan_id)
-    frozen = services.frozen_document(plan)
+    # whether the plan has its issued document is asked in the gate's plan query
+    has_document = Exists(IssuedDocument.objects.filter(plan=OuterRef("pk")))
+    plan, scope = selectors.get_plan_for(
+        request, bloc_id, year, plan_id, annotate={"has_document": has_document}
+    )
+    frozen = services.frozen_document(plan) if plan.has_document else None
     if frozen is not None:  # issued: the frozen bytes, whatever happened to the rows since
         return document_response(*services.frozen_body(frozen, fmt))
-    return live_response(request, scope, build_plan_context(plan), fmt)
+    # the gate loaded the plan (and its profile) in this request: only its lists are read
+    return live_response(request, scope, build_plan_context(plan, fresh=False), fmt)
 
 
 @login_required

@@ -43,12 +43,9 @@ OVER_BUDGET: dict[str, int] = {
     # a plan with its seven kinds of child rows (bases, sections, recipients, signature,
     # phases, milestones, comments) after the session, the user and the gate
     "plans:detail": 12,
-    "plans:edit_lists": 12,
-    "plans:edit_schedule": 12,
     # documents: the document's context, and the draft cache (shared database cache: a read
     # and a write on a first render)
     "reports:compiled_document": 12,
-    "reports:plan_document": 12,
     "reports:ranking_document": 12,
     "reports:scoring_document": 11,
     # the sheet's context (10, as its .docx), then Django's DatabaseCache: the read, and on a
