@@ -164,6 +164,17 @@ def _is_deputy(term: BlocTerm, unit_id: int) -> bool:
     return term.deputy_units.filter(pk=unit_id).exists()
 
 
+UNKNOWN: Any = object()  # "the caller does not have it": see term_of
+
+
+def term_of(bloc_id: int, year: int, term: BlocTerm | None = UNKNOWN) -> BlocTerm | None:
+    """The bloc-year's term with its head unit: `term` when the caller has it (the gate's
+    scope.term, loaded in this request; None when the year has no term), else one query."""
+    if term is not UNKNOWN:
+        return term
+    return BlocTerm.objects.select_related("head_unit").filter(bloc_id=bloc_id, year=year).first()
+
+
 def has_deputies(term: BlocTerm) -> bool:
     """Whether the term names deputy units: from the gate's query (_scope_for) or the prefetched
     deputies when it has them, else one query."""

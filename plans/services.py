@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from blocs import audit
+from blocs import access, audit
 from blocs.models import Bloc, BlocTerm
 from blocs.services import HOSTED_KINDS
 from plans import datelinks, mentions, rules
@@ -62,8 +62,9 @@ def default_profile(*, party: bool = False) -> FormatProfile:
     return profile
 
 
-def issuer_defaults(bloc: Bloc, year: int) -> dict[str, str]:
-    term = BlocTerm.objects.filter(bloc=bloc, year=year).select_related("head_unit").first()
+def issuer_defaults(bloc: Bloc, year: int, *, term: Any = access.UNKNOWN) -> dict[str, str]:
+    """The issuer lines of the bloc's documents (`term`: see blocs.access.term_of)."""
+    term = access.term_of(bloc.pk, year, term)
     province = bloc.province.name
     if bloc.kind in {Bloc.Kind.NOI_BO, Bloc.Kind.DIA_BAN} and term:
         return {

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from blocs.models import BlocTerm, Unit
+from blocs.access import UNKNOWN, term_of
+from blocs.models import Unit
 from plans import rules as plan_rules
 from plans.models import Plan
 from reports.documents import (
@@ -133,10 +134,11 @@ def summary_text(lines: list[UnitLine]) -> str:
     return f"{text}; không có đơn vị nào chưa nộp."
 
 
-def year_signature(bloc_id: int, year: int) -> Signature:
+def year_signature(bloc_id: int, year: int, *, term: Any = UNKNOWN) -> Signature:
     """Signed as the year's issued plan is (its block with the term's leader, as entered for
-    the term), else TM. KHỐI THI ĐUA / TRƯỞNG KHỐI / the term's leader."""
-    term = BlocTerm.objects.select_related("head_unit").filter(bloc_id=bloc_id, year=year).first()
+    the term), else TM. KHỐI THI ĐUA / TRƯỞNG KHỐI / the term's leader (`term`: see
+    blocs.access.term_of)."""
+    term = term_of(bloc_id, year, term)
     plan = (
         Plan.objects.filter(bloc_id=bloc_id, year=year, status=Plan.Status.ISSUED)
         .order_by("-issue_date", "-pk")
@@ -178,12 +180,16 @@ def _after_table(report: CompiledReport, round: Round) -> list[Block]:
     return blocks + text_blocks(closing)
 
 
-def build_compiled_context(report: CompiledReport) -> PlanDocContext:
-    """The BÁO CÁO of `report.round` (an unsaved CompiledReport prints an empty assessment)."""
-    round = Round.objects.select_related("bloc", "bloc__province").get(pk=report.round_id)
+def build_compiled_context(
+    report: CompiledReport, *, round: Round | None = None, term: Any = UNKNOWN
+) -> PlanDocContext:
+    """The BÁO CÁO of `report.round` (an unsaved CompiledReport prints an empty assessment).
+    `round` (with its bloc and province) and `term`: when the caller (a view's gate) has them."""
+    if round is None or round.pk != report.round_id:
+        round = Round.objects.select_related("bloc", "bloc__province").get(pk=report.round_id)
     bloc, year = round.bloc, round.year
     lines = unit_lines(round)
-    profile, header = bloc_header(bloc, year)
+    profile, header = bloc_header(bloc, year, term=term)
     symbol = nfc(bloc.symbol or "KTĐ")
     issued = report.number is not None and report.issue_date is not None
     number = f"{report.number:02d}" if issued else BLANK_NUMBER
@@ -214,7 +220,7 @@ def build_compiled_context(report: CompiledReport) -> PlanDocContext:
         body=_body(round, lines),
         closing=[],
         recipients=bloc_recipients(bloc),
-        signature=year_signature(bloc.pk, year),
+        signature=year_signature(bloc.pk, year, term=term),
         filename_stem=stem,
         kind="compiled_report",
         extra={

@@ -11,7 +11,10 @@ plan document's context; the minutes are issued (numbered, frozen) when the rank
 
 from __future__ import annotations
 
-from blocs.models import Bloc, BlocTerm
+from typing import Any
+
+from blocs.access import UNKNOWN, term_of
+from blocs.models import Bloc
 from plans import services as plan_services
 from reports.documents import (
     DRAFT_MARKER,
@@ -75,9 +78,9 @@ def _when(meeting: Meeting | None, place: str, year: int) -> str:
     return f"{place}, ngày {d.day:02d} tháng {vn_month(d.month)} năm {d.year}"
 
 
-def _context(bloc: Bloc, year: int, view: RankingView, **kw) -> PlanDocContext:
+def _context(bloc: Bloc, year: int, view: RankingView, term: Any, **kw) -> PlanDocContext:
     profile = plan_services.default_profile()
-    issuer = plan_services.issuer_defaults(bloc, year)
+    issuer = plan_services.issuer_defaults(bloc, year, term=term)
     place = (view.meeting.place if view.meeting else "") or bloc.province.name
     draft = kw.pop("draft")
     number = kw.pop("number", None)
@@ -108,9 +111,13 @@ def _context(bloc: Bloc, year: int, view: RankingView, **kw) -> PlanDocContext:
     )
 
 
-def build_ranking_table_context(bloc: Bloc, year: int) -> PlanDocContext:
-    """BẢNG TỔNG HỢP kết quả chấm điểm, xếp hạng thi đua năm … (landscape, bar chart)."""
-    view = ranking_view(bloc_id=bloc.pk, year=year)
+def build_ranking_table_context(
+    bloc: Bloc, year: int, *, view: RankingView | None = None, term: Any = UNKNOWN
+) -> PlanDocContext:
+    """BẢNG TỔNG HỢP kết quả chấm điểm, xếp hạng thi đua năm … (landscape, bar chart).
+    `view`, `term`: the ranking and the term when the caller (a view's gate) has them."""
+    view = view or ranking_view(bloc_id=bloc.pk, year=year)
+    term = term_of(bloc.pk, year, term)
     heads, rows = table_rows(view)
     title = f"Kết quả chấm điểm, xếp hạng thi đua năm {year} của {nfc(bloc.name)}"
     status = (
@@ -125,6 +132,7 @@ def build_ranking_table_context(bloc: Bloc, year: int) -> PlanDocContext:
         bloc,
         year,
         view,
+        term,
         draft=not view.adopted,
         stem="Bang-tong-hop-ket-qua",
         symbol="BTH",
@@ -132,7 +140,7 @@ def build_ranking_table_context(bloc: Bloc, year: int) -> PlanDocContext:
         title_lines=[title],
         body=text_blocks(intro),
         recipients=bloc_recipients(bloc),
-        signature=term_signature(_term(bloc, year)),
+        signature=term_signature(term),
         kind="ranking_table",
         extra={
             "table": {"headers": heads, "rows": rows, "shares": _shares(len(heads), True)},
@@ -140,10 +148,6 @@ def build_ranking_table_context(bloc: Bloc, year: int) -> PlanDocContext:
             "landscape": True,
         },
     )
-
-
-def _term(bloc: Bloc, year: int) -> BlocTerm | None:
-    return BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
 
 
 def _para(text: str) -> Block:
@@ -214,10 +218,17 @@ def _closing(bloc: Bloc, view: RankingView) -> list[Block]:
     return out
 
 
-def build_minutes_context(meeting: Meeting, *, number: int | None = None) -> PlanDocContext:
-    """BIÊN BẢN họp bình xét, xếp hạng thi đua năm … (numbered when issued at adoption)."""
+def build_minutes_context(
+    meeting: Meeting,
+    *,
+    number: int | None = None,
+    view: RankingView | None = None,
+    term: Any = UNKNOWN,
+) -> PlanDocContext:
+    """BIÊN BẢN họp bình xét, xếp hạng thi đua năm … (numbered when issued at adoption).
+    `view`, `term`: see build_ranking_table_context."""
     bloc, year = meeting.bloc, meeting.year
-    view = ranking_view(bloc_id=bloc.pk, year=year)
+    view = view or ranking_view(bloc_id=bloc.pk, year=year)
     heads, rows = table_rows(view, full=False)
     m = view.meeting
     sign = [
@@ -228,6 +239,7 @@ def build_minutes_context(meeting: Meeting, *, number: int | None = None) -> Pla
         bloc,
         year,
         view,
+        term,
         draft=not view.adopted,
         number=number,
         stem="Bien-ban-binh-xet" if number is None else f"BB-{number:02d}",
@@ -246,10 +258,13 @@ def build_minutes_context(meeting: Meeting, *, number: int | None = None) -> Pla
     )
 
 
-def live_minutes(bloc: Bloc, year: int) -> PlanDocContext | None:
-    """The minutes as they stand (a draft until adopted); None before the meeting is recorded."""
+def live_minutes(
+    bloc: Bloc, year: int, *, view: RankingView | None = None, term: Any = UNKNOWN
+) -> PlanDocContext | None:
+    """The minutes as they stand (a draft until adopted); None before the meeting is recorded.
+    `view`, `term`: see build_ranking_table_context."""
     meeting = Meeting.objects.select_related("bloc__province").filter(bloc=bloc, year=year).first()
-    return build_minutes_context(meeting) if meeting else None
+    return build_minutes_context(meeting, view=view, term=term) if meeting else None
 
 
 BUILDERS = {"bang-tong-hop": build_ranking_table_context, "bien-ban": live_minutes}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from blocs.access import UNKNOWN, term_of
 from blocs.models import Bloc, BlocTerm
 from plans import services as plan_services
 from plans.models import FormatProfile, Milestone
@@ -46,8 +47,8 @@ class _Year:
     meeting: SigningMeeting | None
 
 
-def _year(bloc: Bloc, year: int) -> _Year:
-    term = BlocTerm.objects.select_related("head_unit").filter(bloc=bloc, year=year).first()
+def _year(bloc: Bloc, year: int, term: Any = UNKNOWN) -> _Year:
+    term = term_of(bloc.pk, year, term)
     meeting = SigningMeeting.objects.filter(bloc=bloc, year=year).first()
     return _Year(bloc, year, term, meeting)
 
@@ -104,11 +105,14 @@ def bloc_recipients(bloc: Bloc) -> Recipients:
     return Recipients("Nơi nhận:", False, items)
 
 
-def bloc_header(bloc: Bloc, year: int) -> tuple[FormatProfile, dict[str, Any]]:
+def bloc_header(
+    bloc: Bloc, year: int, *, term: Any = UNKNOWN
+) -> tuple[FormatProfile, dict[str, Any]]:
     """The state profile and the header fields of a document the bloc issues: its parent body
-    (the province) and the bloc's name as issuer, Quốc hiệu and tiêu ngữ."""
+    (the province) and the bloc's name as issuer, Quốc hiệu and tiêu ngữ (`term`: see
+    blocs.access.term_of)."""
     profile = plan_services.default_profile()
-    issuer = plan_services.issuer_defaults(bloc, year)
+    issuer = plan_services.issuer_defaults(bloc, year, term=term)
     return profile, {
         "profile": profile_numbers(profile),
         "parent_issuer_lines": [caps(issuer["parent_issuer"])],
@@ -121,7 +125,7 @@ def bloc_header(bloc: Bloc, year: int) -> tuple[FormatProfile, dict[str, Any]]:
 def _context(
     y: _Year, *, kind: str, doc_type: str, title: str, body: list[Block], symbol: str
 ) -> PlanDocContext:
-    profile, header = bloc_header(y.bloc, y.year)
+    profile, header = bloc_header(y.bloc, y.year, term=y.term)
     draft = y.meeting is None
     place = (y.meeting.place if y.meeting else "") or y.bloc.province.name
     stem = f"{ascii_slug(doc_type)}-{ascii_slug(y.bloc.symbol or 'KTD')}-{y.year}"
@@ -154,9 +158,11 @@ def _context(
     )
 
 
-def build_registration_table_context(bloc: Bloc, year: int) -> PlanDocContext:
-    """BẢNG TỔNG HỢP đăng ký thi đua năm … of the bloc's members."""
-    y = _year(bloc, year)
+def build_registration_table_context(
+    bloc: Bloc, year: int, *, term: Any = UNKNOWN
+) -> PlanDocContext:
+    """BẢNG TỔNG HỢP đăng ký thi đua năm … of the bloc's members (`term`: see term_of)."""
+    y = _year(bloc, year, term)
     count = len(selectors.member_units(bloc_id=bloc.pk, year=year))
     intro = (
         f"{nfc(bloc.name)} có {count} đơn vị thành viên trong năm {year}. Bảng dưới đây tổng hợp "
@@ -172,9 +178,10 @@ def build_registration_table_context(bloc: Bloc, year: int) -> PlanDocContext:
     )
 
 
-def build_giao_uoc_context(bloc: Bloc, year: int) -> PlanDocContext:
-    """GIAO ƯỚC THI ĐUA năm … signed by the members at the signing meeting."""
-    y = _year(bloc, year)
+def build_giao_uoc_context(bloc: Bloc, year: int, *, term: Any = UNKNOWN) -> PlanDocContext:
+    """GIAO ƯỚC THI ĐUA năm … signed by the members at the signing meeting (`term`: see
+    term_of)."""
+    y = _year(bloc, year, term)
     versions = selectors.template_versions(bloc_id=bloc.pk, year=year)
     template = versions[0] if versions else None  # the version agreed at the signing
     plan_ms = selectors.plan_milestone(bloc_id=bloc.pk, year=year, kind=Milestone.Kind.KY_GIAO_UOC)

@@ -134,7 +134,7 @@ def scoring_document(
     frozen = services.frozen_giao_uoc(bloc_id=bloc_id, year=year) if doc == "giao-uoc" else None
     if frozen is not None:  # the signed giao ước: the bytes frozen at the signing
         return document_response(*services.frozen_body(frozen, fmt))
-    ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year)
+    ctx = SCORING_BUILDERS[doc](scope.bloc, scope.year, term=scope.term)
     return live_response(request, scope, ctx, fmt)
 
 
@@ -151,11 +151,11 @@ def ranking_document(
     fmt = request.GET.get("format", fmt)
     if fmt not in FORMATS or doc not in RANKING_BUILDERS:
         raise Http404("Không có văn bản này.")
-    _view, scope = _ranking_gate(request, bloc_id, year)
+    view, scope = _ranking_gate(request, bloc_id, year)
     frozen = services.frozen_minutes(bloc_id=bloc_id, year=year) if doc == "bien-ban" else None
     if frozen is not None:
         return document_response(*services.frozen_body(frozen, fmt))
-    ctx = RANKING_BUILDERS[doc](scope.bloc, scope.year)
+    ctx = RANKING_BUILDERS[doc](scope.bloc, scope.year, view=view, term=scope.term)
     if ctx is None:  # the minutes before the meeting is recorded
         raise Http404("Chưa có văn bản này.")
     return live_response(request, scope, ctx, fmt)

@@ -102,7 +102,9 @@ def compiled_document(
     frozen, report = services.compiled_parts(round)
     if frozen is not None:
         return document_response(*services.frozen_body(frozen, fmt))
-    return live_response(request, scope, build_compiled_context(report), fmt)
+    round.bloc = scope.bloc  # the gate's (with its province): the round is of that bloc-year
+    ctx = build_compiled_context(report, round=round, term=scope.term)
+    return live_response(request, scope, ctx, fmt)
 
 
 def _compiled_gate(request: HttpRequest, bloc_id: int, year: int, round_id: int, **_: object):

@@ -176,12 +176,18 @@ def registration_deadline(*, bloc_id: int, year: int) -> dt.date | None:
     return m.due if m else None
 
 
-def member_units(*, bloc_id: int, year: int) -> list[Unit]:
-    """The units that belong to the bloc at some time in the year (each once, by name)."""
+def member_units_qs(*, bloc_id: int, year: int) -> QuerySet[Unit]:
+    """The units that belong to the bloc at some time in the year (each once, by name), as a
+    query (a form's choices: one query when they are read)."""
     ids = (
         Membership.objects.for_year(year).filter(bloc_id=bloc_id).values_list("unit_id", flat=True)
     )
-    return list(Unit.objects.filter(pk__in=ids).order_by("name"))
+    return Unit.objects.filter(pk__in=ids).order_by("name")
+
+
+def member_units(*, bloc_id: int, year: int) -> list[Unit]:
+    """The units that belong to the bloc at some time in the year (each once, by name)."""
+    return list(member_units_qs(bloc_id=bloc_id, year=year))
 
 
 def is_member(*, bloc_id: int, year: int, unit_id: int | None) -> bool:

@@ -25,7 +25,6 @@ from scoring.models import (
     YearRules,
 )
 from scoring.services.compliance import rules_for
-from scoring.services.sheets import sheet_template
 
 
 @dataclass
@@ -91,14 +90,29 @@ class RankingView:
 
 
 def _group_codes(ranking: Ranking) -> list[str]:
-    template = sheet_template(ranking.round)
-    if template is None:
-        return []
-    return list(
-        Criterion.objects.filter(template=template, parent__isnull=True)
-        .order_by("order", "id")
-        .values_list("code", flat=True)
+    """The top-level group codes of the template version the ranking's round applies
+    (`sheet_template`: the newest version that applies from the round's data period), in one
+    query: every version of the bloc-year with its top-level criteria joined (a version
+    without any gives one row without a code)."""
+    round = ranking.round
+    start = round.data_from or dt.date(round.year, 1, 1)
+    tops = models.FilteredRelation("criteria", condition=models.Q(criteria__parent__isnull=True))
+    rows = (
+        Template.objects.filter(bloc_id=round.bloc_id, year=round.year)
+        .annotate(top=tops)
+        .order_by("-version", "top__order", "top__id")
+        .values_list("pk", "applies_from", "top__code")
     )
+    chosen, codes = None, []
+    for pk, applies_from, code in rows:
+        if chosen is None and (applies_from is None or applies_from <= start):
+            chosen = pk
+        if chosen is not None:
+            if pk != chosen:
+                break
+            if code is not None:
+                codes.append(code)
+    return codes
 
 
 def _view(ranking, stored_rows, groups, meeting, attending, rules, flags) -> RankingView:

@@ -43,19 +43,12 @@ OVER_BUDGET: dict[str, int] = {
     # a plan with its seven kinds of child rows (bases, sections, recipients, signature,
     # phases, milestones, comments) after the session, the user and the gate
     "plans:detail": 12,
-    # documents: the document's context, and the draft cache (shared database cache: a read
-    # and a write on a first render)
-    "reports:compiled_document": 12,
-    "reports:ranking_document": 12,
-    "reports:scoring_document": 11,
     # the sheet's context (10, as its .docx), then Django's DatabaseCache: the read, and on a
     # first render the write (a COUNT for the cull, then the key's SELECT and the INSERT in a
     # savepoint)
     "scoring:sheet_pdf": 16,
     # the sheet with its lines, reviews, files and the review layers; ranking and proposals
     # pages with their rules, meeting, vote and quotas
-    "scoring:compliance": 12,
-    "scoring:meeting": 11,
     "scoring:my_registration": 11,
     "scoring:proposal_add": 12,
     "scoring:proposals": 13,

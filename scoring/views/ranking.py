@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
-from blocs.models import Unit
 from scoring import charts, selectors
 from scoring.access import get_flag_for, get_ranking_for
 from scoring.excel_ranking import export_ranking
@@ -31,8 +30,7 @@ def _to(name: str, bloc_id: int, year: int) -> HttpResponse:
 
 
 def _members(bloc_id: int, year: int):
-    ids = [u.pk for u in selectors.member_units(bloc_id=bloc_id, year=year)]
-    return Unit.objects.filter(pk__in=ids).order_by("name")
+    return selectors.member_units_qs(bloc_id=bloc_id, year=year)
 
 
 def _revision(request: HttpRequest) -> int | None:
