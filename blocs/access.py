@@ -85,6 +85,23 @@ class BlocScope:
     roles: frozenset[str]
     user: Any
     _can: dict[str, bool] = field(default_factory=dict, repr=False)
+    # whether the user's unit is a member of the bloc that year, when the gate asked it (None:
+    # not asked; see unit_is_member)
+    member: bool | None = None
+
+    def unit_is_member(self) -> bool:
+        """The user's unit belongs to the bloc in the year (from the gate's query when it asked,
+        else one query)."""
+        unit_id = getattr(self.user, "unit_id", None)
+        if not unit_id:
+            return False
+        if self.member is None:
+            self.member = (
+                Membership.objects.for_year(self.year)
+                .filter(bloc_id=self.bloc.pk, unit_id=unit_id)
+                .exists()
+            )
+        return self.member
 
     def can(self, capability: str) -> bool:
         if capability not in CAPABILITIES:
@@ -233,7 +250,14 @@ def _scope_for(request: HttpRequest, bloc_id: int, year: int) -> BlocScope | Non
         if term is not None and unit_id:
             known = {"is_deputy": term.unit_is_deputy, "is_member": term.unit_is_member}
         roles = roles_for(request.user, bloc, int(year), term, **known)
-        scope = BlocScope(bloc=bloc, year=int(year), term=term, roles=roles, user=request.user)
+        scope = BlocScope(
+            bloc=bloc,
+            year=int(year),
+            term=term,
+            roles=roles,
+            user=request.user,
+            member=known.get("is_member"),
+        )
     memo[key] = scope
     return scope
 

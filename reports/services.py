@@ -181,10 +181,12 @@ def submit_proposals(*, bloc: Any, year: int, actor: Any, date: dt.date) -> Issu
 
 
 def frozen_to_trinh(*, bloc_id: int, year: int) -> list[IssuedDocument]:
-    """The tờ trình of every dossier of a bloc-year, first submission first."""
+    """The tờ trình of every dossier of a bloc-year, first submission first (with each
+    dossier's proposals: the page counts them)."""
     return list(
         IssuedDocument.objects.filter(dossier__bloc_id=bloc_id, dossier__year=year)
         .select_related("dossier")
+        .prefetch_related("dossier__proposals")
         .defer("pdf", "docx", "context")
         .order_by("dossier__seq")
     )

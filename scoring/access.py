@@ -55,7 +55,7 @@ def get_criterion_for(
 def own_unit_scope(request: HttpRequest, bloc_id: int, year: int) -> BlocScope:
     """A unit acting on its own registration: it must belong to the bloc that year."""
     scope = get_bloc_for(request, bloc_id, year, need="registration.edit")
-    if not selectors.is_member(bloc_id=scope.bloc.pk, year=scope.year, unit_id=scope.user.unit_id):
+    if not scope.unit_is_member():
         raise PermissionDenied("Đơn vị của bạn không phải thành viên của khối trong năm này.")
     return scope
 
@@ -111,7 +111,7 @@ def is_cross_reviewer(scope: BlocScope, sub: Submission) -> bool:
 def own_sheet_scope(request: HttpRequest, bloc_id: int, year: int) -> BlocScope:
     """A unit acting on its own reports: sheet.edit, and a member of the bloc that year."""
     scope = get_bloc_for(request, bloc_id, year, need="sheet.edit")
-    if not selectors.is_member(bloc_id=scope.bloc.pk, year=scope.year, unit_id=scope.user.unit_id):
+    if not scope.unit_is_member():
         raise PermissionDenied("Đơn vị của bạn không phải thành viên của khối trong năm này.")
     return scope
 

@@ -275,7 +275,12 @@ class TargetForm(forms.Form):
         self.fields["criterion"].queryset = (
             leaves if leaves is not None else Criterion.objects.none()
         )
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.code}. {c.content[:60]}"
+        field = self.fields["criterion"]
+        field.label_from_instance = lambda c: f"{c.code}. {c.content[:60]}"
+        read = getattr(leaves, "_result_cache", None)
+        if read is not None:  # rows the caller read once: the choices of every form of a formset
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = empty + [(c.pk, field.label_from_instance(c)) for c in read]
         self.fields["criterion"].error_messages["invalid_choice"] = (
             "Tiêu chí không thuộc thang điểm năm nay."
         )

@@ -25,10 +25,15 @@ def current_template(*, bloc_id: int, year: int) -> Template | None:
     )
 
 
-def template_for_date(*, bloc_id: int, year: int, day: dt.date) -> Template | None:
+def template_for_date(
+    *, bloc_id: int, year: int, day: dt.date, annotate: dict | None = None
+) -> Template | None:
     """The version that applies to a period starting on `day` (sheets keep the version they
-    were made with; a later version applies from its date on)."""
+    were made with; a later version applies from its date on). `annotate`: expressions asked
+    with the versions (what the caller reads of the chosen one)."""
     versions = Template.objects.filter(bloc_id=bloc_id, year=year).order_by("-version")
+    if annotate:
+        versions = versions.annotate(**annotate)
     for template in versions:
         if template.applies_from is None or template.applies_from <= day:
             return template

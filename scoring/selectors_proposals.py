@@ -1,6 +1,7 @@
 """Reads of the award proposals of a bloc-year: the proposals with their basis and vote, how
 much of each quota is used, the units that may still be proposed (and those that may not, with
-the reason), and the dossiers sent. Shared by the pages, the Excel export and the demo test."""
+the reason). Shared by the pages, the Excel export and the demo test (the dossiers sent, with
+their tờ trình, are reports.services.frozen_to_trinh)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from blocs.models import Bloc
 from scoring import awards
-from scoring.models import Dossier, Proposal, Ranking, RankingRow, Title, YearRules
+from scoring.models import Proposal, Ranking, RankingRow, Title, YearRules
 from scoring.services.proposals import (
     COUNTED,
     EDITABLE,
@@ -44,7 +45,6 @@ class ProposalsView:
     co_used: int = 0
     bk_used: int = 0
     bk_allowed: int = 0
-    dossiers: list[Dossier] = field(default_factory=list)
 
     @property
     def adopted(self) -> bool:
@@ -69,7 +69,9 @@ class ProposalsView:
 def proposals_view(*, bloc: Bloc, year: int) -> ProposalsView:
     """Everything the proposals page shows, in a fixed number of queries."""
     rules = year_rules(bloc, year)
-    ranking = Ranking.objects.filter(bloc=bloc, year=year).select_related("meeting").first()
+    ranking = (
+        Ranking.objects.filter(bloc=bloc, year=year).select_related("meeting", "round").first()
+    )
     view = ProposalsView(ranking=ranking, rules=rules)
     if ranking is None:
         return view
@@ -83,9 +85,6 @@ def proposals_view(*, bloc: Bloc, year: int) -> ProposalsView:
     view.bk_used = sum(1 for p in counted if p.award == Title.BK_TINH_TT)
     view.bk_allowed = awards.bang_khen_quota(
         units=len(view.rows), co=view.co_used, pct=rules.bang_khen_pct
-    )
-    view.dossiers = list(
-        Dossier.objects.filter(bloc=bloc, year=year).prefetch_related("issued_documents")
     )
     return view
 

@@ -49,10 +49,6 @@ OVER_BUDGET: dict[str, int] = {
     "scoring:sheet_pdf": 16,
     # the sheet with its lines, reviews, files and the review layers; ranking and proposals
     # pages with their rules, meeting, vote and quotas
-    "scoring:my_registration": 11,
-    "scoring:proposal_add": 12,
-    "scoring:proposals": 13,
-    "scoring:proposals_submit": 12,
 }
 
 

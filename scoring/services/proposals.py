@@ -22,14 +22,23 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from blocs import audit
 from blocs.models import Bloc, Province, Unit
 from blocs.text import strip_controls
 from scoring import awards, calc
-from scoring.models import Dossier, Proposal, ProvinceRules, Ranking, RankingRow, Title, YearRules
+from scoring.models import (
+    Dossier,
+    Proposal,
+    ProvinceRules,
+    Ranking,
+    RankingRow,
+    RatingBand,
+    Title,
+    YearRules,
+)
 from scoring.services.sheets import sheet_template
 
 P = Proposal.Status
@@ -72,11 +81,14 @@ def ranking_rows(ranking: Ranking) -> list[RankingRow]:
     scale has no bands). Every award proposed here asks for it: Cờ thi đua and Tập thể lao động
     xuất sắc "hoàn thành xuất sắc nhiệm vụ", Bằng khen of a collective HTXS (Luật TĐKT 2022
     Điều 26, 27, 74)."""
-    template = sheet_template(ranking.round)
-    best = template.bands.order_by("-min_total").first() if template else None
+    # the highest band's label asked with the template versions (None: a scale without bands)
+    best = RatingBand.objects.filter(template=OuterRef("pk")).order_by("-min_total")
+    template = sheet_template(
+        ranking.round, annotate={"top_band": Subquery(best.values("label")[:1])}
+    )
     rows = list(ranking.rows.select_related("unit").order_by("position"))
     for row in rows:
-        row.top_band = best.label if best else None
+        row.top_band = template.top_band if template else None
     return rows
 
 

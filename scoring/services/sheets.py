@@ -82,11 +82,13 @@ def is_due(round: Round, unit: Unit) -> bool:
     return any(u.pk == unit.pk for u in selectors.units_due(round=round))
 
 
-def sheet_template(round: Round) -> Template | None:
+def sheet_template(round: Round, annotate: dict | None = None) -> Template | None:
     """The template version that applies to the round's data period (a version changed later
-    applies only to periods starting after its date)."""
+    applies only to periods starting after its date); `annotate`: see template_for_date."""
     start = round.data_from or dt.date(round.year, 1, 1)
-    return selectors.template_for_date(bloc_id=round.bloc_id, year=round.year, day=start)
+    return selectors.template_for_date(
+        bloc_id=round.bloc_id, year=round.year, day=start, annotate=annotate
+    )
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,7 +19,7 @@ from plans.models import Milestone
 from scoring import selectors
 from scoring.access import get_registration_for, own_unit_scope
 from scoring.forms import RegistrationForm, ReturnForm, SigningForm, TargetFormSet
-from scoring.models import Criterion, Registration
+from scoring.models import Criterion, Registration, Template
 from scoring.services import registrations as services
 
 
@@ -35,10 +36,12 @@ def _revision(request: HttpRequest) -> int | None:
 
 
 def _leaves(bloc_id: int, year: int):
-    template = selectors.current_template(bloc_id=bloc_id, year=year)
-    if template is None:
-        return Criterion.objects.none()
-    return Criterion.objects.filter(template=template).exclude(kind=Criterion.Kind.GROUP)
+    """The leaf criteria of the bloc-year's current template (selectors.current_template: the
+    newest version), in one query: none when the year has no template."""
+    current = (
+        Template.objects.filter(bloc_id=bloc_id, year=year).order_by("-version").values("pk")[:1]
+    )
+    return Criterion.objects.filter(template=Subquery(current)).exclude(kind=Criterion.Kind.GROUP)
 
 
 def _targets_initial(reg: Registration | None) -> list[dict]:
@@ -65,6 +68,7 @@ def my_registration(request: HttpRequest, bloc_id: int, year: int) -> HttpRespon
     if reg is not None and not reg.is_editable and request.method == "GET":
         return _to_reg(reg)
     leaves = _leaves(bloc_id, year)
+    len(leaves)  # read once: every target form's choices and has_template below use these rows
     form = RegistrationForm(request.POST or None, initial=RegistrationForm.initial_for(reg))
     targets = TargetFormSet(
         request.POST or None,
