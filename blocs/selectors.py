@@ -67,8 +67,15 @@ class HomeEntry:
 
 def blocs_for_user(*, user: Any) -> list[HomeEntry]:
     """Each bloc-year the user can open, newest year first, with the user's role there."""
+    return home_entries(user=user)[0]
+
+
+def home_entries(*, user: Any) -> tuple[list[HomeEntry], list[Membership]]:
+    """blocs_for_user, and every membership of the user's unit (each bloc the unit belongs to
+    is one of those blocs, so they come from the same query as the member counts): the home
+    page passes them on to the unit's deadlines and registration reminders."""
     if not user.is_authenticated:
-        return []
+        return [], []
     terms_qs = BlocTerm.objects.select_related("head_unit").prefetch_related("deputy_units")
     blocs = Bloc.objects.select_related("province").prefetch_related(
         Prefetch("terms", queryset=terms_qs)
@@ -85,11 +92,13 @@ def blocs_for_user(*, user: Any) -> list[HomeEntry]:
     elif unit_id:
         blocs = blocs.filter(Q(memberships__unit_id=unit_id) | Q(terms__head_unit_id=unit_id))
     else:
-        return []
+        return [], []
     blocs = list(blocs.distinct())
-    memberships: list[Membership] = []
-    if unit_id:
-        memberships = list(Membership.objects.filter(unit_id=unit_id, bloc__in=blocs))
+    # every membership of these blocs in one query: the member counts, and the unit's own
+    rows = list(
+        Membership.objects.filter(bloc__in=blocs).only("bloc", "unit", "joined_on", "left_on")
+    )
+    memberships = [m for m in rows if unit_id and m.unit_id == unit_id]
     entries: list[HomeEntry] = []
     for bloc in blocs:
         for term in bloc.terms.all():
@@ -104,21 +113,28 @@ def blocs_for_user(*, user: Any) -> list[HomeEntry]:
                         role_label=ROLE_LABELS[role],
                     )
                 )
-    counts = member_counts(keys={(e.bloc.pk, e.year) for e in entries})
+    counts = member_counts(keys={(e.bloc.pk, e.year) for e in entries}, memberships=rows)
     for e in entries:
         e.member_count = counts[(e.bloc.pk, e.year)]
     entries.sort(key=lambda e: (-e.year, e.bloc.province.name, e.bloc.name))
-    return entries
+    return entries, memberships
 
 
-def member_counts(*, keys: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
-    """How many units belong to each (bloc id, year), in one query."""
+def member_counts(
+    *, keys: set[tuple[int, int]], memberships: list[Membership] | None = None
+) -> dict[tuple[int, int], int]:
+    """How many units belong to each (bloc id, year), in one query (none when the caller has
+    every membership of those blocs: `memberships`)."""
     counts = dict.fromkeys(keys, 0)
     years: dict[int, list[int]] = {}
     for bloc_id, year in keys:
         years.setdefault(bloc_id, []).append(year)
-    for m in Membership.objects.filter(bloc_id__in=years).only("bloc", "joined_on", "left_on"):
-        for year in years[m.bloc_id]:
+    if memberships is None:
+        memberships = Membership.objects.filter(bloc_id__in=years).only(
+            "bloc", "joined_on", "left_on"
+        )
+    for m in memberships:
+        for year in years.get(m.bloc_id, ()):
             counts[(m.bloc_id, year)] += m.covers_year(year)
     return counts
 

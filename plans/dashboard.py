@@ -52,14 +52,17 @@ class YearRow:
     summary: PlanSummary
 
 
-def unit_deadlines(*, unit_id: int | None, today: dt.date | None = None) -> list[UnitDeadline]:
+def unit_deadlines(
+    *, unit_id: int | None, today: dt.date | None = None, memberships: list | None = None
+) -> list[UnitDeadline]:
     """Upcoming and recently overdue deadlines of the issued plans of every bloc-year the unit
-    belongs to (as member, head or deputy), soonest first."""
+    belongs to (as member, head or deputy), soonest first (`memberships`: every membership of
+    the unit, when the caller has them)."""
     if not unit_id:
         return []
     today = today or dt.date.today()
     years = {today.year + d for d in YEARS_AROUND}
-    keys = unit_bloc_years(unit_id, years)
+    keys = unit_bloc_years(unit_id, years, memberships)
     milestones = Milestone.objects.filter(
         plan__status=Plan.Status.ISSUED,
         plan__bloc_id__in={bloc_id for bloc_id, _ in keys},
@@ -76,9 +79,13 @@ def unit_deadlines(*, unit_id: int | None, today: dt.date | None = None) -> list
     return out
 
 
-def unit_bloc_years(unit_id: int, years: set[int]) -> set[Key]:
-    """(bloc, year) pairs where the unit is a member, head or deputy (two queries)."""
-    memberships = Membership.objects.filter(unit_id=unit_id).only("bloc", "joined_on", "left_on")
+def unit_bloc_years(unit_id: int, years: set[int], memberships: list | None = None) -> set[Key]:
+    """(bloc, year) pairs where the unit is a member, head or deputy (two queries, one when
+    the caller has every membership of the unit: `memberships`)."""
+    if memberships is None:
+        memberships = Membership.objects.filter(unit_id=unit_id).only(
+            "bloc", "joined_on", "left_on"
+        )
     keys = {(m.bloc_id, y) for m in memberships for y in years if m.covers_year(y)}
     terms = BlocTerm.objects.filter(
         Q(head_unit_id=unit_id) | Q(deputy_units__id=unit_id), year__in=years

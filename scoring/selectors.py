@@ -284,9 +284,10 @@ class Reminder:
     overdue: bool
 
 
-def reminders_for(*, user, entries, today: dt.date) -> list[Reminder]:
+def reminders_for(*, user, entries, today: dt.date, memberships=None) -> list[Reminder]:
     """The bloc-years (from the home page's entries) where the user's unit still has to register:
-    no registration sent yet (none, a draft, or returned). Two queries whatever the number."""
+    no registration sent yet (none, a draft, or returned). Two queries whatever the number, and
+    one more without `memberships` (every membership of the unit, as the home page has them)."""
     unit_id = getattr(user, "unit_id", None)
     if not unit_id:
         return []
@@ -297,11 +298,19 @@ def reminders_for(*, user, entries, today: dt.date) -> list[Reminder]:
     done = {
         (r.bloc_id, r.year): r for r in Registration.objects.filter(unit_id=unit_id, year__in=years)
     }
-    member = set(
-        Membership.objects.filter(unit_id=unit_id, bloc_id__in={b for b, _ in pairs}).values_list(
-            "bloc_id", "joined_on", "left_on"
+    blocs = {b for b, _ in pairs}
+    if memberships is not None:
+        member = {
+            (m.bloc_id, m.joined_on, m.left_on)
+            for m in memberships
+            if m.unit_id == unit_id and m.bloc_id in blocs
+        }
+    else:
+        member = set(
+            Membership.objects.filter(unit_id=unit_id, bloc_id__in=blocs).values_list(
+                "bloc_id", "joined_on", "left_on"
+            )
         )
-    )
     due = _deadlines(pairs)
     out = []
     for (bloc_id, year), name in sorted(pairs.items(), key=lambda kv: (-kv[0][1], kv[1])):

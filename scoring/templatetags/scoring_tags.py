@@ -23,7 +23,13 @@ def registration_reminders(context, entries) -> dict:
     registration: "register by dd/mm/yyyy" (the plan's DANG_KY milestone)."""
     user = context["user"]
     entries = [getattr(e, "row", e) for e in entries]  # the home page's rows wrap the entries
-    return {"reminders": selectors.reminders_for(user=user, entries=entries, today=dt.date.today())}
+    reminders = selectors.reminders_for(
+        user=user,
+        entries=entries,
+        today=dt.date.today(),
+        memberships=context.get("unit_memberships"),
+    )
+    return {"reminders": reminders}
 
 
 # A board cell's or a sheet's state → its Bootstrap badge colour (contrast checked by axe).
