@@ -20,7 +20,7 @@ from blocs.models import Province
 from plans.models import Plan
 from scoring import awards
 from scoring.models import Proposal, Ranking, RankingRow, Registration, Round, Submission, Title
-from scoring.services.proposals import co_cp_counts, province_rules
+from scoring.services.proposals import AT_PROVINCE, province_rules
 
 P = Proposal.Status
 FILTERS = [
@@ -96,8 +96,11 @@ class ProvincePanel:
         return self.blocs.get(bloc_id, BlocYear())
 
 
-def _statuses(province: Province, year: int) -> dict[int, BlocYear]:
+def _statuses(province: Province, year: int) -> tuple[dict[int, BlocYear], int, int]:
+    """Each bloc's state, and (leaders, Cờ CP candidates) counted from the same rows as
+    services.proposals.co_cp_counts counts them (the submit check keeps its own query)."""
     blocs: dict[int, BlocYear] = defaultdict(BlocYear)
+    leaders = candidates = 0
     signed = Registration.objects.filter(
         bloc__province=province, year=year, status=Registration.Status.SIGNED
     )
@@ -122,6 +125,7 @@ def _statuses(province: Province, year: int) -> dict[int, BlocYear]:
     for r in rankings.values("bloc_id", "status", "leader", "leader_total"):
         b = blocs[r["bloc_id"]]
         b.ranking, b.leader, b.leader_total = r["status"], r["leader"] or "", r["leader_total"]
+        leaders += r["status"] == Ranking.Status.ADOPTED
     proposals = Proposal.objects.filter(bloc__province=province, year=year)
     for bloc_id, status, award, n in proposals.values_list("bloc_id", "status", "award").annotate(
         n=Count("id")
@@ -129,7 +133,8 @@ def _statuses(province: Province, year: int) -> dict[int, BlocYear]:
         blocs[bloc_id].proposals[status] += n
         if award == Title.CO_CP:
             blocs[bloc_id].co_cp = dict(P.choices)[status]
-    return blocs
+            candidates += n if status in AT_PROVINCE else 0
+    return blocs, leaders, candidates
 
 
 def _bars(province: Province, year: int, blocs: dict[int, BlocYear], total: int) -> list[Bar]:
@@ -161,9 +166,8 @@ def province_panel(
     *, province: Province, year: int, bloc_count: int, status: str = ""
 ) -> ProvincePanel:
     """The scoring panel of the province overview for `year` (`status`: one of FILTERS)."""
-    blocs = _statuses(province, year)
+    blocs, leaders, candidates = _statuses(province, year)
     rules = province_rules(province)
-    leaders, candidates = co_cp_counts(province, year)
     allowed = awards.co_cp_allowed(leaders=leaders, pct=rules.co_cp_pct)
     co_cp = {
         "leaders": leaders,

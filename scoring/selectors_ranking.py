@@ -17,7 +17,6 @@ from scoring import calc
 from scoring import ranking as rows_of
 from scoring.models import (
     ComplianceFlag,
-    Criterion,
     Meeting,
     Ranking,
     RankingRow,
@@ -154,7 +153,7 @@ def ranking_view(*, bloc_id: int, year: int, with_flags: bool = False) -> Rankin
 def province_rankings(*, province_id: int, year: int) -> dict[int, RankingView]:
     """Every computed ranking of the province's blocs for `year`, by bloc id, read as
     `ranking_view` reads one (rows in rank order, subtotals by group, the leader, the meeting,
-    the rules), in seven queries whatever the number of blocs and units: the province-wide view
+    the rules), in six queries whatever the number of blocs and units: the province-wide view
     of the reviewer and the province workbook, never a loop of `ranking_view`."""
     rankings = list(
         Ranking.objects.select_related("round", "meeting", "adopted_by").filter(
@@ -194,19 +193,23 @@ def province_rankings(*, province_id: int, year: int) -> dict[int, RankingView]:
 def _province_group_codes(rankings: list[Ranking], year: int) -> dict[int, list[str]]:
     """The top-level group codes of the template version each ranking's round applies
     (`sheet_template`: the newest version that applies from the round's data period), for
-    every ranking at once: two queries."""
-    versions: dict[int, list[tuple[int, Any, int]]] = {}
-    templates = Template.objects.filter(bloc_id__in={r.bloc_id for r in rankings}, year=year)
-    for pk, bloc_id, version, applies_from in templates.values_list(
-        "pk", "bloc_id", "version", "applies_from"
-    ):
-        versions.setdefault(bloc_id, []).append((version, applies_from, pk))
+    every ranking at once: one query (the versions with their top-level criteria joined, as
+    _group_codes reads them)."""
+    versions: dict[int, set[tuple[int, Any, int]]] = {}
     codes: dict[int, list[str]] = {}
-    tops = Criterion.objects.filter(template_id__in=[pk for v in versions.values() for *_, pk in v])
-    for template_id, code in (
-        tops.filter(parent__isnull=True).order_by("order", "id").values_list("template_id", "code")
+    tops = models.FilteredRelation("criteria", condition=models.Q(criteria__parent__isnull=True))
+    templates = (
+        Template.objects.filter(bloc_id__in={r.bloc_id for r in rankings}, year=year)
+        .annotate(top=tops)
+        .order_by("top__order", "top__id")
+    )
+    for pk, bloc_id, version, applies_from, code in templates.values_list(
+        "pk", "bloc_id", "version", "applies_from", "top__code"
     ):
-        codes.setdefault(template_id, []).append(code)
+        versions.setdefault(bloc_id, set()).add((version, applies_from, pk))
+        codes.setdefault(pk, [])
+        if code is not None:
+            codes[pk].append(code)
     out = {}
     for ranking in rankings:
         start = ranking.round.data_from or dt.date(ranking.round.year, 1, 1)

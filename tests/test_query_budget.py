@@ -42,8 +42,8 @@ OVER_BUDGET: dict[str, int] = {
     # deadlines (two apps' milestone reads of different scopes)
     "blocs:home": 11,
     # dashboards joining three apps (plans, registrations, report rounds, the scoring panel)
-    "blocs:province": 18,
-    "scoring:province_export": 20,
+    "blocs:province": 16,
+    "scoring:province_export": 17,
     # a plan with its seven kinds of child rows (bases, sections, recipients, signature,
     # phases, milestones, comments) after the session, the user and the gate
     "plans:detail": 12,

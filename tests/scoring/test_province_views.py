@@ -46,8 +46,8 @@ def test_the_province_page_costs_the_same_at_5_and_300_units(
         _bloc(province, units)
     _bloc(province, units, adopted=False)
     client = reviewer_client(province)
-    # the page's blocs and plans (10) + the scoring panel (8), whatever the number of units
-    with django_assert_num_queries(18):
+    # the page's blocs and plans (10) + the scoring panel (6), whatever the number of units
+    with django_assert_num_queries(16):
         response = _page(client, province)
     assert response.status_code == 200
     html = response.content.decode()
@@ -172,7 +172,7 @@ def test_every_blocs_ranking_at_once_reads_as_each_bloc_reads_it(
         YearRules.objects.create(bloc=bloc, year=2026, vote_threshold_pct=60 + i)
         made.append(bloc)
     _bloc(make_province("Tỉnh khác"), 2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         views = province_rankings(province_id=province.pk, year=2026)
     assert sorted(views) == sorted(b.pk for b in made)
     for bloc in made:
