@@ -45,14 +45,13 @@ OVER_BUDGET: dict[str, int] = {
     "blocs:province": 16,
     "scoring:province_export": 17,
     # a plan with its seven kinds of child rows (bases, sections, recipients, signature,
-    # phases, milestones, comments) after the session, the user and the gate
+    # phases, milestones, comments) after the session, the user and the gate, and the two
+    # years' terms that the stale-mention check compares
     "plans:detail": 12,
     # the sheet's context (10, as its .docx), then Django's DatabaseCache: the read, and on a
     # first render the write (a COUNT for the cull, then the key's SELECT and the INSERT in a
     # savepoint)
     "scoring:sheet_pdf": 16,
-    # the sheet with its lines, reviews, files and the review layers; ranking and proposals
-    # pages with their rules, meeting, vote and quotas
 }
 
 
