@@ -178,12 +178,13 @@ def load(submission: Submission) -> tuple[list[Criterion], list[Entry], dict[int
     return criteria, entries, reviews
 
 
-def refresh_totals(submission: Submission) -> list[str]:
+def refresh_totals(submission: Submission, scores: SheetScores | None = None) -> list[str]:
     """Recompute the stored totals of a sheet (the caller holds the row lock); returns the
-    fields that changed, already set on `submission` (the caller saves them)."""
+    fields that changed, already set on `submission` (the caller saves them). `scores`: the
+    sheet's scores computed by the caller from what it read inside the lock (else read here)."""
     if not submission.has_sheet:
         return []
-    scores = compute(submission, *load(submission))
+    scores = scores or compute(submission, *load(submission))
     new = {
         "self_total": scores.self.total.total,
         "reviewed_total": scores.reviewed.total.total,
