@@ -89,13 +89,13 @@ class SheetView:
 
 
 def sheet_view(submission: Submission) -> SheetView:
-    """Everything the sheet page and the sheet document show, in seven queries at any size."""
+    """Everything the sheet page and the sheet document show, in six queries at any size."""
     sub = submission
     files = list(Attachment.objects.filter(submission=sub).order_by("id"))
     layers = layers_for(sub.round.bloc_id, sub.round.year)
     if not sub.has_sheet:
         return SheetView(sub, [], None, layers, current_layer(sub, layers), *_split(files))
-    criteria, entries, reviews = sheets.load(sub)
+    criteria, entries, reviews = sheets.load_joined(sub)
     scores = sheets.compute(sub, criteria, entries, reviews)
     targets = sheets.targets_for(sub)
     return sheet_view_of(sub, criteria, entries, reviews, scores, targets, files, layers=layers)

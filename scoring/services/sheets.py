@@ -13,7 +13,7 @@ never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -249,13 +249,18 @@ def sheet_line_save(
     passed: bool | None = None,
     explanation: str = "",
     revision: int | None = None,
+    check: Callable[[Submission], None] | None = None,
 ) -> SavedLine:
     """line_save, returning the sheet as it stands after the save (what the htmx answer shows),
     in a fixed number of queries at any sheet size: the submission and the line locked, the
     sheet read once inside the lock, the line's changed fields, the audit row and the totals
-    (one UPDATE, only when they change). An unchanged line writes nothing. Entry.DoesNotExist
-    when the line is not one of the submission's."""
+    (one UPDATE, only when they change). An unchanged line writes nothing. `check`: the
+    caller's gate, run on the locked row before anything else (a view's 404/403: the request
+    reads the submission once). Submission.DoesNotExist or Entry.DoesNotExist when the
+    submission or the line (of that submission) is not there."""
     sub = lock(submission_id)
+    if check is not None:
+        check(sub)
     ensure_editable(sub)
     line = (
         Entry.objects.select_for_update(of=("self",))
@@ -271,12 +276,8 @@ def sheet_line_save(
     )
     # Read after the lock: every writer of a sheet's lines and reviews holds it, so these are
     # the lines the totals must equal (the locked line stands in for its own row).
-    criteria, entries, reviews = sheets.load(sub)
-    by_id = {c.pk: c for c in criteria}
+    criteria, entries, reviews = sheets.load_joined(sub)
     entries = [line if e.pk == line.pk else e for e in entries]
-    for e in entries:
-        if e is not line:
-            e.criterion = by_id[e.criterion_id]
     diff = _write_line(sub, line, new, actor)
     scores = sheets.compute(sub, criteria, entries, reviews)
     if diff:

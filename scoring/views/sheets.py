@@ -5,6 +5,8 @@ Secretariat, deputy, provincial reviewer and administrator read the same page re
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,11 +17,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from blocs.access import BlocScope
+from blocs.access import BlocScope, get_bloc_for
 from blocs.forms import add_service_errors
 from plans.forms import RevisionForm
 from scoring import calc, files, history
-from scoring.access import get_submission_for, own_sheet_scope
+from scoring.access import check_edit, get_submission_for, own_sheet_scope
 from scoring.forms_sheets import FileForm, LineForm, ReportForm
 from scoring.models import Attachment, Entry, Round, Submission
 from scoring.selectors_rounds import unit_rounds
@@ -149,27 +151,33 @@ def _entry_of(sub: Submission, entry_id: int) -> Entry:
 
 
 def _save_line(
-    request: HttpRequest, sub: Submission, entry_id: int, form: LineForm
+    request: HttpRequest, scope: BlocScope, submission_id: int, entry_id: int, form: LineForm
 ) -> services.SavedLine | dict:
-    """Run the line save with the form's data: the saved sheet, else the line to show again."""
+    """Run the line save with the form's data: the saved sheet, else the line to show again.
+    The submission is read once, locked, and gated there (404 outside the bloc-year, 403 to
+    anyone but its own unit's staff)."""
     if form.is_valid():
         data = form.cleaned_data
         try:
             return services.sheet_line_save(
-                submission_id=sub.pk,
+                submission_id=submission_id,
                 entry_id=entry_id,
                 actor=request.user,
                 value=data["value"],
                 passed=data["passed"],
                 explanation=data["explanation"],
                 revision=data["revision"],
+                check=partial(check_edit, scope),
             )
+        except Submission.DoesNotExist:
+            raise Http404("Không tìm thấy báo cáo.") from None
         except Entry.DoesNotExist:
             raise Http404("Không tìm thấy dòng của bảng điểm.") from None
         except services.StaleSheetError as exc:
             return _line_current(exc)
         except ValidationError as exc:
             add_service_errors(form, exc)
+    sub, _scope = get_submission_for(request, scope.bloc.pk, scope.year, submission_id, edit=True)
     return _line_edit(_entry_of(sub, entry_id), form)
 
 
@@ -192,16 +200,16 @@ def sheet_line(
 ) -> HttpResponse:
     """Save one line. htmx gets the line back with the totals, the subtotals of the groups above
     it and the submit checklist out of band; a plain form is sent back to the line's anchor."""
-    sub, scope = get_submission_for(request, bloc_id, year, submission_id, edit=True)
+    scope = get_bloc_for(request, bloc_id, year)  # outsiders 404, as get_submission_for
     form = LineForm(request.POST, prefix=LineForm.prefix_for(entry_id))
-    result = _save_line(request, sub, entry_id, form)
+    result = _save_line(request, scope, submission_id, entry_id, form)
     if isinstance(result, services.SavedLine):
         if not request.htmx:
             messages.success(request, f"Đã lưu tiêu chí {result.line.criterion.code}.")
-            return redirect(_url(sub, f"line-{entry_id}"))
+            return redirect(_url(result.submission, f"line-{entry_id}"))
         ctx = _saved_context(scope, result)
     else:  # refused: the sheet as stored now, the line as typed (or as stored, when stale)
-        sub.refresh_from_db()
+        sub, scope = get_submission_for(request, bloc_id, year, submission_id, edit=True)
         ctx = _context(scope, sub, edit=result, saved=None)
         if not request.htmx:
             return render(request, "scoring/submission.html", ctx)
