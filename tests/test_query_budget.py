@@ -51,13 +51,13 @@ OVER_BUDGET: dict[str, int] = {
     "reports:plan_document": 12,
     "reports:ranking_document": 12,
     "reports:scoring_document": 11,
-    "scoring:sheet_pdf": 20,
-    "scoring:sheet_docx": 14,
-    "scoring:sheet_xlsx": 13,
+    "scoring:sheet_pdf": 19,
+    "scoring:sheet_docx": 13,
+    "scoring:sheet_xlsx": 12,
     # the sheet with its lines, reviews, files and the review layers; ranking and proposals
     # pages with their rules, meeting, vote and quotas
-    "scoring:submission": 13,
-    "scoring:review": 12,
+    "scoring:submission": 12,
+    "scoring:review": 11,
     "scoring:compliance": 12,
     "scoring:meeting": 11,
     "scoring:my_registration": 11,
