@@ -62,15 +62,23 @@ def plan_with_children(plan_id: int) -> Plan:
     )
 
 
+SCHEDULE = (
+    Prefetch("phases", queryset=Phase.objects.order_by("seq")),
+    Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
+)
 CHILDREN = (
     "bases",
     "recipients",
     "signature_lines",
     Prefetch("sections", queryset=Section.objects.order_by("order", "id")),
-    Prefetch("phases", queryset=Phase.objects.order_by("seq")),
-    Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
+    *SCHEDULE,
     Prefetch("comments", queryset=PlanComment.objects.select_related("unit", "author")),
 )
+
+
+def plan_with_schedule(plan_id: int) -> Plan:
+    """One plan with its phases and milestones prefetched (the schedule editor): three queries."""
+    return Plan.objects.prefetch_related(*SCHEDULE).get(pk=plan_id)
 
 
 @dataclass

@@ -44,7 +44,6 @@ OVER_BUDGET: dict[str, int] = {
     # phases, milestones, comments) after the session, the user and the gate
     "plans:detail": 12,
     "plans:edit_lists": 12,
-    "plans:edit_schedule": 12,
     # documents: the document's context, and the draft cache (shared database cache: a read
     # and a write on a first render)
     "reports:compiled_document": 12,
