@@ -67,17 +67,24 @@ def plan_with_children(plan_id: int, children: tuple = ()) -> Plan:
     )
 
 
+SCHEDULE = (
+    Prefetch("phases", queryset=Phase.objects.order_by("seq")),
+    Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
+)
 CHILDREN = (
     "bases",
     "recipients",
     "signature_lines",
     Prefetch("sections", queryset=Section.objects.order_by("order", "id")),
-    Prefetch("phases", queryset=Phase.objects.order_by("seq")),
-    Prefetch("milestones", queryset=Milestone.objects.select_related("phase")),
+    *SCHEDULE,
     Prefetch("comments", queryset=PlanComment.objects.select_related("unit", "author")),
 )
 LISTS = CHILDREN[:3]  # bases, recipients, signature lines (the lists editor)
-SCHEDULE = CHILDREN[4:6]  # phases, milestones with their phase (the schedule editor)
+
+
+def plan_with_schedule(plan_id: int) -> Plan:
+    """One plan with its phases and milestones prefetched (the schedule editor): three queries."""
+    return plan_with_children(plan_id, SCHEDULE)
 
 
 @dataclass

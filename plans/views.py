@@ -7,6 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -338,8 +339,14 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
     )
 
 
-def _schedule_initial(plan: Plan) -> tuple[int, list[dict], list[dict]]:
-    fresh = selectors.plan_with_children(plan.pk, selectors.SCHEDULE)
+def _schedule_initial(plan: Plan, *, reread: bool = False) -> tuple[int, list[dict], list[dict]]:
+    """The revision, phases and milestones of `plan` as the gate read it, or stored now
+    (`reread`: after a stale save); the plan's other child rows are not read."""
+    if reread:
+        fresh = selectors.plan_with_schedule(plan.pk)
+    else:
+        fresh = plan
+        prefetch_related_objects([plan], *selectors.SCHEDULE)
     phases = [
         {
             "seq": p.seq,
@@ -391,7 +398,7 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
             )
         except services.StaleEditError:
             messages.error(request, services.STALE_MESSAGE)
-            revision, phases_initial, ms_initial = _schedule_initial(plan)
+            revision, phases_initial, ms_initial = _schedule_initial(plan, reread=True)
             meta = RevisionForm(initial={"revision": revision})
             phases = PhaseFormSet(initial=phases_initial, prefix="phase", **kw)
             milestones = MilestoneFormSet(initial=ms_initial, prefix="ms", **kw)

@@ -138,11 +138,19 @@ def get_submission_for(
     if sub is None:
         raise Http404("Không tìm thấy báo cáo.")
     if edit:
-        if not (scope.can("sheet.edit") and sub.unit_id == scope.user.unit_id):
-            raise PermissionDenied("Chỉ đơn vị gửi báo cáo mới sửa được báo cáo của mình.")
+        check_edit(scope, sub)
     elif not may_read_submission(scope, sub):
         raise PermissionDenied("Bạn chỉ xem được báo cáo của đơn vị mình.")
     return sub, scope
+
+
+def check_edit(scope: BlocScope, sub: Submission) -> None:
+    """The edit gate of get_submission_for on a submission already read (a write checks it on
+    the row it has locked): another bloc-year's is 404, another unit's 403."""
+    if sub.round.bloc_id != scope.bloc.pk or sub.round.year != scope.year:
+        raise Http404("Không tìm thấy báo cáo.")
+    if not (scope.can("sheet.edit") and sub.unit_id == scope.user.unit_id):
+        raise PermissionDenied("Chỉ đơn vị gửi báo cáo mới sửa được báo cáo của mình.")
 
 
 def get_ranking_for(

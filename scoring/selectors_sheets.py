@@ -87,19 +87,45 @@ class SheetView:
     def entered(self) -> int:
         return sum(1 for r in self.leaves if r.entry.self_score is not None)
 
+    def groups_above(self, row: SheetRow) -> list[SheetRow]:
+        """The groups `row` sits in, innermost first: the subtotals a change of its line moves."""
+        by_pk = {r.criterion.pk: r for r in self.rows}
+        out, parent = [], row.criterion.parent_id
+        while parent is not None and parent in by_pk:
+            out.append(by_pk[parent])
+            parent = by_pk[parent].criterion.parent_id
+        return out
+
 
 def sheet_view(submission: Submission, scope: BlocScope | None = None) -> SheetView:
-    """Everything the sheet page and the sheet document show, in seven queries at any size
-    (five when the gate's `scope` of the submission's bloc-year gives the term)."""
+    """Everything the sheet page and the sheet document show, in six queries at any size
+    (four when the gate's `scope` of the submission's bloc-year gives the term)."""
     sub = submission
     files = list(Attachment.objects.filter(submission=sub).order_by("id"))
     mode = review_mode_of(sub)
     layers = layers_for(sub.round.bloc_id, sub.round.year, mode=mode, **_term_of(scope, sub))
     if not sub.has_sheet:
         return SheetView(sub, [], None, layers, current_layer(sub, layers), *_split(files))
-    criteria, entries, reviews = sheets.load(sub)
+    criteria, entries, reviews = sheets.load_joined(sub)
     scores = sheets.compute(sub, criteria, entries, reviews)
     targets = sheets.targets_for(sub)
+    return sheet_view_of(sub, criteria, entries, reviews, scores, targets, files, layers=layers)
+
+
+def sheet_view_of(
+    sub: Submission,
+    criteria: list[Criterion],
+    entries: list[Entry],
+    reviews: dict[int, list[Review]],
+    scores: sheets.SheetScores,
+    targets: dict[int, Decimal],
+    files: list[Attachment],
+    *,
+    layers: list[str] | None = None,
+) -> SheetView:
+    """The sheet from what the caller has read already (no query): a line save builds its
+    answer from the lines read inside its lock. Without `layers`, the review layers are left
+    unknown (empty) rather than read."""
     by_crit = {e.criterion_id: e for e in entries}
     evidence: dict[int, list[Attachment]] = {}
     for f in files:
@@ -130,7 +156,8 @@ def sheet_view(submission: Submission, scope: BlocScope | None = None) -> SheetV
             walk(c.pk, depth + 1)
 
     walk(None, 0)
-    return SheetView(sub, rows, scores, layers, current_layer(sub, layers), *_split(files))
+    layer = current_layer(sub, layers) if layers else ""
+    return SheetView(sub, rows, scores, layers or [], layer, *_split(files))
 
 
 def _term_of(scope: BlocScope | None, sub: Submission) -> dict:

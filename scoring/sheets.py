@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import F, FilteredRelation, Q
+
 from scoring import calc
 from scoring.models import Criterion, Entry, Registration, Review, Submission, Target
 from scoring.selectors import build_nodes
@@ -170,20 +172,51 @@ def load(submission: Submission) -> tuple[list[Criterion], list[Entry], dict[int
     """Criteria, entries and reviews of a sheet in three queries."""
     criteria = list(Criterion.objects.filter(template_id=submission.template_id).order_by("order"))
     entries = list(Entry.objects.filter(submission=submission))
+    return criteria, entries, _reviews(submission)
+
+
+def _reviews(submission: Submission) -> dict[int, list[Review]]:
     reviews: dict[int, list[Review]] = {}
     for r in Review.objects.filter(entry__submission=submission).select_related(
         "reviewer", "reviewer_unit"
     ):
         reviews.setdefault(r.entry_id, []).append(r)
-    return criteria, entries, reviews
+    return reviews
 
 
-def refresh_totals(submission: Submission) -> list[str]:
+ENTRY_COLUMNS = tuple(f.attname for f in Entry._meta.concrete_fields)
+
+
+def load_joined(
+    submission: Submission,
+) -> tuple[list[Criterion], list[Entry], dict[int, list[Review]]]:
+    """`load` in two queries: each criterion of the template comes with the sheet's line on it
+    (one LEFT JOIN), every line with its criterion set; the same lists in the same order."""
+    line = FilteredRelation("entries", condition=Q(entries__submission_id=submission.pk))
+    rows = (
+        Criterion.objects.filter(template_id=submission.template_id)
+        .annotate(line=line)
+        .annotate(**{f"line_{name}": F(f"line__{name}") for name in ENTRY_COLUMNS})
+        .order_by("order", "id")
+    )
+    criteria, entries = [], []
+    for c in rows:
+        values = [c.__dict__.pop(f"line_{name}") for name in ENTRY_COLUMNS]
+        criteria.append(c)
+        if values[0] is not None:
+            entry = Entry.from_db(rows.db, ENTRY_COLUMNS, values)
+            entry.criterion = c
+            entries.append(entry)
+    return criteria, entries, _reviews(submission)
+
+
+def refresh_totals(submission: Submission, scores: SheetScores | None = None) -> list[str]:
     """Recompute the stored totals of a sheet (the caller holds the row lock); returns the
-    fields that changed, already set on `submission` (the caller saves them)."""
+    fields that changed, already set on `submission` (the caller saves them). `scores`: the
+    sheet's scores computed by the caller from what it read inside the lock (else read here)."""
     if not submission.has_sheet:
         return []
-    scores = compute(submission, *load(submission))
+    scores = scores or compute(submission, *load(submission))
     new = {
         "self_total": scores.self.total.total,
         "reviewed_total": scores.reviewed.total.total,

@@ -48,10 +48,10 @@ OVER_BUDGET: dict[str, int] = {
     # phases, milestones, comments) after the session, the user and the gate, and the two
     # years' terms that the stale-mention check compares
     "plans:detail": 12,
-    # the sheet's context (10, as its .docx), then Django's DatabaseCache: the read, and on a
+    # the sheet's context (9, as its .docx), then Django's DatabaseCache: the read, and on a
     # first render the write (a COUNT for the cull, then the key's SELECT and the INSERT in a
     # savepoint)
-    "scoring:sheet_pdf": 16,
+    "scoring:sheet_pdf": 15,
 }
 
 

@@ -13,7 +13,7 @@ never silently overwrite each other.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +26,7 @@ from blocs import audit
 from blocs.models import Unit
 from blocs.text import strip_controls
 from scoring import calc, files, selectors, sheets
-from scoring.models import Attachment, Criterion, Entry, Round, Submission, Template
+from scoring.models import Attachment, Criterion, Entry, Review, Round, Submission, Template
 
 S = Submission.Status
 STALE_MESSAGE = (
@@ -189,14 +189,32 @@ def _write_line(
     return diff
 
 
-def _after_lines(sub: Submission) -> None:
-    """The sheet's totals follow its lines; a returned sheet being corrected is a draft again."""
-    fields = sheets.refresh_totals(sub)
+def _after_lines(sub: Submission, scores: sheets.SheetScores | None = None) -> None:
+    """The sheet's totals follow its lines (`scores`: computed from the lines read inside the
+    lock, else read now); a returned sheet being corrected is a draft again. One UPDATE."""
+    fields = sheets.refresh_totals(sub, scores)
     if sub.status == S.RETURNED:
         sub.status = S.DRAFT
         fields.append("status")
     if fields:
         sub.save(update_fields=fields)
+
+
+@dataclass
+class SavedLine:
+    """A line save as read inside the lock: the submission (totals and state as stored now),
+    the line, what changed ({} when nothing), and the whole sheet the totals were computed from
+    (criteria, lines with their criteria, reviews, scores). `targets` is loaded only for a
+    quantitative line (the registered targets it is scored against), else empty."""
+
+    submission: Submission
+    line: Entry
+    changes: dict[str, Any]
+    criteria: list[Criterion]
+    entries: list[Entry]
+    reviews: dict[int, list[Review]]
+    scores: sheets.SheetScores
+    targets: dict[int, Any]
 
 
 @transaction.atomic
@@ -211,16 +229,63 @@ def line_save(
 ) -> Entry:
     """Save one line as the unit typed it: the value (score, actual, count) or pass/fail, and an
     explanation. The line's points are computed here; the sheet's totals follow."""
-    sub = lock(entry.submission_id)
+    saved = sheet_line_save(
+        submission_id=entry.submission_id,
+        entry_id=entry.pk,
+        actor=actor,
+        value=value,
+        passed=passed,
+        explanation=explanation,
+        revision=revision,
+    )
+    return saved.line
+
+
+@transaction.atomic
+def sheet_line_save(
+    *,
+    submission_id: int,
+    entry_id: int,
+    actor: Any,
+    value: object = None,
+    passed: bool | None = None,
+    explanation: str = "",
+    revision: int | None = None,
+    check: Callable[[Submission], None] | None = None,
+) -> SavedLine:
+    """line_save, returning the sheet as it stands after the save (what the htmx answer shows),
+    in a fixed number of queries at any sheet size: the submission and the line locked, the
+    sheet read once inside the lock, the line's changed fields, the audit row and the totals
+    (one UPDATE, only when they change). An unchanged line writes nothing. `check`: the
+    caller's gate, run on the locked row before anything else (a view's 404/403: the request
+    reads the submission once). Submission.DoesNotExist or Entry.DoesNotExist when the
+    submission or the line (of that submission) is not there."""
+    sub = lock(submission_id)
+    if check is not None:
+        check(sub)
     ensure_editable(sub)
-    line = Entry.objects.select_for_update().select_related("criterion").get(pk=entry.pk)
+    line = (
+        Entry.objects.select_for_update(of=("self",))
+        .select_related("criterion")
+        .get(pk=entry_id, submission_id=sub.pk)
+    )
     if revision is not None and int(revision) != line.revision:
         raise StaleSheetError(LINE_STALE_MESSAGE, current=line)
-    new = _line_values(sub, line, value=value, passed=passed, explanation=explanation)
-    if _write_line(sub, line, new, actor):
-        _after_lines(sub)
+    quantitative = line.criterion.kind == Criterion.Kind.QUANTITATIVE
+    targets = sheets.targets_for(sub) if quantitative else {}
+    new = _line_values(
+        sub, line, value=value, passed=passed, explanation=explanation, targets=targets
+    )
+    # Read after the lock: every writer of a sheet's lines and reviews holds it, so these are
+    # the lines the totals must equal (the locked line stands in for its own row).
+    criteria, entries, reviews = sheets.load_joined(sub)
+    entries = [line if e.pk == line.pk else e for e in entries]
+    diff = _write_line(sub, line, new, actor)
+    scores = sheets.compute(sub, criteria, entries, reviews)
+    if diff:
+        _after_lines(sub, scores)
     line.submission = sub
-    return line
+    return SavedLine(sub, line, diff, criteria, entries, reviews, scores, targets)
 
 
 @dataclass(frozen=True)
@@ -435,17 +500,22 @@ def file_remove(*, attachment: Attachment, actor: Any) -> None:
 
 def missing_for_submit(sub: Submission) -> list[str]:
     """What still stops the unit from submitting (in Vietnamese, one item per problem)."""
+    entries = list(sub.entries.select_related("criterion")) if sub.has_sheet else []
+    return missing_of(sub, entries, list(sub.files.all()))
+
+
+def missing_of(sub: Submission, entries: list[Entry], files: list[Attachment]) -> list[str]:
+    """missing_for_submit from the sheet's lines (with their criteria) and all its files, already
+    read (no query)."""
     problems = []
-    if not sub.body.strip() and not sub.files.filter(purpose=Attachment.Purpose.REPORT).exists():
+    if not sub.body.strip() and not any(f.purpose == Attachment.Purpose.REPORT for f in files):
         problems.append("Chưa có nội dung báo cáo (viết trực tiếp hoặc tải lên tệp PDF/DOCX).")
     if sub.has_sheet:
-        entries = list(sub.entries.select_related("criterion").order_by("criterion__order"))
+        entries = sorted(entries, key=lambda e: (e.criterion.order, e.criterion_id))
         empty = [e.criterion.code for e in entries if e.self_score is None]
         if empty:
             problems.append("Chưa chấm các tiêu chí: " + ", ".join(empty) + ".")
-        with_files = set(
-            sub.files.filter(purpose=Attachment.Purpose.EVIDENCE).values_list("entry_id", flat=True)
-        )
+        with_files = {f.entry_id for f in files if f.purpose == Attachment.Purpose.EVIDENCE}
         need = [
             e.criterion.code
             for e in entries

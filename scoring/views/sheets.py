@@ -5,6 +5,8 @@ Secretariat, deputy, provincial reviewer and administrator read the same page re
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,15 +17,15 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from blocs.access import BlocScope
+from blocs.access import BlocScope, get_bloc_for
 from blocs.forms import add_service_errors
 from plans.forms import RevisionForm
 from scoring import calc, files, history
-from scoring.access import get_submission_for, own_sheet_scope
+from scoring.access import check_edit, get_submission_for, own_sheet_scope
 from scoring.forms_sheets import FileForm, LineForm, ReportForm
 from scoring.models import Attachment, Entry, Round, Submission
 from scoring.selectors_rounds import unit_rounds
-from scoring.selectors_sheets import sheet_view
+from scoring.selectors_sheets import SheetView, sheet_view, sheet_view_of
 from scoring.services import sheets as services
 
 P = Attachment.Purpose
@@ -43,11 +45,22 @@ def _anchor(purpose: str, entry_id: int | None) -> str:
     return "attachments" if purpose == P.ATTACHMENT else "report"
 
 
-def _context(scope: BlocScope, sub: Submission, **extra) -> dict:
-    """Everything the submission page shows (a fixed number of queries at any sheet size)."""
+def _context(
+    scope: BlocScope,
+    sub: Submission,
+    sv: SheetView | None = None,
+    missing: list[str] | None = None,
+    **extra,
+) -> dict:
+    """Everything the submission page shows (a fixed number of queries at any sheet size);
+    `sv` and `missing` when the caller has them already (a line save's answer)."""
     own = sub.unit_id == scope.user.unit_id and scope.can("sheet.edit")
     editable = own and sub.is_editable
-    sv = sheet_view(sub, scope)
+    sv = sv or sheet_view(sub, scope)
+    if not editable:
+        missing = []
+    elif missing is None:
+        missing = services.missing_for_submit(sub)
     today = timezone.localdate()  # as submission_submit judges lateness
     return {
         "scope": scope,
@@ -56,7 +69,7 @@ def _context(scope: BlocScope, sub: Submission, **extra) -> dict:
         "own": own,
         "editable": editable,
         "reviewed": any(r.reviews for r in sv.leaves),
-        "missing": services.missing_for_submit(sub) if editable else [],
+        "missing": missing,
         "late_now": bool(sub.round.due and today > sub.round.due and not sub.first_submitted_at),
         "report_form": ReportForm(initial={"body": sub.body, "revision": sub.revision}),
         "max_upload": files.human_size(files.max_bytes()),
@@ -130,26 +143,54 @@ def _line_current(exc: services.StaleSheetError) -> dict:
     }
 
 
-def _save_line(request: HttpRequest, entry: Entry, form: LineForm) -> dict | None:
-    """Run line_save with the form's data; None when saved, else the line to show again."""
-    if not form.is_valid():
-        return _line_edit(entry, form)
-    data = form.cleaned_data
-    try:
-        services.line_save(
-            entry=entry,
-            actor=request.user,
-            value=data["value"],
-            passed=data["passed"],
-            explanation=data["explanation"],
-            revision=data["revision"],
-        )
-    except services.StaleSheetError as exc:
-        return _line_current(exc)
-    except ValidationError as exc:
-        add_service_errors(form, exc)
-        return _line_edit(entry, form)
-    return None
+def _entry_of(sub: Submission, entry_id: int) -> Entry:
+    entry = Entry.objects.filter(pk=entry_id, submission=sub).select_related("criterion").first()
+    if entry is None:
+        raise Http404("Không tìm thấy dòng của bảng điểm.")
+    return entry
+
+
+def _save_line(
+    request: HttpRequest, scope: BlocScope, submission_id: int, entry_id: int, form: LineForm
+) -> services.SavedLine | dict:
+    """Run the line save with the form's data: the saved sheet, else the line to show again.
+    The submission is read once, locked, and gated there (404 outside the bloc-year, 403 to
+    anyone but its own unit's staff)."""
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            return services.sheet_line_save(
+                submission_id=submission_id,
+                entry_id=entry_id,
+                actor=request.user,
+                value=data["value"],
+                passed=data["passed"],
+                explanation=data["explanation"],
+                revision=data["revision"],
+                check=partial(check_edit, scope),
+            )
+        except Submission.DoesNotExist:
+            raise Http404("Không tìm thấy báo cáo.") from None
+        except Entry.DoesNotExist:
+            raise Http404("Không tìm thấy dòng của bảng điểm.") from None
+        except services.StaleSheetError as exc:
+            return _line_current(exc)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    sub, _scope = get_submission_for(request, scope.bloc.pk, scope.year, submission_id, edit=True)
+    return _line_edit(_entry_of(sub, entry_id), form)
+
+
+def _saved_context(scope: BlocScope, saved: services.SavedLine) -> dict:
+    """The htmx answer to a saved line, from the sheet the save read inside its lock: one more
+    query (the files, for the line's evidence and the checklist), whatever the sheet's size."""
+    sub = saved.submission
+    files = list(Attachment.objects.filter(submission=sub).order_by("id"))
+    sv = sheet_view_of(
+        sub, saved.criteria, saved.entries, saved.reviews, saved.scores, saved.targets, files
+    )
+    missing = services.missing_of(sub, saved.entries, files)
+    return _context(scope, sub, sv, missing, edit=None, saved=saved.line.pk)
 
 
 @login_required
@@ -157,22 +198,23 @@ def _save_line(request: HttpRequest, entry: Entry, form: LineForm) -> dict | Non
 def sheet_line(
     request: HttpRequest, bloc_id: int, year: int, submission_id: int, entry_id: int
 ) -> HttpResponse:
-    """Save one line. htmx gets the line back with the totals, the group subtotals and the
-    submit checklist out of band; a plain form is sent back to the line's anchor."""
-    sub, scope = get_submission_for(request, bloc_id, year, submission_id, edit=True)
-    entry = Entry.objects.filter(pk=entry_id, submission=sub).select_related("criterion").first()
-    if entry is None:
-        raise Http404("Không tìm thấy dòng của bảng điểm.")
-    form = LineForm(request.POST, prefix=LineForm.prefix_for(entry.pk))
-    edit = _save_line(request, entry, form)
-    if edit is None and not request.htmx:
-        messages.success(request, f"Đã lưu tiêu chí {entry.criterion.code}.")
-        return redirect(_url(sub, f"line-{entry.pk}"))
-    sub.refresh_from_db()
-    ctx = _context(scope, sub, edit=edit, saved=None if edit else entry.pk)
-    if not request.htmx:
-        return render(request, "scoring/submission.html", ctx)
-    ctx["row"] = next(r for r in ctx["sv"].leaves if r.entry.pk == entry.pk)
+    """Save one line. htmx gets the line back with the totals, the subtotals of the groups above
+    it and the submit checklist out of band; a plain form is sent back to the line's anchor."""
+    scope = get_bloc_for(request, bloc_id, year)  # outsiders 404, as get_submission_for
+    form = LineForm(request.POST, prefix=LineForm.prefix_for(entry_id))
+    result = _save_line(request, scope, submission_id, entry_id, form)
+    if isinstance(result, services.SavedLine):
+        if not request.htmx:
+            messages.success(request, f"Đã lưu tiêu chí {result.line.criterion.code}.")
+            return redirect(_url(result.submission, f"line-{entry_id}"))
+        ctx = _saved_context(scope, result)
+    else:  # refused: the sheet as stored now, the line as typed (or as stored, when stale)
+        sub, scope = get_submission_for(request, bloc_id, year, submission_id, edit=True)
+        ctx = _context(scope, sub, edit=result, saved=None)
+        if not request.htmx:
+            return render(request, "scoring/submission.html", ctx)
+    ctx["row"] = next(r for r in ctx["sv"].leaves if r.entry.pk == entry_id)
+    ctx["groups"] = ctx["sv"].groups_above(ctx["row"])
     return render(request, "scoring/_sheet_line_response.html", ctx)
 
 

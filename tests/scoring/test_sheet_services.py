@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from blocs.models import AuditEvent
+from scoring import sheets
 from scoring.models import Attachment, Criterion, Entry, Submission
 from scoring.services import reviews as review_services
 from scoring.services import sheets as sheet_services
@@ -115,6 +116,35 @@ def test_an_unchanged_line_save_records_nothing(world, tong_ket):
     events = AuditEvent.objects.count()
     saved = sheet_services.line_save(entry=line, actor=world.users["unit_a"], value="10,0")
     assert saved.revision == 1 and AuditEvent.objects.count() == events
+
+
+def test_a_saved_returned_line_stores_totals_equal_to_its_lines_and_reviews(world, tong_ket):
+    """The line save computes the totals from the sheet it read in the lock (one joined read):
+    they equal the reference three-query read, reviews included, and the sheet is a draft."""
+    sub = submitted(world, tong_ket)
+    chair, unit = world.users["chair"], world.users["unit_a"]
+    line = entry(sub, "I.2")
+    review_services.review_line(entry=line, actor=world.users["deputy"], score="12")
+    review_services.submission_return(submission=sub, actor=chair, reason="Bổ sung")
+    Entry.objects.filter(pk=entry(sub, "I.3").pk).update(value=None, self_score=None)  # a gap
+    saved = sheet_services.sheet_line_save(
+        submission_id=sub.pk, entry_id=line.pk, actor=unit, value="9", explanation="Sửa"
+    )
+    stored = Submission.objects.get(pk=sub.pk)
+    criteria, entries, reviews = sheets.load(stored)
+    joined = sheets.load_joined(stored)
+    assert joined == (criteria, entries, reviews)  # the same rows in the same order (by pk)
+
+    def columns(lines):
+        return [[getattr(e, name) for name in sheets.ENTRY_COLUMNS] for e in lines]
+
+    assert columns(joined[1]) == columns(entries) == columns(saved.entries)
+    assert [e.criterion for e in saved.entries] == [e.criterion for e in entries]
+    expected = sheets.compute(stored, criteria, entries, reviews)
+    assert stored.status == S.DRAFT and saved.scores == expected
+    assert stored.self_total == expected.self.total.total == saved.submission.self_total
+    assert stored.reviewed_total == expected.reviewed.total.total
+    assert saved.changes and stored.reviewed_total != stored.self_total
 
 
 def test_submit_needs_every_line_and_the_required_evidence(world, tong_ket):

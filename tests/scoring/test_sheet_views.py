@@ -11,9 +11,11 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from blocs.models import AuditEvent
 from scoring.models import Attachment, Entry, Submission
 from scoring.services import reviews as review_services
 from scoring.services import sheets as sheet_services
@@ -482,3 +484,39 @@ def test_the_sheet_page_costs_the_same_queries_at_10_and_200_criteria(world, cli
     large = _sheet_of_size(world, 200)
     assert large.entries.count() == 200
     assert {p: _page_queries(client_for(p), large) for p in personas} == counts
+
+
+# The htmx line save (issue: the deadline-day POST mix): the session, the user and the gate (3),
+# then in the save's transaction the submission and the line locked, the sheet read once
+# (criteria with their lines, reviews), the line's UPDATE, the audit row and the totals' UPDATE,
+# then the files for the answer; a test's savepoint adds two. An unchanged line writes nothing.
+LINE_SAVE_QUERIES = 15
+UNCHANGED_LINE_SAVE_QUERIES = 12
+
+
+def _line_save_queries(client, sub, value) -> tuple[int, str]:
+    entry = sub.entries.select_related("criterion").filter(criterion__kind="graded").first()
+    with CaptureQueriesContext(connection) as ctx:
+        response = post_line(client, sub, entry, htmx=True, value=value, explanation="Đủ")
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_a_line_save_costs_the_same_queries_at_10_and_60_lines(world, client_for):
+    client = client_for("unit_a")
+    counts = []
+    for leaves in (10, 60):
+        sub = _sheet_of_size(world, leaves)
+        assert sub.entries.count() == leaves
+        changed, html = _line_save_queries(client, sub, "0,5")
+        assert 'data-testid="line-saved"' in html
+        # only the subtotal of the line's group is sent (the others cannot have moved)
+        assert html.count('data-testid="subtotal"') == 1
+        events, revision = AuditEvent.objects.count(), sub.entries.aggregate(Sum("revision"))
+        unchanged, _html = _line_save_queries(client, sub, "0,50")
+        assert AuditEvent.objects.count() == events  # nothing written, nothing audited
+        assert sub.entries.aggregate(Sum("revision")) == revision
+        counts.append((changed, unchanged))
+        sub.delete()  # the template's tree is replaced next: no sheet may use it
+    assert counts[0] == counts[1], counts
+    assert counts[0][0] <= LINE_SAVE_QUERIES and counts[0][1] <= UNCHANGED_LINE_SAVE_QUERIES, counts
