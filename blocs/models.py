@@ -313,6 +313,10 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
+        # An object's trail: a sheet's history and its round's due-date moves
+        # (scoring.history.submission_history, scoring.selectors_rounds.due_moves) look events
+        # up by type and id; without it PostgreSQL scans the whole log on every such page.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
