@@ -17,13 +17,17 @@ from tests.factories import make_province, make_unit, make_user
 TARGET = "Trung tâm Y tế huyện Đắk Lắk Thử"
 
 
-@pytest.fixture
-def crowd(world):
+def make_crowd(world):
     """Fifty more units in the province, one of them TARGET, and a namesake in another province."""
     units = [make_unit(world.province, f"Ủy ban nhân dân xã Số {i:02d}") for i in range(49)]
     target = make_unit(world.province, TARGET, short_name="TTYT Đắk Lắk")
     foreign = make_unit(make_province("Tỉnh Ngoài Thử"), TARGET)
     return units, target, foreign
+
+
+@pytest.fixture
+def crowd(world):
+    return make_crowd(world)
 
 
 def offered(html: str, name: str) -> list[int]:
