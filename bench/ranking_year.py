@@ -20,9 +20,12 @@ def make_year(units: int):
 
     province = Province.objects.create(name="Tỉnh Thử Nghiệm")
     bloc = Bloc.objects.create(province=province, name="Khối thi đua Thử nghiệm 300", symbol="KTN")
-    members = Unit.objects.bulk_create(
+    members = [
         Unit(province=province, name=f"Đơn vị thành viên số {i:03d} của Khối") for i in range(units)
-    )
+    ]
+    for unit in members:
+        unit.refresh_search_text()  # what save() does, which bulk_create skips
+    members = Unit.objects.bulk_create(members)
     Membership.objects.bulk_create(
         Membership(bloc=bloc, unit=u, joined_on=dt.date(2025, 1, 1)) for u in members
     )

@@ -12,13 +12,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from blocs import accounts
+from blocs import accounts, unit_search
 from blocs.access import is_site_admin
 from blocs.forms import add_service_errors
 from blocs.models import Province, Unit, User
 from blocs.text import CleanTextMixin
+from blocs.unit_search import UnitSearchField
 
 PAGE_SIZE = 50
 
@@ -27,7 +29,7 @@ class InviteForm(CleanTextMixin, forms.Form):
     username = forms.SlugField(label="Tên đăng nhập", max_length=150)
     full_name = forms.CharField(label="Họ và tên", max_length=150)
     email = forms.EmailField(label="Thư điện tử (nhận liên kết đặt mật khẩu)")
-    unit = forms.ModelChoiceField(label="Đơn vị", queryset=Unit.objects.none(), required=False)
+    unit = UnitSearchField(label="Đơn vị", required=False, show_province=True)
     reviewer_province = forms.ModelChoiceField(
         label="Cán bộ thẩm định của tỉnh",
         queryset=Province.objects.all(),
@@ -76,9 +78,14 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_invite(request: HttpRequest) -> HttpResponse:
+def account_invite(request: HttpRequest, search: bool = False) -> HttpResponse:
+    """`search`: the units matching ?q= (the site administrator's; a unit's manager invites into
+    their own unit, with no unit to choose)."""
     _require_manager(request)
     form = InviteForm(request.POST or None, actor=request.user)
+    url = reverse("blocs:account_invite_units")
+    if fragment := unit_search.wire(request, form, "unit", url=url, search=search):
+        return fragment
     if request.method == "POST" and form.is_valid():
         try:
             user = accounts.user_invite(

@@ -6,6 +6,7 @@ from django import forms
 
 from blocs.models import Bloc, Membership, Province, Unit
 from blocs.text import CleanTextMixin, YearWindowMixin
+from blocs.unit_search import UnitSearchField
 from thiduakhenthuong.limits import IdMultipleChoiceField
 
 DATE_HELP = "Định dạng dd/mm/yyyy"
@@ -33,6 +34,9 @@ class ProvinceForm(CleanTextMixin, forms.ModelForm):
 
 
 class UnitForm(CleanTextMixin, forms.ModelForm):
+    parent = UnitSearchField(
+        queryset=Unit.objects.all(), label="Cơ quan chủ quản", required=False, show_province=True
+    )
     valid_from = VNDateField(label="Hoạt động từ", required=False)
     valid_to = VNDateField(label="Hoạt động đến", required=False)
 
@@ -150,7 +154,7 @@ class MembershipAddForm(CleanTextMixin, YearWindowMixin, forms.Form):
 
     in_year_fields = ("joined_on",)
 
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị")
+    unit = UnitSearchField(label="Đơn vị")
     joined_on = VNDateField(label="Ngày tham gia")
     join_reason = forms.ChoiceField(label="Lý do", choices=Membership.Reason.choices[:2])
     decision_ref = forms.CharField(
@@ -185,7 +189,7 @@ class MembershipEndForm(CleanTextMixin, YearWindowMixin, forms.Form):
 class UnitMergeForm(MembershipEndForm):
     """A merger: the unit leaves on a day of the page's year and its successor takes over."""
 
-    successor = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị kế thừa")
+    successor = UnitSearchField(label="Đơn vị kế thừa")
 
     def __init__(self, *args, membership: Membership, **kwargs):
         super().__init__(*args, membership=membership, **kwargs)

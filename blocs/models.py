@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from blocs.text import fold
+
 
 class Province(models.Model):
     name = models.CharField("tên tỉnh", max_length=100, unique=True)
@@ -67,6 +69,12 @@ class Unit(models.Model):
         related_name="predecessors",
         verbose_name="đơn vị kế thừa",
     )
+    # The name, short name and symbol folded (blocs.text.fold) for the unit search of the forms
+    # (blocs/unit_search.py): "so tai chinh" finds "Sở Tài chính". Kept by save(); a bulk
+    # create must call refresh_search_text() itself.
+    search_text = models.CharField("tên để tìm kiếm", max_length=400, blank=True, editable=False)
+
+    SEARCH_FIELDS = ("name", "short_name", "symbol")
 
     class Meta:
         ordering = ["name"]
@@ -90,9 +98,19 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.refresh_search_text()
+        fields = kwargs.get("update_fields")
+        if fields is not None and set(fields) & set(self.SEARCH_FIELDS):
+            kwargs["update_fields"] = {*fields, "search_text"}
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.successor_id and self.successor_id == self.pk:
             raise ValidationError({"successor": "Đơn vị không thể kế thừa chính nó."})
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(" ".join(getattr(self, f) or "" for f in self.SEARCH_FIELDS))
 
 
 class Bloc(models.Model):
@@ -313,6 +331,10 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = "nhật ký"
         verbose_name_plural = "nhật ký"
+        # An object's trail: a sheet's history and its round's due-date moves
+        # (scoring.history.submission_history, scoring.selectors_rounds.due_moves) look events
+        # up by type and id; without it PostgreSQL scans the whole log on every such page.
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action}"

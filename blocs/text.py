@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -22,6 +23,13 @@ def strip_controls(text: str) -> str:
     """`text` without control characters: \\r\\n and lone \\r become \\n; tab and newline stay."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return CONTROL_CHARS.sub("", text)
+
+
+def fold(text: str) -> str:
+    """`text` for matching whatever the diacritics, case and spacing: "Sở Tài chính  Đắk Lắk" →
+    "so tai chinh dak lak" (đ has no decomposition: it is mapped by hand)."""
+    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).casefold().split())
 
 
 def clean_value(value: Any) -> Any:

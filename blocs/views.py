@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from blocs import optional, selectors, services
+from blocs import optional, selectors, services, unit_search
 from blocs.access import (
     ADMIN,
     REVIEWER,
@@ -196,10 +197,15 @@ def term_rotate(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def membership_add(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
-    """A unit joins the bloc on a day of the page's year."""
+def membership_add(
+    request: HttpRequest, bloc_id: int, year: int, search: bool = False
+) -> HttpResponse:
+    """A unit joins the bloc on a day of the page's year (`search`: the units matching ?q=)."""
     scope = get_bloc_for(request, bloc_id, year, need="bloc.manage")
     form = MembershipAddForm(request.POST or None, bloc=scope.bloc, year=year)
+    url = reverse("blocs:membership_add_units", args=[bloc_id, year])
+    if fragment := unit_search.wire(request, form, "unit", url=url, search=search):
+        return fragment
     call = partial(services.membership_add, bloc=scope.bloc)
     return _edit_page(
         request,
@@ -253,11 +259,17 @@ def membership_end(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_merge(request: HttpRequest, bloc_id: int, year: int, membership_id: int) -> HttpResponse:
-    """A merger (sáp nhập): a provincial act, since it rewrites the unit every bloc shares."""
+def unit_merge(
+    request: HttpRequest, bloc_id: int, year: int, membership_id: int, search: bool = False
+) -> HttpResponse:
+    """A merger (sáp nhập): a provincial act, since it rewrites the unit every bloc shares
+    (`search`: the successors matching ?q=)."""
     scope = get_bloc_for(request, bloc_id, year, need="unit.merge")
     membership = _membership_in(scope, membership_id)
     form = UnitMergeForm(request.POST or None, membership=membership, year=year)
+    url = reverse("blocs:unit_merge_units", args=[bloc_id, year, membership_id])
+    if fragment := unit_search.wire(request, form, "successor", url=url, search=search):
+        return fragment
     call = partial(services.unit_merge, membership=membership)
     return _edit_page(
         request,
@@ -335,9 +347,18 @@ def admin_index(request: HttpRequest) -> HttpResponse:
     return render(request, "blocs/admin_index.html", {"provinces": provinces, "blocs": blocs})
 
 
-def _admin_create(request: HttpRequest, form_class, service, title: str) -> HttpResponse:
+def _admin_create(
+    request: HttpRequest, form_class, service, title: str, units=None, search: bool = False
+) -> HttpResponse:
+    """The site administrator's create pages; `units`: (field, search URL name) of a unit
+    chosen by search, `search`: that URL (the matching units only)."""
     require_site_admin(request)
     form = form_class(request.POST or None)
+    if units:
+        field, url_name = units
+        fragment = unit_search.wire(request, form, field, url=reverse(url_name), search=search)
+        if fragment:
+            return fragment
     if request.method == "POST" and form.is_valid():
         try:
             data = dict(form.cleaned_data)
@@ -358,8 +379,9 @@ def province_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def unit_create(request: HttpRequest) -> HttpResponse:
-    return _admin_create(request, UnitForm, services.unit_create, "Thêm đơn vị")
+def unit_create(request: HttpRequest, search: bool = False) -> HttpResponse:
+    units = ("parent", "blocs:unit_create_units")
+    return _admin_create(request, UnitForm, services.unit_create, "Thêm đơn vị", units, search)
 
 
 @login_required

@@ -50,6 +50,8 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     "blocs:bloc": ("get", ("bloc_id", "year"), {}, row(INSIDERS)),
     "blocs:term_rotate": ("get", ("bloc_id", "year"), {}, row(SECRETARIAT_ONLY)),
     "blocs:membership_add": ("get", ("bloc_id", "year"), {}, row(SECRETARIAT_ONLY)),
+    # the unit searches of the pages that pick a unit among many: the page's own rules
+    "blocs:membership_add_units": ("get", ("bloc_id", "year"), {}, row(SECRETARIAT_ONLY)),
     "blocs:membership_end": (
         "get",
         ("bloc_id", "year", "membership_id"),
@@ -59,6 +61,12 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     "blocs:term_set": ("get", ("bloc_id", "year:next_year"), {}, row(PROVINCE_ONLY)),
     "blocs:term_update": ("get", ("bloc_id", "year"), {}, row(TERM_EDITORS)),
     "blocs:unit_merge": (
+        "get",
+        ("bloc_id", "year", "membership_id"),
+        {},
+        row(PROVINCE_ONLY),
+    ),
+    "blocs:unit_merge_units": (
         "get",
         ("bloc_id", "year", "membership_id"),
         {},
@@ -79,11 +87,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     "blocs:admin_index": ("get", (), {}, ADMIN_ONLY),
     "blocs:province_create": ("get", (), {}, ADMIN_ONLY),
     "blocs:unit_create": ("get", (), {}, ADMIN_ONLY),
+    "blocs:unit_create_units": ("get", (), {}, ADMIN_ONLY),
     "blocs:bloc_create": ("get", (), {}, ADMIN_ONLY),
     # accounts: the site administrator (and a unit's account manager, none among the personas;
     # tests/blocs/test_accounts.py covers them)
     "blocs:accounts": ("get", (), {}, ADMIN_ONLY),
     "blocs:account_invite": ("get", (), {}, ADMIN_ONLY),
+    "blocs:account_invite_units": ("get", (), {}, ADMIN_ONLY),
     "blocs:account_action": (
         "post",
         ("user_id", "action:account_action"),

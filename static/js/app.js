@@ -17,6 +17,17 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// A unit search box (blocs/unit_search.py) belongs to <form data-unit-search="<box id>">, which
+// without JavaScript reloads the page with ?q=. With htmx, Enter and its button fetch the matches
+// into the page instead, so what was typed in the page's form stays.
+document.addEventListener("submit", function (event) {
+  const box = event.target.getAttribute && event.target.getAttribute("data-unit-search");
+  if (box && window.htmx && document.getElementById(box)) {
+    event.preventDefault();
+    window.htmx.trigger(document.getElementById(box), "search");
+  }
+});
+
 // <select data-autosubmit>: choosing a value submits its form.
 document.addEventListener("change", function (event) {
   const el = event.target;
