@@ -28,6 +28,27 @@ document.addEventListener("submit", function (event) {
   }
 });
 
+// The unit chosen in a search's list is remembered on the list's container, so that matches
+// arriving after the choice (a search sent just before it) do not undo it.
+document.addEventListener("change", function (event) {
+  const el = event.target;
+  const list = el.type === "radio" && el.closest && el.closest(".unit-search [aria-live]");
+  if (list) {
+    list.dataset.chosen = el.value;
+  }
+});
+document.addEventListener("htmx:afterSwap", function (event) {
+  const list = event.target;
+  if (!list.matches || !list.matches(".unit-search [aria-live]") || list.dataset.chosen === undefined) {
+    return;
+  }
+  list.querySelectorAll("input[type=radio]").forEach(function (radio) {
+    if (radio.value === list.dataset.chosen) {
+      radio.checked = true;
+    }
+  });
+});
+
 // <select data-autosubmit>: choosing a value submits its form.
 document.addEventListener("change", function (event) {
   const el = event.target;

@@ -53,6 +53,37 @@ def test_a_unit_found_as_one_types_joins_the_bloc(page, live_server, login, worl
     assert Membership.objects.filter(bloc=world.bloc, unit=target).exists()
 
 
+def test_a_choice_made_while_matches_are_on_their_way_is_kept(
+    page, live_server, login, world, crowd
+):
+    """Enter sends the search again; a unit ticked before its answer arrives stays ticked."""
+    login("chair")
+    held: list = []  # searches held back while `holding`, until the test lets them through
+    holding = {"on": False}
+
+    def route(r):
+        if holding["on"]:
+            held.append(r)
+        else:
+            r.continue_()
+
+    page.route(lambda url: "/don-vi/" in url, route)
+    page.goto(_add_page(live_server, world))
+    page.get_by_label("Tìm đơn vị").fill("dak lak")
+    expect(page.get_by_test_id("unit-search-message")).to_contain_text("Tìm thấy 1 đơn vị")
+    holding["on"] = True
+    page.get_by_label("Tìm đơn vị").press("Enter")
+    page.wait_for_timeout(200)
+    assert held, "Enter sent no search"
+    page.get_by_label(TARGET).check()
+    holding["on"] = False
+    for r in held:
+        r.continue_()
+    page.wait_for_timeout(500)  # the answers arrive and htmx swaps them in
+    expect(page.get_by_test_id("unit-search-message")).to_contain_text("Tìm thấy 1 đơn vị")
+    expect(page.get_by_label(TARGET)).to_be_checked()
+
+
 def test_without_javascript_the_search_reloads_the_page(
     browser, live_server, world, crowd, browser_context_args
 ):
