@@ -8,4 +8,7 @@ class BlocsConfig(AppConfig):
 
     def ready(self) -> None:
         # the login signal that notes whether a session must enter a second-factor code
-        from blocs import twofactor  # noqa: F401
+        from blocs import pagecache, twofactor  # noqa: F401
+
+        # every connection reports its writes to the page cache's data version
+        pagecache.install()

@@ -338,3 +338,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action}"
+
+
+class DataVersion(models.Model):
+    """The count of committed writes of the whole database, in one row (id 1): the page cache's
+    key (blocs/pagecache.py bumps it after every commit that wrote, and reads it per page)."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "phiên bản dữ liệu"
+
+    def __str__(self) -> str:
+        return str(self.value)

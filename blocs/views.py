@@ -35,9 +35,11 @@ from blocs.forms import (
     add_service_errors,
 )
 from blocs.models import Bloc, Membership, Province
+from blocs.pagecache import cached_page
 
 
 @login_required
+@cached_page
 def home(request: HttpRequest) -> HttpResponse:
     """What the user must do next: their unit's deadlines, then each bloc-year they can open
     with its plan's status, member count, next deadline and next step."""
@@ -73,6 +75,7 @@ def bloc_latest(request: HttpRequest, bloc_id: int) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def bloc_detail(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = get_bloc_for(request, bloc_id, year)
     rows = selectors.member_rows(bloc=scope.bloc, year=year, term=scope.term)
@@ -305,6 +308,7 @@ def _int_param(request: HttpRequest, name: str, default: int, low: int, high: in
 
 
 @login_required
+@cached_page
 def province_overview(request: HttpRequest, province_id: int) -> HttpResponse:
     """Every bloc of the province for its reviewer, opening on the latest year with data,
     filtered by kind and by the panels' status, a page at a time."""

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
+from blocs.pagecache import cached_page
 from blocs.text import strip_controls
 from plans import feeds, mentions, rules, selectors, services
 from plans.forms import (
@@ -47,6 +48,7 @@ def _to_plan(plan: Plan) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def plan_list(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = get_bloc_for(request, bloc_id, year, need="plan.view")
     plans = list(selectors.plans_for_scope(scope=scope))
@@ -184,6 +186,7 @@ def _detail_context(request, plan: Plan | int, scope, **forms_) -> dict:
 
 
 @login_required
+@cached_page
 def plan_detail(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
     plan, scope = selectors.get_plan_for(request, bloc_id, year, plan_id, children=True)
     return render(request, "plans/detail.html", _detail_context(request, plan, scope))

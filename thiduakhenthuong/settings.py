@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before the session: a cached page costs one query (blocs/pagecache.py)
+    "blocs.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,8 +142,17 @@ CACHES = {
         "LOCATION": CACHE_DIR or "django_cache",
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "500"))},
-    }
+    },
+    # The page cache (blocs/pagecache.py): each process its own, keyed on the data version
+    # that every committed write moves on, so an entry is never stale and never shared.
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "TIMEOUT": 300,
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))},
+    },
 }
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 
 # The task queue (django-tasks, the API Django 6 has built in) with its database backend: the web
 # enqueues, `python manage.py db_worker` (started by `make serve` beside gunicorn) runs the tasks.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.forms import add_service_errors
+from blocs.pagecache import cached_page
 from reports import services as report_services
 from scoring import selectors_proposals
 from scoring.access import get_proposal_for, proposals_scope
@@ -55,6 +56,7 @@ def _run(request, form, call, done: str) -> bool:
 
 
 @login_required
+@cached_page
 def proposals(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = proposals_scope(request, bloc_id, year)
     view = selectors_proposals.proposals_view(bloc=scope.bloc, year=scope.year)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
+from blocs.pagecache import cached_page
 from scoring import charts, selectors
 from scoring.access import get_flag_for, get_ranking_for
 from scoring.excel_ranking import export_ranking
@@ -44,6 +45,7 @@ def _error(request: HttpRequest, exc: ValidationError) -> None:
 
 
 @login_required
+@cached_page
 def ranking(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     view, scope = get_ranking_for(request, bloc_id, year)
     scale = None

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from blocs.access import get_bloc_for
 from blocs.forms import add_service_errors
 from blocs.models import Unit
+from blocs.pagecache import cached_page
 from plans.forms import RevisionForm, formset_rows
 from plans.models import Milestone
 from scoring import selectors
@@ -181,6 +182,7 @@ def registration_review(
 
 
 @login_required
+@cached_page
 def dashboard(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     scope = get_bloc_for(request, bloc_id, year, need="registration.view_all")
     data = selectors.dashboard(bloc_id=bloc_id, year=year)

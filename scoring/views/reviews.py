@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from blocs.access import BlocScope, get_bloc_for
 from blocs.forms import add_service_errors
+from blocs.pagecache import cached_page
 from scoring import selectors, selectors_board, selectors_sheets
 from scoring.access import get_review_for
 from scoring.forms_reviews import (
@@ -44,6 +45,7 @@ LAYER_LABELS = dict(Review.Layer.choices)
 
 
 @login_required
+@cached_page
 def board(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     """Every member × every active round, with counts, progress and a filter by state."""
     scope = get_bloc_for(request, bloc_id, year, need="sheet.view_all")

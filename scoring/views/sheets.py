@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from blocs.access import BlocScope, get_bloc_for
 from blocs.forms import add_service_errors
+from blocs.pagecache import cached_page
 from plans.forms import RevisionForm
 from scoring import calc, files, history
 from scoring.access import check_edit, get_submission_for, own_sheet_scope
@@ -82,6 +83,7 @@ def _page(request: HttpRequest, scope: BlocScope, sub: Submission, **extra) -> H
 
 
 @login_required
+@cached_page
 def submission_list(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     """The unit's rounds of the year: due dates, countdown, moves, the state of its reports."""
     scope = own_sheet_scope(request, bloc_id, year)
