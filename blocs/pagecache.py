@@ -29,8 +29,9 @@ The store is per process (`CACHES["pages"]`, local memory): an entry never chang
 version itself is read from the database on every cached request, which is how a write served
 by one worker reaches the other.
 
-`PageCacheMiddleware` sits before the session middleware: a hit costs one query (the version and
-the session row) and none of the session, user, second-factor and view work; the headers the
+`PageCacheMiddleware` sits right after the session middleware: a hit costs one query (the
+version and the session row) and none of the user, second-factor and view work; a miss costs no
+query more than without the cache (the session row it read serves the session). The headers the
 rest of the stack set on the first response (CSP, frame options, Vary) are replayed with the
 page. `@cached_page` marks the main read-only pages; it goes under `@login_required` (an
 anonymous request is redirected and a refusal is a 403: neither is stored).
@@ -47,6 +48,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
 from django.utils import timezone
@@ -61,7 +63,8 @@ IGNORED_TABLES = frozenset(
 )
 # Django's update_last_login after each login
 _LAST_LOGIN = re.compile(r'^UPDATE "?blocs_user"? SET "?last_login"? = %s WHERE [^,;]+$')
-READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "SET ", "SHOW", "EXPLAIN", "PRAGMA")
+READS = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "END", "SET ", "SHOW")
+READS += ("EXPLAIN", "PRAGMA")
 _WRITE_TABLE = re.compile(
     r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+["`]?([\w.]+)',
     re.IGNORECASE,
@@ -83,7 +86,12 @@ def _writes(sql: str) -> bool:
     return not _LAST_LOGIN.match(sql)
 
 
+_migrating = False  # between pre_migrate and post_migrate: the table may not exist yet
+
+
 def _bump(alias: str) -> None:
+    if _migrating:
+        return
     with connections[alias].cursor() as cursor:
         cursor.execute(f"UPDATE {TABLE} SET value = value + 1 WHERE id = 1")
         if cursor.rowcount == 0:  # the row is missing (a flushed test database): start again
@@ -121,13 +129,33 @@ class _WriteWatch:
 
 
 def _install(sender, connection, **kwargs) -> None:
+    if (
+        connection.alias not in settings.DATABASES
+    ):  # e.g. the server connection creating a test database
+        return
     if not any(isinstance(w, _WriteWatch) for w in connection.execute_wrappers):
         connection.execute_wrappers.append(_WriteWatch(connection.alias))
+
+
+def _migrate_starts(sender, **kwargs) -> None:
+    global _migrating
+    _migrating = True
+
+
+def _migrate_ends(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After migrate (or a test database's flush), once: everything may have changed."""
+    global _migrating
+    if _migrating:
+        _migrating = False
+        if TABLE in connections[using].introspection.table_names():
+            _bump(using)
 
 
 def install() -> None:
     """Watch every connection (called from the app's ready())."""
     connection_created.connect(_install, dispatch_uid="pagecache-writes")
+    pre_migrate.connect(_migrate_starts, dispatch_uid="pagecache-migrate-starts")
+    post_migrate.connect(_migrate_ends, dispatch_uid="pagecache-migrate-ends")
     for conn in connections.all(initialized_only=True):
         _install(None, conn)
 
@@ -217,6 +245,7 @@ def lookup_key(request) -> str | None:
     if expiry is None or expiry <= timezone.now():
         return None
     request.page_cache_expiry = expiry
+    request.page_cache_session = session_data
     parts = [
         str(version),
         timezone.localdate().isoformat(),
@@ -279,6 +308,9 @@ class PageCacheMiddleware:
                 response = HttpResponse(content, status=status, headers=headers)
                 response[HIT_HEADER] = "hit"
                 return response
+            # a miss: the session row read with the version serves the session middleware too
+            if not hasattr(request.session, "_session_cache"):
+                request.session._session_cache = request.session.decode(request.page_cache_session)
         response = self.get_response(request)
         # A view that wrote has moved the version on: its page goes under a key no request
         # reads again, which is harmless.
