@@ -12,6 +12,10 @@ Phases, each for --seconds with --users concurrent clients (each logged in with 
   get+pdf    the same GET mix while 2 more clients download a draft plan PDF in a loop
   post       the deadline-day POST mix (bench/load_post.py): member units saving score lines
              of their draft sheets (htmx), secretariats saving their plan's schedule
+  get+post   the GET mix while the POST mix runs: every save moves the page cache's data
+             version on, so most pages render again (the cache's worst day)
+  uncached   the GET mix against a third gunicorn with the page cache off (PAGE_CACHE=0)
+The GET phases report the share of pages served from the page cache (blocs/pagecache.py).
 Prints requests per second, p50 / p95 / max latency and errors per phase, the GET mix against
 the floor, and each figure against its target (GET ≥ 0.5× the floor, p95 < 300 ms, 0 errors;
 POST 0 errors, p95 < 1 s); exits 1 when an error happened. Writes var/bench/load.json.
@@ -50,6 +54,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    hits: int = 0  # pages served from the page cache
 
     def row(self) -> dict:
         lat = self.latencies
@@ -61,6 +66,7 @@ class Phase:
             "p50_ms": round(statistics.median(lat) * 1000, 1) if lat else None,
             "p95_ms": round(common.pct(lat, 0.95) * 1000, 1) if lat else None,
             "max_ms": round(max(lat) * 1000, 1) if lat else None,
+            "cache_hits": round(self.hits / len(lat), 3) if lat else None,
             "load": common.loadavg(),
         }
 
@@ -153,6 +159,7 @@ async def client(session, base, paths, phase: Phase, until: float, offset: int) 
             async with session.get(base + path, allow_redirects=False) as r:
                 await r.read()
                 ok = r.status < 400
+                phase.hits += r.headers.get("X-Page-Cache") == "hit"
         except aiohttp.ClientError:
             ok = False
         if ok:
@@ -170,9 +177,12 @@ async def downloader(session, base, path, until: float) -> int:
     return done
 
 
-async def run(args, mix, pdf_path, savers, app_base: str, floor_base: str) -> list[dict]:
+async def run(args, mix, pdf_path, savers, app_base, floor_base, uncached_base) -> list[dict]:
     gate = asyncio.Semaphore(4)  # logins hash passwords: a few at a time
     sessions = await asyncio.gather(*(login(app_base, who, gate) for who, _ in mix))
+    uncached = []
+    if "uncached" in args.phases:
+        uncached = await asyncio.gather(*(login(uncached_base, who, gate) for who, _ in mix))
     floor_sessions = [aiohttp.ClientSession() for _ in range(args.users)]
     results = []
     try:
@@ -185,19 +195,22 @@ async def run(args, mix, pdf_path, savers, app_base: str, floor_base: str) -> li
                     lambda u, s=s, i=i, ph=phase: client(s, floor_base, ["/"], ph, u, i)
                     for i, s in enumerate(floor_sessions)
                 ]
-            elif name in ("get", "get+pdf"):
+            elif name in ("get", "get+pdf", "get+post", "uncached"):
+                base, who = (
+                    (uncached_base, uncached) if name == "uncached" else (app_base, sessions)
+                )
                 jobs = [
-                    lambda u, s=s, p=paths, i=i, ph=phase: client(s, app_base, p, ph, u, i)
-                    for i, (s, (_, paths)) in enumerate(zip(sessions, mix, strict=True))
+                    lambda u, s=s, p=paths, i=i, ph=phase, b=base: client(s, b, p, ph, u, i)
+                    for i, (s, (_, paths)) in enumerate(zip(who, mix, strict=True))
                 ]
             if name == "get+pdf":
                 extra = [await login(app_base, "k000d00", gate) for _ in range(2)]
                 jobs += [lambda u, s=s: downloader(s, app_base, pdf_path, u) for s in extra]
-            if name == "post":
+            if name in ("post", "get+post"):
                 lines, schedules = savers
                 who = [x.login for x in [*lines, *schedules]]
                 extra = list(await asyncio.gather(*(login(app_base, w, gate) for w in who)))
-                jobs = [
+                jobs += [
                     lambda u, s=s, x=x, st=stats: post.save_lines(s, app_base, x, st, u)
                     for s, x in zip(extra, lines, strict=False)
                 ]
@@ -214,6 +227,11 @@ async def run(args, mix, pdf_path, savers, app_base: str, floor_base: str) -> li
             row = phase.row()
             if name == "post":
                 row |= _post_detail(stats)
+            if name == "get+post":
+                lat = stats.latencies["line"] + stats.latencies["schedule"]
+                row |= {"saves": len(lat), "save_errors": len(stats.errors)}
+                row["save_p95_ms"] = round(common.pct(lat, 0.95) * 1000, 1) if lat else None
+                row["errors"] += len(stats.errors)
             if name == "get+pdf":
                 row["pdf_downloads"] = sum(x for x in out if isinstance(x, int))
             for s in extra:
@@ -244,6 +262,13 @@ def verdicts(results: list[dict], users: int) -> list[str]:
     if "floor" in by and "get" in by and by["floor"]["rps"]:
         ratio = by["get"]["rps"] / by["floor"]["rps"]
         check(ratio >= TARGETS["ratio"], f"GET mix {ratio:.2f}× the floor (target ≥ 0.5×)")
+    for name in ("get+post", "uncached"):  # no target: what the cache does not cover
+        if name in by and by[name]["p95_ms"] is not None:
+            r = by[name]
+            out.append(
+                f"info: {name} {r['rps']:.0f} req/s, p95 {r['p95_ms']:.0f} ms, "
+                f"{(r['cache_hits'] or 0) * 100:.0f} % from the page cache"
+            )
     for name in ("get", "get+pdf"):
         if name in by and by[name]["p95_ms"] is not None:
             p95 = by[name]["p95_ms"]
@@ -262,7 +287,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--port", type=int, default=8790)
-    parser.add_argument("--phases", default="floor,get,get+pdf,post")
+    parser.add_argument("--phases", default="floor,get,get+pdf,post,get+post,uncached")
     parser.add_argument("--quick", action="store_true", help="8 s per phase")
     args = parser.parse_args()
     args.phases = args.phases.split(",")
@@ -291,13 +316,18 @@ def main() -> int:
     }
     app_base = f"http://127.0.0.1:{args.port}"
     floor_base = f"http://127.0.0.1:{args.port + 1}"
+    uncached_base = f"http://127.0.0.1:{args.port + 2}"
     servers = [
         gunicorn("thiduakhenthuong.wsgi", args.port, env),
         gunicorn("bench.floor:application", args.port + 1, env),
     ]
+    if "uncached" in args.phases:
+        servers.append(gunicorn("thiduakhenthuong.wsgi", args.port + 2, env | {"PAGE_CACHE": "0"}))
     try:
         asyncio.run(wait_up(app_base))
-        results = asyncio.run(run(args, mix, pdf_path, savers, app_base, floor_base))
+        if "uncached" in args.phases:
+            asyncio.run(wait_up(uncached_base))
+        results = asyncio.run(run(args, mix, pdf_path, savers, app_base, floor_base, uncached_base))
     finally:
         for s in servers:
             s.send_signal(signal.SIGTERM)

@@ -344,7 +344,7 @@ class DataVersion(models.Model):
     """The count of committed writes of the whole database, in one row (id 1): the page cache's
     key (blocs/pagecache.py bumps it after every commit that wrote, and reads it per page)."""
 
-    value = models.BigIntegerField(default=0)
+    value = models.BigIntegerField("giá trị", default=0)
 
     class Meta:
         verbose_name = "phiên bản dữ liệu"

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='DataVersion',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.BigIntegerField(default=0)),
+                ('value', models.BigIntegerField(default=0, verbose_name='giá trị')),
             ],
             options={
                 'verbose_name': 'phiên bản dữ liệu',
