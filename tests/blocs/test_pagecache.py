@@ -225,3 +225,18 @@ def test_a_miss_costs_no_query_more_than_without_the_cache(world, settings):
         response = client.get(url)
     assert not _hit(response) and "Sở Tư pháp Thử (đổi)" in response.content.decode()
     assert len(miss) == len(without)
+
+
+def test_a_withdrawn_right_is_refused_at_once(world):
+    """The reviewer loses the province: the next request is refused, not served from the cache."""
+    from blocs.models import User
+
+    client = _client(world, "reviewer")
+    url = reverse("blocs:province", args=[world.province.pk])
+    _warm(client, url)
+    assert _hit(client.get(url))
+    User.objects.filter(pk=world.users["reviewer"].pk).update(reviewer_province=None)
+    refused = client.get(url)
+    # refused as a province one cannot see (404, like any other), not the cached overview
+    assert refused.status_code == 404 and not _hit(refused)
+    assert world.bloc.name not in refused.content.decode()
