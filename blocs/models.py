@@ -341,13 +341,15 @@ class AuditEvent(models.Model):
 
 
 class DataVersion(models.Model):
-    """The count of committed writes of the whole database, in one row (id 1): the page cache's
-    key (blocs/pagecache.py bumps it after every commit that wrote, and reads it per page)."""
+    """How many committed writes each table has had (a table without a row: none; "*": every
+    table): the page cache keys a page on the versions of the tables it read
+    (blocs/pagecache.py bumps them after every commit that wrote, and reads them per page)."""
 
+    name = models.CharField("bảng", max_length=100, unique=True)
     value = models.BigIntegerField("giá trị", default=0)
 
     class Meta:
         verbose_name = "phiên bản dữ liệu"
 
     def __str__(self) -> str:
-        return str(self.value)
+        return f"{self.name}: {self.value}"

@@ -1,23 +1,28 @@
-"""The page cache (issue 12): a page a user has seen is served again from memory until the data
-changes, the day changes or a few minutes pass.
+"""The page cache (issue 12): a page a user has seen is served again from memory until
+something it shows changes, the day changes or a few minutes pass.
 
 How it stays correct:
 
-- **The data version.** One row (`DataVersion`) counts the committed writes of the whole
-  database. Every connection carries an execute wrapper (Django's instrumentation API) that sees
-  every SQL statement: a statement that writes any table except the cache tables bumps the version
-  when its transaction commits (at once in autocommit). It sees `QuerySet.update()`, bulk
-  writes, raw SQL and migrations alike, which model signals would not. A bump after the commit
-  is enough: a page rendered from older data is stored under the older version, which no request
-  reads again once the bump has committed.
-- **The key.** A cached page belongs to one session: the session cookie, the session's stored
-  data (a login, a second-factor code, a message waiting change it) and the CSRF cookie (so the
-  form tokens in the page stay valid); to the exact request (path, query string, the htmx
-  headers); to one data version and one date (deadlines). The session row is read with the
-  version, in one query: a session that has ended (logout deletes it) or expired is never served
-  from the cache, and an entry never outlives its session. Writes that only touch sessions, the
-  login-failure log (django-axes) or a user's last login move no version: none of the cached
-  pages shows them, and the session's own changes are in its key.
+- **Versions per table.** `DataVersion` holds one counter per database table (a missing row
+  reads 0; the row "*" stands for every table). Every connection carries an execute wrapper
+  (Django's instrumentation API) that sees every SQL statement: a statement that writes a table
+  bumps that table's counter when its transaction commits (at once in autocommit); a statement
+  it cannot name the table of (DDL, a migration, a flush) bumps "*". It sees
+  `QuerySet.update()`, bulk writes and raw SQL alike, which model signals would not.
+- **What a page read.** While a marked page renders, the same wrapper notes every table its
+  queries read (FROM and JOIN, subqueries included). The page is kept under the versions of
+  exactly those tables as they were *before* it read them: a write committed meanwhile has
+  bumped a version after the snapshot, so the entry is already unreachable. A line saved in a
+  sheet bumps the score tables, which the plan, ranking and proposals pages never read: they
+  stay cached while the sheets list renders again.
+- **The key.** A kept page belongs to one session: the session cookie, the session's stored data
+  (a login, a second-factor code, a message waiting change it) and the CSRF cookie (so the form
+  tokens in the page stay valid); to the exact request (path, query string, the htmx headers);
+  and to one date (deadlines). The session row is read with the versions, in one query: a
+  session that has ended (logout deletes it) or expired is never served from the cache, and an
+  entry never outlives its session. Writes to sessions, to django-axes' login log and a user's
+  last login bump nothing: the cached pages do not show them, and the session's own changes are
+  in its key.
 - **What is never cached:** anything but GET, a view not marked `@cached_page`, a response
   other than 200 HTML, a response that sets a cookie (but the CSRF cookie's renewal), a request
   with flash messages waiting, a request without session or CSRF cookie, and any request on a
@@ -25,16 +30,16 @@ How it stays correct:
   transactions): such a connection neither reads nor fills the cache.
 
 The store is per process (`CACHES["pages"]`, local memory): an entry never changes once written
-(its key holds the version), so two gunicorn workers can keep their own copies safely; the
-version itself is read from the database on every cached request, which is how a write served
-by one worker reaches the other.
+(its key holds the versions), so two gunicorn workers can keep their own copies safely; the
+versions are read from the database on every cached request, which is how a write served by one
+worker reaches the other.
 
 `PageCacheMiddleware` sits right after the session middleware: a hit costs one query (the
-version and the session row) and none of the user, second-factor and view work; a miss costs no
+versions and the session row) and none of the user, second-factor and view work; a miss costs no
 query more than without the cache (the session row it read serves the session). The headers the
 rest of the stack set on the first response (CSP, frame options, Vary) are replayed with the
 page. `@cached_page` marks the main read-only pages; it goes under `@login_required` (an
-anonymous request is redirected and a refusal is a 403: neither is stored).
+anonymous request is redirected and a refusal is a 403 or 404: neither is stored).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -69,74 +75,96 @@ _WRITE_TABLE = re.compile(
     r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+["`]?([\w.]+)',
     re.IGNORECASE,
 )
+_READ_TABLES = re.compile(r'\b(?:FROM|JOIN)\s+["`]?(\w+)', re.IGNORECASE)
+ALL = "*"  # the version every page depends on (DDL, migrations, unparsed writes)
 HTMX_HEADERS = ("HTTP_HX_REQUEST", "HTTP_HX_TARGET", "HTTP_HX_TRIGGER", "HTTP_HX_BOOSTED")
 TIMEOUT = 300  # seconds: pages showing "now" (a time of day) are never more than this old
 MAX_BYTES = 128 * 1024  # a bigger page renders each time (pages are 5–30 KB)
 HIT_HEADER = "X-Page-Cache"
 
 
-def _writes(sql: str) -> bool:
-    """Whether a statement may change what a page shows."""
+def written_table(sql: str) -> str | None:
+    """The table a statement writes ("*" when it cannot tell), or None for a read or a write
+    that changes no page."""
     head = sql.lstrip()[:9].upper()
     if head.startswith(READS):
-        return False
+        return None
     match = _WRITE_TABLE.match(sql)
-    if match and match.group(1).strip('"').lower() in IGNORED_TABLES:
-        return False
-    return not _LAST_LOGIN.match(sql)
+    if not match:
+        return ALL  # DDL, TRUNCATE, anything unforeseen: every page may have changed
+    table = match.group(1).strip('"`').lower()
+    if table in IGNORED_TABLES or _LAST_LOGIN.match(sql):
+        return None
+    return table
+
+
+def read_tables(sql: str) -> set[str]:
+    return {t.lower() for t in _READ_TABLES.findall(sql)}
 
 
 _migrating = False  # between pre_migrate and post_migrate: the table may not exist yet
 
 
-def _bump(alias: str) -> None:
-    if _migrating:
+def _bump(alias: str, tables) -> None:
+    if _migrating or not tables:
         return
+    names = sorted(tables)  # always the same lock order: two commits never deadlock here
+    values = ", ".join(["(%s, 1)"] * len(names))
     with connections[alias].cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET value = value + 1 WHERE id = 1")
-        if cursor.rowcount == 0:  # the row is missing (a flushed test database): start again
-            cursor.execute(
-                f"INSERT INTO {TABLE} (id, value) VALUES (1, 1) ON CONFLICT (id) DO NOTHING"
-            )
+        cursor.execute(
+            f"INSERT INTO {TABLE} (name, value) VALUES {values} "
+            f"ON CONFLICT (name) DO UPDATE SET value = {TABLE}.value + 1",
+            names,
+        )
 
 
-class _WriteWatch:
-    """The execute wrapper of one connection."""
+class _Watch:
+    """The execute wrapper of one connection: the tables written (bumped at commit) and, while
+    a page renders, the tables read."""
 
     def __init__(self, alias: str):
         self.alias = alias
+        self.written: set[str] = set()  # by the transaction in progress
+        self.reading: set[str] | None = None
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        if isinstance(sql, str) and _writes(sql):
+        if not isinstance(sql, str):
+            return result
+        if self.reading is not None and sql.lstrip()[:6].upper() == "SELECT":
+            self.reading |= read_tables(sql)
+        table = written_table(sql)
+        if table is not None:
             conn = context["connection"]
             if not conn.in_atomic_block:
                 # autocommit: the write is committed already (manual transactions, which
                 # Django's on_commit refuses, are not used by the app)
-                _bump(self.alias)
+                _bump(self.alias, [table])
             elif not self.dirty(conn):
+                self.written = {table}
                 transaction.on_commit(self._committed, using=self.alias, robust=True)
+            else:
+                self.written.add(table)
         return result
 
     def _committed(self) -> None:
-        _bump(self.alias)
+        tables, self.written = self.written, set()
+        _bump(self.alias, tables)
 
     def dirty(self, conn) -> bool:
         """Whether the connection has writes not committed yet: its bump is waiting for the
         commit. Django drops the callback when the transaction or the savepoint that queued it
-        rolls back (the writes are gone with it), so the next write queues it again."""
+        rolls back (the writes are gone with it), so the next write queues it again, afresh."""
         return conn.in_atomic_block and any(
             entry[1] == self._committed for entry in conn.run_on_commit
         )
 
 
 def _install(sender, connection, **kwargs) -> None:
-    if (
-        connection.alias not in settings.DATABASES
-    ):  # e.g. the server connection creating a test database
+    if connection.alias not in settings.DATABASES:  # the server connection making a test db
         return
-    if not any(isinstance(w, _WriteWatch) for w in connection.execute_wrappers):
-        connection.execute_wrappers.append(_WriteWatch(connection.alias))
+    if not any(isinstance(w, _Watch) for w in connection.execute_wrappers):
+        connection.execute_wrappers.append(_Watch(connection.alias))
 
 
 def _migrate_starts(sender, **kwargs) -> None:
@@ -145,12 +173,12 @@ def _migrate_starts(sender, **kwargs) -> None:
 
 
 def _migrate_ends(sender, using=DEFAULT_DB_ALIAS, **kwargs) -> None:
-    """After migrate (or a test database's flush), once: everything may have changed."""
+    """After migrate, once: every page may have changed."""
     global _migrating
     if _migrating:
         _migrating = False
         if TABLE in connections[using].introspection.table_names():
-            _bump(using)
+            _bump(using, [ALL])
 
 
 def install() -> None:
@@ -162,9 +190,9 @@ def install() -> None:
         _install(None, conn)
 
 
-def _watch(conn) -> _WriteWatch | None:
-    for wrapper in conn.execute_wrappers:
-        if isinstance(wrapper, _WriteWatch):
+def _watch(alias: str = DEFAULT_DB_ALIAS) -> _Watch | None:
+    for wrapper in connections[alias].execute_wrappers:
+        if isinstance(wrapper, _Watch):
             return wrapper
     return None
 
@@ -172,21 +200,20 @@ def _watch(conn) -> _WriteWatch | None:
 def dirty(alias: str = DEFAULT_DB_ALIAS) -> bool:
     """Whether the connection must keep off the cache: it has writes not committed yet (or is
     not watched)."""
-    conn = connections[alias]
-    watch = _watch(conn)
-    return watch is None or watch.dirty(conn)
+    watch = _watch(alias)
+    return watch is None or watch.dirty(connections[alias])
 
 
-def current_version(alias: str = DEFAULT_DB_ALIAS) -> int | None:
-    """The committed data version, or None when the cache must not be used on this connection."""
-    conn = connections[alias]
-    conn.ensure_connection()
-    if dirty(alias):
-        return None
-    with conn.cursor() as cursor:
-        cursor.execute(f"SELECT value FROM {TABLE} WHERE id = 1")
-        row = cursor.fetchone()
-    return row[0] if row else None
+def versions(tables=None, alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
+    """The committed versions of `tables` (every table with a row when None)."""
+    with connections[alias].cursor() as cursor:
+        if tables is None:
+            cursor.execute(f"SELECT name, value FROM {TABLE}")
+        else:
+            names = sorted(tables)
+            marks = ", ".join(["%s"] * len(names))
+            cursor.execute(f"SELECT name, value FROM {TABLE} WHERE name IN ({marks})", names)
+        return dict(cursor.fetchall())
 
 
 def _aware(value):
@@ -197,23 +224,30 @@ def _aware(value):
     return value
 
 
-def _version_and_session(session_key: str) -> tuple[int, str, dt.datetime] | None:
-    """The data version with the session's stored data and expiry, in one query; None when the
-    cache is off for this request (a dirty connection, no version row, no such session)."""
+def _session_and_versions(session_key: str, tables) -> tuple[str, dt.datetime, dict] | None:
+    """The session's stored data and expiry with the versions of `tables` (all when None), in
+    one query; None when the cache is off for this request (a dirty connection, no session)."""
     conn = connections[DEFAULT_DB_ALIAS]
     conn.ensure_connection()
     if dirty():
         return None
+    params: list = [session_key]
+    where = ""
+    if tables is not None:
+        names = sorted(tables)
+        where = " WHERE name IN (" + ", ".join(["%s"] * len(names)) + ")"
+        params += names
     with conn.cursor() as cursor:
         cursor.execute(
-            f"SELECT v.value, s.session_data, s.expire_date FROM {TABLE} v "
-            "LEFT JOIN django_session s ON s.session_key = %s WHERE v.id = 1",
-            [session_key],
+            "SELECT session_data, expire_date, NULL, NULL FROM django_session "
+            f"WHERE session_key = %s UNION ALL SELECT NULL, NULL, name, value FROM {TABLE}{where}",
+            params,
         )
-        row = cursor.fetchone()
-    if row is None or row[1] is None:
+        rows = cursor.fetchall()
+    session = next((r for r in rows if r[0] is not None), None)
+    if session is None:
         return None
-    return row[0], row[1], _aware(row[2])
+    return session[0], _aware(session[1]), {r[2]: r[3] for r in rows if r[2] is not None}
 
 
 def _cacheable_view(request) -> bool:
@@ -224,9 +258,30 @@ def _cacheable_view(request) -> bool:
     return getattr(match.func, "page_cache", False)
 
 
-def lookup_key(request) -> str | None:
-    """The cache key of this request, or None when it must not be served from the cache. Sets
-    `request.page_cache_expiry` (the session's) for the store."""
+def _digest(parts) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+@dataclass
+class Lookup:
+    request_key: str  # the request: what the tables it read last time are kept under
+    base: str  # the request and its session's data
+    snapshot: dict[str, int]  # versions read before the page, of `tables` (or of all)
+    tables: frozenset[str] | None  # what the page read last time, when known
+    expiry: dt.datetime
+    session_data: str
+
+    def page_key(self, tables) -> str | None:
+        """The entry's key under the snapshot's versions of `tables`; None when the snapshot
+        does not cover them (the page now reads a table it did not)."""
+        if self.tables is not None and not set(tables) <= self.tables:
+            return None
+        held = [(t, self.snapshot.get(t, 0)) for t in sorted(tables)]
+        return "page:" + _digest([self.base, self.snapshot.get(ALL, 0), *held])
+
+
+def lookup(request) -> Lookup | None:
+    """What the cache knows of this request, or None when it must not use the cache."""
     cookies = request.COOKIES
     session_key = cookies.get(settings.SESSION_COOKIE_NAME)
     secret = cookies.get(settings.CSRF_COOKIE_NAME)
@@ -240,24 +295,24 @@ def lookup_key(request) -> str | None:
         or not _cacheable_view(request)
     ):
         return None
-    found = _version_and_session(session_key)
-    if found is None:
-        return None
-    version, session_data, expiry = found
-    if expiry is None or expiry <= timezone.now():
-        return None
-    request.page_cache_expiry = expiry
-    request.page_cache_session = session_data
-    parts = [
-        str(version),
+    base_parts = [
         timezone.localdate().isoformat(),
         session_key,
-        hashlib.sha256(session_data.encode()).hexdigest(),
         secret,
         request.get_full_path(),
         *(request.META.get(h, "") for h in HTMX_HEADERS),
     ]
-    return "page:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    request_key = _digest(base_parts)
+    tables = caches["pages"].get("tables:" + request_key)
+    found = _session_and_versions(session_key, None if tables is None else {*tables, ALL})
+    if found is None:
+        return None
+    session_data, expiry, snapshot = found
+    if expiry is None or expiry <= timezone.now():
+        return None
+    # the session's data in the key: a login, a code, a message stored change it
+    base = _digest([request_key, hashlib.sha256(session_data.encode()).hexdigest()])
+    return Lookup(request_key, base, snapshot, tables, expiry, session_data)
 
 
 def _has_messages(request) -> bool:
@@ -265,10 +320,9 @@ def _has_messages(request) -> bool:
     return bool(storage is not None and (storage._queued_messages or storage._loaded_messages))
 
 
-def _timeout(request) -> int:
+def _timeout(expiry: dt.datetime) -> int:
     """Seconds the entry may live: TIMEOUT, never past the session's expiry."""
-    left = (request.page_cache_expiry - timezone.now()).total_seconds()
-    return int(min(TIMEOUT, left))
+    return int(min(TIMEOUT, (expiry - timezone.now()).total_seconds()))
 
 
 def _sets_cookies(request, response) -> bool:
@@ -301,24 +355,32 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = lookup_key(request)
+        found = lookup(request)
+        if found is None:
+            return self.get_response(request)
         store = caches["pages"]
-        if key is not None:
-            hit = store.get(key)
-            if hit is not None:
-                status, content, headers = hit
-                response = HttpResponse(content, status=status, headers=headers)
-                response[HIT_HEADER] = "hit"
-                return response
-            # a miss: the session row read with the version serves the session middleware too
-            if not hasattr(request.session, "_session_cache"):
-                request.session._session_cache = request.session.decode(request.page_cache_session)
-        response = self.get_response(request)
-        # A view that wrote has moved the version on: its page goes under a key no request
-        # reads again, which is harmless.
-        if key is not None and _storable(request, response):
-            timeout = _timeout(request)
-            if timeout > 0:
+        key = found.page_key(found.tables) if found.tables is not None else None
+        hit = store.get(key) if key else None
+        if hit is not None:
+            status, content, headers = hit
+            response = HttpResponse(content, status=status, headers=headers)
+            response[HIT_HEADER] = "hit"
+            return response
+        # a miss: the session row read with the versions serves the session middleware too
+        if not hasattr(request.session, "_session_cache"):
+            request.session._session_cache = request.session.decode(found.session_data)
+        watch = _watch()
+        watch.reading = set()
+        try:
+            response = self.get_response(request)
+        finally:
+            read, watch.reading = watch.reading, None
+        if _storable(request, response):
+            tables = frozenset(read - IGNORED_TABLES)
+            timeout = _timeout(found.expiry)
+            store.set("tables:" + found.request_key, tables, TIMEOUT)
+            key = found.page_key(tables)
+            if key is not None and timeout > 0:
                 headers = {k: v for k, v in response.headers.items() if k != HIT_HEADER}
                 store.set(key, (response.status_code, response.content, headers), timeout)
         return response
