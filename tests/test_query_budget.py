@@ -4,7 +4,10 @@ when the bloc-year has grown (ten more member units, each with its registration,
 self-scoring sheet, its ranking row and its audit trail; a second plan). `-s` prints the table.
 
 Downloads count too (the document's context is built from the same selectors); the draft cache
-is emptied before each request so that every count is a first render."""
+is emptied before each request so that every count is a first render. The page cache never
+serves these counts (the test's transaction holds uncommitted writes, which keeps a connection
+off it): they are what a page costs when it renders; from the cache it costs one query
+(tests/blocs/test_pagecache.py)."""
 
 from __future__ import annotations
 
