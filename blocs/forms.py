@@ -139,13 +139,19 @@ class TermUpdateForm(TermForm):
         help_text="Ví dụ: Quyết định kiện toàn số 120/QĐ-UBND; ghi nhầm tên người ký",
         error_messages={"required": "Hãy ghi lý do điều chỉnh nhiệm kỳ."},
     )
+    # the term as the form shows it: a save over a term changed since is refused
+    state = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     @staticmethod
     def initial_for(term) -> dict:
         """The term's current values, to start the correction from."""
+        from blocs.services import term_state
+
+        deputies = list(term.deputy_units.all())
         initial = {name: getattr(term, name) for name in TERM_TEXT_FIELDS + ("basis_date",)}
         initial["head_unit"] = term.head_unit_id
-        initial["deputy_units"] = [u.pk for u in term.deputy_units.all()]
+        initial["deputy_units"] = [u.pk for u in deputies]
+        initial["state"] = term_state(term, deputies)
         return initial
 
 

@@ -7,6 +7,7 @@ rules across rows and leaves an audit event. Errors are Vietnamese ValidationErr
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -328,11 +329,27 @@ def term_set(
 KEEP: Any = object()  # term_update: leave this field as it is
 
 
+TERM_STALE = (
+    "Nhiệm kỳ vừa được người khác điều chỉnh sau khi anh/chị mở trang này: điều chỉnh chưa được "
+    "lưu. Hãy mở lại trang để xem bản mới nhất rồi sửa lại."
+)
+
+
+def term_state(term: BlocTerm, deputies: Iterable[Unit] | None = None) -> str:
+    """A fingerprint of the term as an editor sees it (its fields and deputies): the correction
+    form carries it, and a save from a form older than the stored term is refused."""
+    deputies = term.deputy_units.all() if deputies is None else deputies
+    parts = [repr(getattr(term, term._meta.get_field(name).attname)) for name in TERM_FIELDS]
+    parts += sorted(str(u.pk) for u in deputies)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 @transaction.atomic
 def term_update(
     *,
     term: BlocTerm,
     reason: str,
+    state: str | None = None,
     head_unit: Unit = KEEP,
     deputy_units: Iterable[Unit] = KEEP,
     basis: str = KEEP,
@@ -346,12 +363,15 @@ def term_update(
     """Correct an existing term (head, deputies, basis, signer) with a mandatory reason.
 
     Records "term.update" with each changed field's old and new value, the deputies added and
-    removed, and the reason; a save that changes nothing records nothing."""
+    removed, and the reason; a save that changes nothing records nothing. `state`: the
+    term_state the editor's form was built from; a term changed since then is not overwritten."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Hãy ghi lý do điều chỉnh nhiệm kỳ."})
     term = BlocTerm.objects.select_for_update().select_related("bloc").get(pk=term.pk)
     old = audit.snapshot(term, TERM_FIELDS)
     old_deputies = sorted(term.deputy_units.all(), key=lambda u: u.name)
+    if state and state != term_state(term, old_deputies):
+        raise ValidationError(TERM_STALE, code="stale")
     values = {
         "head_unit": head_unit,
         "basis": basis,

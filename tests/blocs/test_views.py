@@ -437,3 +437,37 @@ def test_reviewer_reaches_a_new_bloc_without_a_term_from_the_province_page(clien
     assert reverse("blocs:bloc", args=[bloc.pk, 2026]) in html
     page = client_for("reviewer").get(reverse("blocs:bloc", args=[bloc.pk, 2026]))
     assert "Thiết lập nhiệm kỳ năm 2026" in page.content.decode()
+
+
+def _term_form_data(html: str) -> dict:
+    """The correction form's fields as the browser would send them (hidden state included)."""
+    import re
+
+    data = dict(re.findall(r'<input type="(?:text|hidden)" name="(\w+)" value="([^"]*)"', html))
+    data.pop("csrfmiddlewaretoken", None)
+    return data
+
+
+def test_a_stale_term_correction_never_overwrites_a_newer_one(client_for, world):
+    """Two editors open the correction form; the second to save is refused, the first one's
+    correction stays, and the refusal says what to do."""
+    url = reverse("blocs:term_update", args=[world.bloc.pk, world.year])
+    client = client_for("chair")
+    stale = _term_form_data(client.get(url).content.decode())
+    fresh = _term_form_data(client.get(url).content.decode())
+    assert stale["state"] and stale["state"] == fresh["state"]
+    common = {"head_unit": world.head.pk, "deputy_units": [world.deputy_unit.pk]}
+    first = client.post(url, {**fresh, **common, "basis": "QĐ 500/QĐ-UBND", "reason": "Kiện toàn"})
+    assert first.status_code == 302
+    second = client.post(url, {**stale, **common, "basis": "QĐ 1/QĐ-UBND", "reason": "Cũ"})
+    assert second.status_code == 200
+    assert "vừa được người khác điều chỉnh" in second.content.decode()
+    world.term.refresh_from_db()
+    assert world.term.basis == "QĐ 500/QĐ-UBND"
+    # reopened, the form carries the new state and saves
+    again = _term_form_data(client.get(url).content.decode())
+    assert again["state"] != stale["state"] and again["basis"] == "QĐ 500/QĐ-UBND"
+    third = client.post(url, {**again, **common, "basis": "QĐ 2/QĐ-UBND", "reason": "Sửa lại"})
+    assert third.status_code == 302
+    world.term.refresh_from_db()
+    assert world.term.basis == "QĐ 2/QĐ-UBND"
