@@ -6,7 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Coalesce
 
 from blocs.access import (
     ADMIN,
@@ -70,12 +80,13 @@ def blocs_for_user(*, user: Any) -> list[HomeEntry]:
     return home_entries(user=user)[0]
 
 
-def home_entries(*, user: Any) -> tuple[list[HomeEntry], list[Membership]]:
-    """blocs_for_user, and every membership of the user's unit (each bloc the unit belongs to
-    is one of those blocs, so they come from the same query as the member counts): the home
-    page passes them on to the unit's deadlines and registration reminders."""
+def home_entries(*, user: Any) -> tuple[list[HomeEntry], list[Membership], list[BlocTerm]]:
+    """blocs_for_user, every membership of the user's unit (each bloc the unit belongs to is one
+    of those blocs, so they come from the same query as the member counts) and every term of
+    those blocs with its deputies (each term the unit heads or deputises is one of them): the
+    home page passes them on to the unit's deadlines and registration reminders."""
     if not user.is_authenticated:
-        return [], []
+        return [], [], []
     terms_qs = BlocTerm.objects.select_related("head_unit").prefetch_related("deputy_units")
     blocs = Bloc.objects.select_related("province").prefetch_related(
         Prefetch("terms", queryset=terms_qs)
@@ -88,11 +99,16 @@ def home_entries(*, user: Any) -> tuple[list[HomeEntry], list[Membership]]:
             Q(province_id=user.reviewer_province_id)
             | Q(memberships__unit_id=unit_id)
             | Q(terms__head_unit_id=unit_id)
+            | Q(terms__deputy_units__id=unit_id)
         )
     elif unit_id:
-        blocs = blocs.filter(Q(memberships__unit_id=unit_id) | Q(terms__head_unit_id=unit_id))
+        blocs = blocs.filter(
+            Q(memberships__unit_id=unit_id)
+            | Q(terms__head_unit_id=unit_id)
+            | Q(terms__deputy_units__id=unit_id)
+        )
     else:
-        return [], []
+        return [], [], []
     blocs = list(blocs.distinct())
     # every membership of these blocs in one query: the member counts, and the unit's own
     rows = list(
@@ -117,7 +133,7 @@ def home_entries(*, user: Any) -> tuple[list[HomeEntry], list[Membership]]:
     for e in entries:
         e.member_count = counts[(e.bloc.pk, e.year)]
     entries.sort(key=lambda e: (-e.year, e.bloc.province.name, e.bloc.name))
-    return entries, memberships
+    return entries, memberships, [t for bloc in blocs for t in bloc.terms.all()]
 
 
 def member_counts(
@@ -163,34 +179,34 @@ class ProvinceBlocRow:
 
 def province_overview(*, province: Province, year: int, kind: str = "") -> list[ProvinceBlocRow]:
     """Every bloc of a province (of one `kind` if given) for the reviewer: the year's head,
-    deputies and member count (one row per bloc; the page shows them a page at a time)."""
-    blocs = (
+    deputies and member count (one row per bloc; the page shows them a page at a time). Two
+    queries: the blocs with the year's term (unique per bloc and year: a filtered join) and its
+    head, and the member count as a subquery; then the terms' deputies."""
+    members = (
+        Membership.objects.for_year(year)
+        .filter(bloc=OuterRef("pk"))
+        .order_by()
+        .values("bloc")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    blocs = list(
         Bloc.objects.filter(province=province, **({"kind": kind} if kind else {}))
-        .prefetch_related(
-            Prefetch(
-                "terms",
-                queryset=BlocTerm.objects.filter(year=year)
-                .select_related("head_unit")
-                .prefetch_related("deputy_units"),
-            )
+        .annotate(
+            year_term=FilteredRelation("terms", condition=Q(terms__year=year)),
+            year_members=Coalesce(Subquery(members), 0),
         )
+        .select_related("year_term__head_unit")
         .order_by("name")
     )
-    counts: dict[int, int] = {}
-    for bloc_id in (
-        Membership.objects.for_year(year)
-        .filter(bloc__province=province)
-        .values_list("bloc_id", flat=True)
-    ):
-        counts[bloc_id] = counts.get(bloc_id, 0) + 1
-    rows = []
-    for bloc in blocs:
-        terms = list(bloc.terms.all())
-        rows.append(
-            ProvinceBlocRow(
-                bloc=bloc, term=terms[0] if terms else None, member_count=counts.get(bloc.pk, 0)
-            )
+    # a bloc without a term that year has no year_term (select_related sets it only when found)
+    rows = [
+        ProvinceBlocRow(
+            bloc=bloc, term=getattr(bloc, "year_term", None), member_count=bloc.year_members
         )
+        for bloc in blocs
+    ]
+    prefetch_related_objects([r.term for r in rows if r.term is not None], "deputy_units")
     return rows
 
 

@@ -45,7 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     with its plan's status, member count, next deadline and next step."""
     from plans import dashboard  # blocs ← plans: imported when used (see plans/dashboard.py)
 
-    entries, memberships = selectors.home_entries(user=request.user)
+    entries, memberships, terms = selectors.home_entries(user=request.user)
     # A reviewer or the site administrator sees every bloc-year of a province: a page at a time
     # (newest year first), the plans summarised for the rows shown only.
     page = Paginator(entries, HOME_PAGE_SIZE).get_page(request.GET.get("trang"))
@@ -56,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": dashboard.home_rows(entries=list(page.object_list)),
             "deadlines": dashboard.unit_deadlines(
-                unit_id=request.user.unit_id, memberships=memberships
+                unit_id=request.user.unit_id, memberships=memberships, terms=terms
             ),
             # the unit's memberships, read once: the registration reminders use them too
             "unit_memberships": memberships,

@@ -53,16 +53,20 @@ class YearRow:
 
 
 def unit_deadlines(
-    *, unit_id: int | None, today: dt.date | None = None, memberships: list | None = None
+    *,
+    unit_id: int | None,
+    today: dt.date | None = None,
+    memberships: list | None = None,
+    terms: list | None = None,
 ) -> list[UnitDeadline]:
     """Upcoming and recently overdue deadlines of the issued plans of every bloc-year the unit
-    belongs to (as member, head or deputy), soonest first (`memberships`: every membership of
-    the unit, when the caller has them)."""
+    belongs to (as member, head or deputy), soonest first (`memberships`, `terms`: see
+    unit_bloc_years)."""
     if not unit_id:
         return []
     today = today or dt.date.today()
     years = {today.year + d for d in YEARS_AROUND}
-    keys = unit_bloc_years(unit_id, years, memberships)
+    keys = unit_bloc_years(unit_id, years, memberships, terms)
     milestones = Milestone.objects.filter(
         plan__status=Plan.Status.ISSUED,
         plan__bloc_id__in={bloc_id for bloc_id, _ in keys},
@@ -79,18 +83,28 @@ def unit_deadlines(
     return out
 
 
-def unit_bloc_years(unit_id: int, years: set[int], memberships: list | None = None) -> set[Key]:
-    """(bloc, year) pairs where the unit is a member, head or deputy (two queries, one when
-    the caller has every membership of the unit: `memberships`)."""
+def unit_bloc_years(
+    unit_id: int, years: set[int], memberships: list | None = None, terms: list | None = None
+) -> set[Key]:
+    """(bloc, year) pairs where the unit is a member, head or deputy: two queries, none for
+    what the caller has (`memberships`: every membership of the unit; `terms`: a set of terms,
+    with their deputies prefetched, holding every term the unit heads or deputises)."""
     if memberships is None:
         memberships = Membership.objects.filter(unit_id=unit_id).only(
             "bloc", "joined_on", "left_on"
         )
     keys = {(m.bloc_id, y) for m in memberships for y in years if m.covers_year(y)}
-    terms = BlocTerm.objects.filter(
+    if terms is not None:
+        return keys | {
+            (t.bloc_id, t.year)
+            for t in terms
+            if t.year in years
+            and (t.head_unit_id == unit_id or any(u.pk == unit_id for u in t.deputy_units.all()))
+        }
+    led = BlocTerm.objects.filter(
         Q(head_unit_id=unit_id) | Q(deputy_units__id=unit_id), year__in=years
     ).values_list("bloc_id", "year")
-    return keys | set(terms)
+    return keys | set(led)
 
 
 def _month_end(m: Milestone, year: int) -> dt.date | None:
@@ -162,7 +176,8 @@ def province_rows(*, rows: list[Any], year: int, role: str, today: dt.date | Non
 
 
 def province_years(*, province: Province) -> list[int]:
-    """Years in which some bloc of the province has a term or a plan, newest first."""
-    terms = BlocTerm.objects.filter(bloc__province=province).values_list("year", flat=True)
-    plans = Plan.objects.filter(bloc__province=province).values_list("year", flat=True)
-    return sorted(set(terms) | set(plans), reverse=True)
+    """Years in which some bloc of the province has a term or a plan, newest first (one query:
+    the two sets of years in a UNION)."""
+    terms = BlocTerm.objects.filter(bloc__province=province).order_by().values_list("year")
+    plans = Plan.objects.filter(bloc__province=province).order_by().values_list("year")
+    return sorted({year for (year,) in terms.union(plans)}, reverse=True)

@@ -6,10 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
 
 from blocs.access import BlocScope, get_bloc_for
+from blocs.prefetch import prefetch_together
 from plans import datelinks
 from plans.models import Milestone, Phase, Plan, PlanComment, Section
 
@@ -45,8 +46,6 @@ def get_plan_for(
     `annotate`: expressions asked in the plan's own query (e.g. whether it has a document)."""
     scope = get_bloc_for(request, bloc_id, year, need=need)
     plans = Plan.objects.select_related("bloc", "bloc__province", "format_profile", "replaces")
-    if children:
-        plans = plans.prefetch_related(*CHILDREN)
     if annotate:
         plans = plans.annotate(**annotate)
     plan = plans.filter(pk=plan_id, bloc=scope.bloc, year=scope.year).first()
@@ -54,17 +53,28 @@ def get_plan_for(
         raise Http404("Không tìm thấy kế hoạch.")
     if plan.status not in SHARED_STATUSES and not scope.can("plan.view_draft"):
         raise PermissionDenied("Kế hoạch đang được dự thảo, chưa gửi lấy ý kiến.")
+    if children:
+        _prefetch(plan, CHILDREN)
     return plan, scope
+
+
+def _prefetch(plan: Plan, children: tuple) -> Plan:
+    """The child rows `children` of `plan`: the short lists (LISTS) together in one query, the
+    others each with its own (prefetch_related)."""
+    lists = [c for c in children if c in LISTS]
+    if lists:
+        prefetch_together(plan, *lists)
+    others = [c for c in children if c not in LISTS]
+    if others:
+        prefetch_related_objects([plan], *others)
+    return plan
 
 
 def plan_with_children(plan_id: int, children: tuple = ()) -> Plan:
     """One plan with every child row prefetched (or only `children`, the lookups of an editor
     that shows a few): a fixed number of queries whatever its size."""
-    return (
-        Plan.objects.select_related("bloc", "bloc__province", "format_profile")
-        .prefetch_related(*(children or CHILDREN))
-        .get(pk=plan_id)
-    )
+    plan = Plan.objects.select_related("bloc", "bloc__province", "format_profile").get(pk=plan_id)
+    return _prefetch(plan, children or CHILDREN)
 
 
 SCHEDULE = (
@@ -79,7 +89,9 @@ CHILDREN = (
     *SCHEDULE,
     Prefetch("comments", queryset=PlanComment.objects.select_related("unit", "author")),
 )
-LISTS = CHILDREN[:3]  # bases, recipients, signature lines (the lists editor)
+# bases, recipients, signature lines: the lists editor's rows, a few short lines each, read
+# together in one query (blocs.prefetch)
+LISTS = CHILDREN[:3]
 
 
 def plan_with_schedule(plan_id: int) -> Plan:

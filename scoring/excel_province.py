@@ -1,6 +1,10 @@
 """The province's year as an Excel workbook for the reviewer: one sheet of blocs (head,
 ranking, leader, Cờ CP share), one of every bloc's ranking table (every unit with its total,
-rank, band and eligibility) and one of every proposal with its basis, vote and decision."""
+rank, band and eligibility) and one of every proposal with its basis, vote and decision.
+
+Seven queries whatever the number of blocs and units: the session, the user and the province,
+the scoring panel's two (its blocs' row holds each bloc's name and head too), every ranking row
+of the province-year, every proposal."""
 
 from __future__ import annotations
 
@@ -10,11 +14,11 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from blocs.models import Bloc, BlocTerm, Province
+from blocs.models import Province
 from scoring import awards
-from scoring.models import Proposal, Ranking
+from scoring.models import Proposal, Ranking, RankingRow
 from scoring.province import province_panel
-from scoring.selectors_ranking import province_rankings
+from scoring.selectors_ranking import Row
 
 BLOC_HEADERS = [
     "Khối thi đua",
@@ -70,20 +74,13 @@ def export_province(*, province: Province, year: int) -> bytes:
     """Every bloc and every proposal of the province for `year` (written row by row)."""
     wb = Workbook(write_only=True)
     blocs = _sheet(wb, "Các khối", BLOC_HEADERS)
-    panel = province_panel(province=province, year=year, bloc_count=0)
-    heads = dict(
-        BlocTerm.objects.filter(bloc__province=province, year=year).values_list(
-            "bloc_id", "head_unit__name"
-        )
-    )
+    panel = province_panel(province=province, year=year, bloc_count=0)  # every bloc, by name
     status = dict(Ranking.Status.choices)
-    names = list(Bloc.objects.filter(province=province).order_by("name").values_list("pk", "name"))
-    for bloc_id, name in names:
-        b = panel.row(bloc_id)
+    for b in panel.blocs.values():
         blocs.append(
             [
-                name,
-                heads.get(bloc_id, ""),
+                b.name,
+                b.head,
                 b.signed,
                 status.get(b.ranking, "Chưa xếp hạng"),
                 b.leader,
@@ -92,16 +89,19 @@ def export_province(*, province: Province, year: int) -> bytes:
             ]
         )
     table = _sheet(wb, "Xếp hạng các khối", RANKING_HEADERS)
-    views = province_rankings(province_id=province.pk, year=year)
-    for bloc_id, name in names:
-        view = views.get(bloc_id)
-        if view is None:
-            continue
-        state = status[view.ranking.status]
-        for r in view.rows:
+    # every stored row of the province-year with its ranking, as the ranking page lists them
+    # (rank order, the gate's label: selectors_ranking.Row), in one query
+    by_bloc: dict[int, list[Row]] = {}
+    stored = RankingRow.objects.filter(ranking__bloc__province=province, ranking__year=year)
+    for row in stored.select_related("ranking", "unit").order_by("ranking_id", "position"):
+        by_bloc.setdefault(row.ranking.bloc_id, []).append(Row(row, {}))
+    for bloc_id, b in panel.blocs.items():
+        rows = by_bloc.get(bloc_id, [])
+        state = status[rows[0].ranking.status] if rows else ""
+        for r in rows:
             table.append(
                 [
-                    name,
+                    b.name,
                     state,
                     r.position,
                     r.rank,

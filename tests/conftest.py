@@ -14,6 +14,16 @@ from blocs.models import Bloc, BlocTerm, Province, Unit, User
 from tests.factories import make_bloc, make_province, make_unit, make_user
 
 YEAR = 2026
+
+
+@pytest.fixture(autouse=True)
+def _own_caches(settings, tmp_path_factory):
+    """Each test its own caches: the draft PDFs' file cache in a directory of its own (the
+    database cache was emptied by each test's rollback; files are not) and a new page cache."""
+    caches = {name: dict(conf) for name, conf in settings.CACHES.items()}
+    if caches["default"]["BACKEND"].endswith("FileBasedCache"):
+        caches["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
+    settings.CACHES = caches
 PERSONAS = ["chair", "deputy", "unit_a", "unit_b", "outsider", "reviewer", "admin", "anonymous"]
 
 

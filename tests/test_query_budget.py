@@ -44,9 +44,6 @@ OVER_BUDGET: dict[str, int] = {
     # head/deputy terms, the issued milestones, its registrations and the registration
     # deadlines (two apps' milestone reads of different scopes)
     "blocs:home": 11,
-    # dashboards joining three apps (plans, registrations, report rounds, the scoring panel)
-    "blocs:province": 16,
-    "scoring:province_export": 17,
     # a plan with its seven kinds of child rows (bases, sections, recipients, signature,
     # phases, milestones, comments) after the session, the user and the gate, and the two
     # years' terms that the stale-mention check compares

@@ -129,17 +129,21 @@ else:
         }
     }
 
-# The cache every process shares (gunicorn's workers and the task worker): draft PDFs by the hash
-# of their HTML (reports/render.py). The database by default (the table "django_cache", made by
-# the migrations), so every app server sees the same entries; CACHE_DIR=/var/cache/thidua keeps
-# it in files instead (one server only).
-CACHE_DIR = os.environ.get("CACHE_DIR", "")
+# The cache of draft PDFs by the hash of their HTML (reports/render.py), which every process of
+# the server shares (gunicorn's workers and the task worker): files under CACHE_DIR (default
+# var/cache), so a download reads and writes no database row for it. CACHE_DATABASE=1 keeps it in
+# the database instead (the table "django_cache", made by the migrations), for several app
+# servers that should share their renders; without it each server renders a draft once (the key
+# is the content's hash, so no server ever serves a stale one) and a draft printed by the task
+# worker is read from its job (reports/jobs.py) on any server.
+CACHE_DIR = os.environ.get("CACHE_DIR") or str(BASE_DIR / "var" / "cache")
+CACHE_DATABASE = env_bool("CACHE_DATABASE", False)
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
-        if CACHE_DIR
-        else "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": CACHE_DIR or "django_cache",
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
+        if CACHE_DATABASE
+        else "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": "django_cache" if CACHE_DATABASE else CACHE_DIR,
         "TIMEOUT": 3600,
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "500"))},
     },

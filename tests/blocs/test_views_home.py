@@ -131,3 +131,20 @@ def test_a_reviewers_home_lists_the_province_a_page_at_a_time(db, client):
     flat = [y for page in years for y in page]
     assert flat == sorted(flat, reverse=True) and flat.count(TODAY.year) == 34
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_a_unit_that_only_deputises_a_bloc_sees_it_and_its_deadlines_at_home(world, client_for):
+    # A bloc of an agency's own scope may take any unit of the province as deputy: the unit is
+    # then no member of it, yet the home page must list the bloc and the unit's deadlines there.
+    make_dated_plan(world.bloc, TODAY.year, SOON, LATE)
+    other = make_bloc(world.province, "Khối thi đua Kinh tế Thử")
+    bloc_services.membership_add(bloc=other, unit=world.head, joined_on=dt.date(2020, 1, 1))
+    bloc_services.term_set(bloc=other, year=TODAY.year, head_unit=world.head)
+    other.terms.get(year=TODAY.year).deputy_units.add(world.other_unit)
+    make_dated_plan(other, TODAY.year, SOON, LATE)
+    page = client_for("outsider").get(reverse("blocs:home")).content.decode()
+    assert reverse("blocs:bloc", args=[other.pk, TODAY.year]) in page
+    assert "Phó khối" in page
+    deadlines = page[page.index("Hạn sắp tới") :]
+    assert "Khối thi đua Kinh tế Thử" in deadlines and "còn 5 ngày" in deadlines
+    assert "Khối thi đua Nội chính Thử" not in page  # not a member, head nor deputy there

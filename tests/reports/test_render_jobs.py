@@ -8,6 +8,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ from blocs.models import Unit
 from plans import services as plan_services
 from reports import jobs, pdf
 from reports.models import RenderJob
+from reports.render import cache_key
 from tests.plans.test_services import ready_plan
 from tests.reports.pdfread import full_text, squash
 from tests.scoring.ranking_data import bulk_ranking, tong_ket_round
@@ -225,17 +227,28 @@ def test_a_job_is_its_requesters_and_its_file_passes_the_documents_gate_again(
     assert client.get(job_url(job, "reports:render_job_file")).status_code == 403
 
 
+@pytest.mark.parametrize("backend", ["files", "database"])
 def test_another_user_gets_the_printed_draft_from_the_shared_cache(
-    world, client_for, worker, all_large, renders
+    world, client_for, worker, all_large, renders, settings, backend
 ):
+    if backend == "database":  # CACHE_DATABASE=1: the table every app server shares
+        settings.CACHES = {
+            **settings.CACHES,
+            "default": {**settings.CACHES["default"], "LOCATION": "django_cache",
+                        "BACKEND": "django.core.cache.backends.db.DatabaseCache"},
+        }  # fmt: skip
     plan = ready_plan(world)
     client_for("chair").get(plan_url(world, plan))
     worker()
-    with connection.cursor() as cursor:  # the database cache every process shares
-        cursor.execute(
-            "SELECT COUNT(*) FROM django_cache WHERE cache_key LIKE %s", ["%draft-pdf:%"]
-        )
-        assert cursor.fetchone()[0] == 1
+    job = RenderJob.objects.get()
+    RenderJob.objects.update(pdf=None)  # the file must come from the cache, not from the job
+    assert cache.get(cache_key(job.content_sha256)).startswith(b"%PDF-")
+    if backend == "database":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM django_cache WHERE cache_key LIKE %s", ["%draft-pdf:%"]
+            )
+            assert cursor.fetchone()[0] == 1
     response = client_for("deputy").get(plan_url(world, plan))
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
     assert renders == [1] and RenderJob.objects.count() == 1
