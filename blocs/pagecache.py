@@ -86,7 +86,7 @@ HIT_HEADER = "X-Page-Cache"
 def written_table(sql: str) -> str | None:
     """The table a statement writes ("*" when it cannot tell), or None for a read or a write
     that changes no page."""
-    head = sql.lstrip()[:9].upper()
+    head = sql.lstrip("( \t\n")[:9].upper()
     if head.startswith(READS):
         return None
     match = _WRITE_TABLE.match(sql)
@@ -131,7 +131,7 @@ class _Watch:
         result = execute(sql, params, many, context)
         if not isinstance(sql, str):
             return result
-        if self.reading is not None and sql.lstrip()[:6].upper() == "SELECT":
+        if self.reading is not None and sql.lstrip("( \t\n")[:6].upper() == "SELECT":
             self.reading |= read_tables(sql)
         table = written_table(sql)
         if table is not None:

@@ -46,7 +46,9 @@ def test_the_province_page_costs_the_same_at_5_and_300_units(
         _bloc(province, units)
     _bloc(province, units, adopted=False)
     client = reviewer_client(province)
-    # the page's blocs and plans (10) + the scoring panel (6), whatever the number of units
+    # the page's blocs and plans (7: session, user, province, years, blocs with their term and
+    # member count, deputies, plans) + the scoring panel (2: its blocs' row, the province's
+    # rules), whatever the number of units
     with django_assert_num_queries(9):
         response = _page(client, province)
     assert response.status_code == 200
