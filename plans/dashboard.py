@@ -177,8 +177,7 @@ def province_rows(*, rows: list[Any], year: int, role: str, today: dt.date | Non
 
 def province_years(*, province: Province) -> list[int]:
     """Years in which some bloc of the province has a term or a plan, newest first: one query,
-    the distinct (term year, plan year) pairs of its blocs (not a UNION: PostgreSQL's
-    parenthesised compound statement reads to the page cache as a write of every table)."""
+    the distinct (term year, plan year) pairs of its blocs."""
     pairs = (
         Bloc.objects.filter(province=province)
         .order_by()

@@ -15,7 +15,6 @@ from typing import Any, get_args, get_origin, get_type_hints
 from django.db.models import prefetch_related_objects
 
 from blocs.prefetch import prefetch_together
-
 from plans import datelinks
 from plans.importer.text import spans, unmarked
 from plans.models import FormatProfile, Plan, SignatureLine

@@ -16,9 +16,9 @@ from openpyxl.styles import Font
 
 from blocs.models import Province
 from scoring import awards
-from scoring.models import Proposal, Ranking, RankingRow
+from scoring.models import Proposal, Ranking
 from scoring.province import province_panel
-from scoring.selectors_ranking import Row
+from scoring.selectors_ranking import province_ranking_rows
 
 BLOC_HEADERS = [
     "Khối thi đua",
@@ -89,12 +89,7 @@ def export_province(*, province: Province, year: int) -> bytes:
             ]
         )
     table = _sheet(wb, "Xếp hạng các khối", RANKING_HEADERS)
-    # every stored row of the province-year with its ranking, as the ranking page lists them
-    # (rank order, the gate's label: selectors_ranking.Row), in one query
-    by_bloc: dict[int, list[Row]] = {}
-    stored = RankingRow.objects.filter(ranking__bloc__province=province, ranking__year=year)
-    for row in stored.select_related("ranking", "unit").order_by("ranking_id", "position"):
-        by_bloc.setdefault(row.ranking.bloc_id, []).append(Row(row, {}))
+    by_bloc = province_ranking_rows(province_id=province.pk, year=year)
     for bloc_id, b in panel.blocs.items():
         rows = by_bloc.get(bloc_id, [])
         state = status[rows[0].ranking.status] if rows else ""

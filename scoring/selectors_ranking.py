@@ -154,7 +154,8 @@ def province_rankings(*, province_id: int, year: int) -> dict[int, RankingView]:
     """Every computed ranking of the province's blocs for `year`, by bloc id, read as
     `ranking_view` reads one (rows in rank order, subtotals by group, the leader, the meeting,
     the rules), in six queries whatever the number of blocs and units: the province-wide view
-    of the reviewer and the province workbook, never a loop of `ranking_view`."""
+    of the reviewer, never a loop of `ranking_view` (the province workbook needs only the rows:
+    province_ranking_rows)."""
     rankings = list(
         Ranking.objects.select_related("round", "meeting", "adopted_by").filter(
             bloc__province_id=province_id, year=year
@@ -188,6 +189,16 @@ def province_rankings(*, province_id: int, year: int) -> dict[int, RankingView]:
             [],
         )
     return views
+
+
+def province_ranking_rows(*, province_id: int, year: int) -> dict[int, list[Row]]:
+    """Every stored ranking row of the province's blocs for `year` with its ranking, by bloc id,
+    in rank order with the ranking page's labels (Row), in one query."""
+    by_bloc: dict[int, list[Row]] = {}
+    stored = RankingRow.objects.filter(ranking__bloc__province_id=province_id, ranking__year=year)
+    for row in stored.select_related("ranking", "unit").order_by("ranking_id", "position"):
+        by_bloc.setdefault(row.ranking.bloc_id, []).append(Row(row, {}))
+    return by_bloc
 
 
 def _province_group_codes(rankings: list[Ranking], year: int) -> dict[int, list[str]]:

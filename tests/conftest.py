@@ -24,6 +24,8 @@ def _own_caches(settings, tmp_path_factory):
     if caches["default"]["BACKEND"].endswith("FileBasedCache"):
         caches["default"]["LOCATION"] = str(tmp_path_factory.mktemp("cache"))
     settings.CACHES = caches
+
+
 PERSONAS = ["chair", "deputy", "unit_a", "unit_b", "outsider", "reviewer", "admin", "anonymous"]
 
 

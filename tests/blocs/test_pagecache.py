@@ -279,3 +279,17 @@ def test_a_withdrawn_right_is_refused_at_once(world):
     # refused as a province one cannot see (404, like any other), not the cached overview
     assert refused.status_code == 404 and not _hit(refused)
     assert world.bloc.name not in refused.content.decode()
+
+
+def test_a_compound_select_is_a_read():
+    # PostgreSQL writes a UNION of querysets "(SELECT …) UNION ALL (SELECT …)": taken for an
+    # unknown write it would bump every page's version (the plan page reads one on every render)
+    from blocs.pagecache import written_table
+
+    union = (
+        '(SELECT "plans_legalbasis"."id" FROM "plans_legalbasis") UNION ALL '
+        '(SELECT "plans_recipient"."id" FROM "plans_recipient")'
+    )
+    assert written_table(union) is None
+    assert written_table('UPDATE "plans_plan" SET "title" = %s') == "plans_plan"
+    assert written_table("CREATE TABLE x (id int)") == "*"
