@@ -37,7 +37,6 @@ DOWNLOADS = {
     "scoring:template_export",
     "scoring:province_export",
     "scoring:submission_file",
-    "blocs:year_export",
 }
 OUT = common.ROOT / "var" / "bench"
 

@@ -15,6 +15,7 @@ year-scoped rows of each app (blocs' own term and memberships: blocs/exchange_te
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,16 +222,27 @@ def load_sections() -> list[Section]:
 # ---------------------------------------------------------------- export
 
 
-def export_bloc_year(bloc: Bloc, year: int, *, audience: Audience = FULL) -> dict[str, Any]:
+def export_bloc_year(
+    bloc: Bloc,
+    year: int,
+    *,
+    audience: Audience = FULL,
+    on_step: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Everything about `bloc` in `year` that `audience` may see, as plain JSON data (write it
-    with `dumps`). The full backup by default; `Audience.for_scope(scope)` for a web export."""
+    with `dumps`). The full backup by default; `Audience.for_scope(scope)` for a web export.
+    `on_step(done, total)` hears of each part done (the task worker's progress)."""
     ctx = ExportContext(bloc=bloc, year=year, audience=audience)
     ctx.remember(bloc, bloc.name)
     data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "year": year}
     sections = load_sections()
-    for section in sections:
+    total = len(sections) + 2  # the sections, the audit log, the people and units
+    step = on_step or (lambda done, total: None)
+    for done, section in enumerate(sections, 1):
         data.update(section.dump(ctx))
+        step(done, total)
     data["audit"] = _dump_audit(ctx, sections)
+    step(total - 1, total)
     province = bloc.province
     data["province"] = {"name": province.name, "reviewer_label": province.reviewer_label}
     data["bloc"] = {"name": bloc.name, **fields_json(bloc, BLOC_FIELDS + BLOC_DATES)}
@@ -246,6 +258,7 @@ def export_bloc_year(bloc: Bloc, year: int, *, audience: Audience = FULL) -> dic
     if not audience.emails:
         ctx.notes.append("Bản xuất theo quyền người xuất: không gồm địa chỉ e-mail.")
     data["notes"] = sorted(set(ctx.notes))
+    step(total, total)
     return data
 
 

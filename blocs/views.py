@@ -396,12 +396,13 @@ def bloc_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def year_export(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
-    """The bloc-year as the JSON backup (docs/export.md)."""
-    scope = get_bloc_for(request, bloc_id, year, need="year.export")
-    from blocs import exchange
+    """The bloc-year as the JSON backup (docs/export.md). The task worker writes the file (it
+    reads every table of the year, ~40 queries, off the web request) with what the user's pages
+    show them; this page goes to its progress, from where the file downloads when ready."""
+    from reports import jobs
 
-    audience = exchange.Audience.for_scope(scope)  # the same visibility as the pages
-    text = exchange.dumps(exchange.export_bloc_year(scope.bloc, year, audience=audience))
-    response = HttpResponse(text, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="khoi-{bloc_id}-{year}.json"'
-    return response
+    scope = get_bloc_for(request, bloc_id, year, need="year.export")
+    job = jobs.year_data_enqueue(
+        user=request.user, bloc=scope.bloc, year=scope.year, source_path=request.path
+    )
+    return redirect("reports:render_job", scope.bloc.pk, scope.year, job.pk)

@@ -80,8 +80,9 @@ def _done_pdf(sha256: str) -> bytes | None:
     """The bytes a finished job printed from the same HTML (whoever asked: the same content), put
     back into the cache."""
     pdf = (
-        RenderJob.objects.filter(content_sha256=sha256, status=S.DONE, pdf__isnull=False)
-        .values_list("pdf", flat=True)
+        RenderJob.objects.filter(content_sha256=sha256, status=S.DONE, body__isnull=False)
+        .filter(kind=RenderJob.Kind.PDF)
+        .values_list("body", flat=True)
         .first()
     )
     if pdf is None:
@@ -143,6 +144,61 @@ def job_enqueue(
     return job
 
 
+def year_data_enqueue(*, user: Any, bloc: Bloc, year: int, source_path: str) -> RenderJob:
+    """A new job that writes the bloc-year data file (docs/export.md) for `user`: the file holds
+    the rows as they are when the worker reads them. The job and its task are two INSERTs in one
+    transaction (the job's id is known before it is saved), so the worker never sees a task
+    without its job; old jobs are pruned by the worker, off the request."""
+    from reports.tasks import render_job_task
+
+    job = RenderJob(
+        requested_by=user,
+        bloc=bloc,
+        year=year,
+        kind=RenderJob.Kind.YEAR_DATA,
+        source_path=source_path[:500],
+        title=f"Dữ liệu năm {year} của {bloc.name}"[:300],
+        filename=f"khoi-{bloc.pk}-{year}.json",
+        pages_estimate=1,
+    )
+    with transaction.atomic():
+        job.task_id = str(render_job_task.enqueue(str(job.pk)).id)
+        job.save(force_insert=True)
+    return job
+
+
+def _year_data_run(job: RenderJob) -> str:
+    """The worker's side of a data job: the requester's rights as they are now (a right taken
+    away since the click ends the job), the file with what their pages show them, written with
+    the sections done so far as the progress."""
+    from blocs import exchange
+    from blocs.access import load_scope
+
+    RenderJob.objects.filter(created_at__lt=timezone.now() - keep_for()).delete()
+    try:
+        scope = load_scope(job.requested_by, job.bloc, job.year)
+        if not scope.can("year.export"):
+            _fail(job.pk, "Bạn không còn quyền tải dữ liệu năm của khối này.")
+            return "refused"
+        steps: list[int] = [0]
+
+        def step(done: int, total: int) -> None:
+            steps[0] = done
+            RenderJob.objects.filter(pk=job.pk).update(pages_done=done, pages_estimate=total)
+
+        data = exchange.export_bloc_year(
+            job.bloc, job.year, audience=exchange.Audience.for_scope(scope), on_step=step
+        )
+        body = exchange.dumps(data).encode()
+    except BaseException as exc:
+        _fail(job.pk, failure_message(exc, verb="tạo", what="tệp dữ liệu năm"))
+        raise
+    RenderJob.objects.filter(pk=job.pk).update(
+        status=S.DONE, body=body, pages_done=steps[0], finished_at=timezone.now()
+    )
+    return "done"
+
+
 def keep_for() -> dt.timedelta:
     return dt.timedelta(days=settings.RENDER_JOB_KEEP_DAYS)
 
@@ -170,6 +226,8 @@ def job_run(*, job_id: str) -> str:
             return "skipped"  # pruned, or already printed by an earlier task
         job.status, job.started_at, job.pages_done = S.RUNNING, timezone.now(), 0
         job.save(update_fields=["status", "started_at", "pages_done"])
+    if job.kind == RenderJob.Kind.YEAR_DATA:
+        return _year_data_run(job)
     body = cached_pdf(job.content_sha256)
     pages = job.pages_estimate
     if body is None:
@@ -182,7 +240,7 @@ def job_run(*, job_id: str) -> str:
         pages = progress.pages or pages
         remember_pdf(job.content_sha256, body)
     RenderJob.objects.filter(pk=job.pk).update(
-        status=S.DONE, pdf=body, html="", pages_done=pages, finished_at=timezone.now()
+        status=S.DONE, body=body, html="", pages_done=pages, finished_at=timezone.now()
     )
     return "done"
 
@@ -201,13 +259,17 @@ class _ProgressWriter:
             RenderJob.objects.filter(pk=self.job_id).update(pages_done=self.pages)
 
 
-def failure_message(exc: BaseException) -> str:
+def failure_message(exc: BaseException, verb: str = "in", what: str = "văn bản") -> str:
+    """Why the job failed, in Vietnamese: "Không in được văn bản…", "Không tạo được tệp…"."""
     if isinstance(exc, FontMissingError):
         return str(exc)
     if isinstance(exc, MemoryError):
-        return "Văn bản quá lớn, máy chủ không đủ bộ nhớ để in. Hãy báo quản trị hệ thống."
+        return (
+            f"{what.capitalize()} quá lớn, máy chủ không đủ bộ nhớ để {verb}. Hãy báo quản trị "
+            "hệ thống."
+        )
     return (
-        f"Không in được văn bản do lỗi hệ thống ({type(exc).__name__}). Hãy thử lại; nếu vẫn "
+        f"Không {verb} được {what} do lỗi hệ thống ({type(exc).__name__}). Hãy thử lại; nếu vẫn "
         "lỗi, báo quản trị hệ thống."
     )
 
@@ -240,9 +302,10 @@ def job_progress(job: RenderJob) -> JobProgress:
     status, error = job.status, job.error
     if is_stale(job):
         status = S.FAILED
+        what = "tạo tệp" if job.kind == RenderJob.Kind.YEAR_DATA else "in"
         error = (
-            f"Việc in đã chạy quá {settings.RENDER_JOB_TIMEOUT_MINUTES} phút mà chưa xong "
-            "(tiến trình in có thể đã dừng). Hãy thử lại."
+            f"Việc {what} đã chạy quá {settings.RENDER_JOB_TIMEOUT_MINUTES} phút mà chưa xong "
+            f"(tiến trình {what} có thể đã dừng). Hãy thử lại."
         )
     ahead = 0
     if status == S.QUEUED:

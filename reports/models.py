@@ -267,11 +267,16 @@ class RegisterEntry(models.Model):
 
 
 class RenderJob(models.Model):
-    """A large draft document printed by the task worker (reports/jobs.py): who asked, from which
-    download address (its gate is checked again before the file is served), the print HTML and
-    its sha256, the progress, and the PDF once done. A cache of renders, not a record: the bytes
-    can always be printed again from the rows, so jobs are pruned after a few days and are not
-    in the bloc-year file."""
+    """A file made by the task worker (reports/jobs.py): a large draft document's PDF, or the
+    bloc-year data file (JSON, docs/export.md). Who asked, from which download address (its
+    gate is checked again before the file is served), the print HTML and its sha256 (a PDF),
+    the progress, and the file once done. A cache, not a record: the bytes can always be made
+    again from the rows, so jobs are pruned after a few days and are not in the bloc-year
+    file."""
+
+    class Kind(models.TextChoices):
+        PDF = "pdf", "In văn bản (PDF)"
+        YEAR_DATA = "year_data", "Dữ liệu năm (JSON)"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Đang chờ in"
@@ -290,18 +295,19 @@ class RenderJob(models.Model):
         Bloc, on_delete=models.CASCADE, related_name="render_jobs", verbose_name="khối thi đua"
     )
     year = models.PositiveSmallIntegerField("năm")
+    kind = models.CharField("loại việc", max_length=10, choices=Kind.choices, default=Kind.PDF)
     source_path = models.CharField("địa chỉ tải văn bản", max_length=500)
     title = models.CharField("tên văn bản", max_length=300)
     filename = models.CharField("tên tệp", max_length=200)
     html = models.TextField("bản HTML để in", blank=True)
-    content_sha256 = models.CharField("mã nội dung (sha256 của HTML)", max_length=64)
+    content_sha256 = models.CharField("mã nội dung (sha256 của HTML)", max_length=64, blank=True)
     status = models.CharField(
         "trạng thái", max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    pages_estimate = models.PositiveIntegerField("số trang ước tính", default=1)
+    pages_estimate = models.PositiveIntegerField("số trang (phần dữ liệu) ước tính", default=1)
     seconds_estimate = models.FloatField("thời gian in ước tính (giây)", default=0)
-    pages_done = models.PositiveIntegerField("số trang đã dàn", default=0)
-    pdf = models.BinaryField("bản PDF", null=True, blank=True)
+    pages_done = models.PositiveIntegerField("số trang đã dàn (phần đã tổng hợp)", default=0)
+    body = models.BinaryField("tệp đã làm xong (PDF hoặc JSON)", null=True, blank=True)
     error = models.TextField("lỗi", blank=True)
     task_id = models.CharField("mã tác vụ trong hàng đợi", max_length=64, blank=True)
     created_at = models.DateTimeField("yêu cầu lúc", auto_now_add=True)

@@ -10,6 +10,7 @@ JOB = "khoi/<bint:bloc_id>/<bint:year>/van-ban/ban-in/<uuid:job_id>/"
 urlpatterns = [
     path(JOB, views_jobs.render_job, name="render_job"),
     path(JOB + "tai-ve.pdf", views_jobs.render_job_file, name="render_job_file"),
+    path(JOB + "tai-ve.json", views_jobs.render_job_file, name="render_job_data"),
     path(BC, views_compiled.compiled_report, name="compiled_report"),
     path(BC + "ban-hanh/", views_compiled.compiled_issue, name="compiled_issue"),
     path(BC + "van-ban.<slug:fmt>", views_compiled.compiled_document, name="compiled_document"),

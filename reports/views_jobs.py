@@ -18,8 +18,14 @@ from reports import jobs, views, views_compiled
 from reports.models import RenderJob
 from reports.services import CONTENT_TYPES
 
+
+def _year_data_gate(request: HttpRequest, bloc_id: int, year: int) -> BlocScope:
+    return get_bloc_for(request, bloc_id, year, need="year.export")
+
+
 # The gate of each download a job can come from, called with that URL's arguments.
 DOCUMENT_GATES = {
+    "blocs:year_export": _year_data_gate,
     "reports:plan_document": views._plan_gate,
     "reports:scoring_document": views._scoring_gate,
     "reports:ranking_document": views._ranking_gate,
@@ -34,7 +40,7 @@ def _job_for(
 ) -> tuple[RenderJob, BlocScope]:
     scope = get_bloc_for(request, bloc_id, year)
     job = (
-        RenderJob.objects.defer("html", "pdf")
+        RenderJob.objects.defer("html", "body")
         .filter(pk=job_id, bloc=scope.bloc, year=scope.year, requested_by=request.user)
         .first()
     )
@@ -63,6 +69,7 @@ def render_job(request: HttpRequest, bloc_id: int, year: int, job_id: UUID) -> H
         "job": job,
         "scope": scope,
         "progress": jobs.job_progress(job),
+        "data_job": job.kind == RenderJob.Kind.YEAR_DATA,
         "poll_seconds": POLL_SECONDS,
         "auto_download": bool(request.htmx),  # the file became ready while the page was open
         "keep_days": settings.RENDER_JOB_KEEP_DAYS,
@@ -74,8 +81,13 @@ def render_job(request: HttpRequest, bloc_id: int, year: int, job_id: UUID) -> H
 @login_required
 def render_job_file(request: HttpRequest, bloc_id: int, year: int, job_id: UUID) -> HttpResponse:
     job, scope = _job_for(request, bloc_id, year, job_id)
+    data_url = request.resolver_match.url_name == "render_job_data"
+    if data_url != (job.kind == RenderJob.Kind.YEAR_DATA):
+        raise Http404("Không tìm thấy tệp này.")  # a PDF at tai-ve.json, or the other way
     _source_gate(request, job)
     if job.status != RenderJob.Status.DONE:
         return redirect("reports:render_job", scope.bloc.pk, scope.year, job.pk)
-    pdf = RenderJob.objects.values_list("pdf", flat=True).get(pk=job.pk)
-    return views.document_response(bytes(pdf), job.filename, CONTENT_TYPES["pdf"])
+    body = bytes(RenderJob.objects.values_list("body", flat=True).get(pk=job.pk))
+    if job.kind == RenderJob.Kind.YEAR_DATA:
+        return views.document_response(body, job.filename, "application/json; charset=utf-8")
+    return views.document_response(body, job.filename, CONTENT_TYPES["pdf"])

@@ -72,11 +72,12 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
         {},
         row(PROVINCE_ONLY),
     ),
+    # the data file is written by the task worker: the page goes to the job's progress
     "blocs:year_export": (
         "get",
         ("bloc_id", "year"),
         {},
-        row({**SECRETARIAT_ONLY, "reviewer": OK}),
+        row(as_moved({**SECRETARIAT_ONLY, "reviewer": OK})),
     ),
     "blocs:province": (
         "get",
@@ -192,6 +193,13 @@ MATRIX: dict[str, tuple[str, tuple[str, ...], dict, dict]] = {
     "reports:render_job_file": (
         "get",
         ("bloc_id", "year", "job_id"),
+        {},
+        row({p: MISSING for p in INSIDERS} | {"chair": OK}),
+    ),
+    # the bloc-year data file the worker wrote for the chair (blocs:year_export)
+    "reports:render_job_data": (
+        "get",
+        ("bloc_id", "year", "job_id:data_job"),
         {},
         row({p: MISSING for p in INSIDERS} | {"chair": OK}),
     ),
@@ -334,6 +342,7 @@ def _values(world, plan) -> dict:
         "ranking_doc": "bang-tong-hop",
         "seq": 1,
         "job_id": _chair_job(world, plan).pk,
+        "data_job": _chair_data_job(world).pk,
     }
 
 
@@ -350,7 +359,23 @@ def _chair_job(world, plan):
         filename="Du-thao-KH.pdf",
         content_sha256="0" * 64,
         status=RenderJob.Status.DONE,
-        pdf=b"%PDF-1.7 thu",
+        body=b"%PDF-1.7 thu",
+    )
+
+
+def _chair_data_job(world):
+    from reports.models import RenderJob
+
+    return RenderJob.objects.create(
+        requested_by=world.users["chair"],
+        bloc=world.bloc,
+        year=world.year,
+        kind=RenderJob.Kind.YEAR_DATA,
+        source_path=reverse("blocs:year_export", args=(world.bloc.pk, world.year)),
+        title="Dữ liệu năm",
+        filename="khoi.json",
+        status=RenderJob.Status.DONE,
+        body=b'{"format": "thu"}\n',
     )
 
 

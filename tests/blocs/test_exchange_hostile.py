@@ -13,6 +13,7 @@ from blocs.models import BlocTerm, Province
 from plans.models import Plan, Recipient
 from tests.blocs.conftest import YEAR, export_text
 from tests.factories import make_user, wipe_bloc_rows
+from tests.worker import worker  # noqa: F401  (the task worker, in-process)
 
 
 def _file(bloc_year) -> dict:
@@ -121,39 +122,85 @@ def test_the_command_reports_a_hostile_file_without_a_traceback(bloc_year, tmp_p
         call_command("import_year", str(path))
 
 
-def _web_export(client, bloc_year, user) -> dict:
+def _web_export(client, bloc_year, user, run_worker) -> dict:
+    """The button "Tải dữ liệu năm (JSON)": its progress page, the worker's run, the file."""
     client.force_login(user)
     url = reverse("blocs:year_export", args=[bloc_year.bloc.pk, YEAR])
-    response = client.get(url)
+    progress_url = client.get(url)["Location"]
+    page = client.get(progress_url).content.decode()
+    assert "Đang chờ đến lượt tạo tệp" in page
+    run_worker()
+    page = client.get(progress_url).content.decode()
+    assert "Đã tạo xong tệp dữ liệu." in page and "Tải dữ liệu năm (JSON)" in page
+    response = client.get(progress_url + "tai-ve.json")
     assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert f'filename="khoi-{bloc_year.bloc.pk}-{YEAR}.json"' in response["Content-Disposition"]
     return loads(response.content.decode())
 
 
-def test_reviewer_export_holds_only_what_the_pages_show(bloc_year, client):
+def test_reviewer_export_holds_only_what_the_pages_show(bloc_year, client, worker):  # noqa: F811
     from blocs.models import User
 
     Plan.objects.filter(pk=bloc_year.amendment.pk).update(source_text="Bản gốc dự thảo")
     reviewer = User.objects.get(username="sonoivu.thamdinh")
-    data = _web_export(client, bloc_year, reviewer)
+    data = _web_export(client, bloc_year, reviewer, worker)
     assert [p["key"] for p in data["plans"]] == ["2026/v1/1"]  # the draft amendment is out
     assert not any(e["action"] == "plan.amend" for e in data["audit"])
     assert {u["email"] for u in data["users"]} == {""}
     assert any("không gồm dự thảo" in n for n in data["notes"])
     # a plan in consultation is shown to the reviewer, but not its imported source text
     Plan.objects.filter(pk=bloc_year.amendment.pk).update(status="consultation")
-    data = _web_export(client, bloc_year, reviewer)
+    data = _web_export(client, bloc_year, reviewer, worker)
     amendment = next(p for p in data["plans"] if p["key"] == "2026/v2/2")
     assert amendment["source_text"] == ""
 
 
-def test_secretariat_export_is_the_full_backup(bloc_year, client):
+def test_secretariat_export_is_the_full_backup(bloc_year, client, worker):  # noqa: F811
     from blocs.models import User
 
     chair = User.objects.get(username="bchqs.vanthu")
-    data = _web_export(client, bloc_year, chair)
+    data = _web_export(client, bloc_year, chair, worker)
     assert [p["key"] for p in data["plans"]] == ["2026/v1/1", "2026/v2/2"]
     assert "bchqs.vanthu@tinhthu.gov.vn" in {u["email"] for u in data["users"]}
     assert data["notes"] == []
+    # the same file as `manage.py export_year`, byte for byte
+    assert json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n" == export_text(
+        bloc_year.bloc.name
+    )
+
+
+def test_the_file_holds_the_rows_when_the_worker_reads_them_and_the_rights_then(
+    bloc_year,
+    client,
+    worker,  # noqa: F811
+):
+    from blocs.models import User
+    from reports.models import RenderJob
+
+    chair = User.objects.get(username="bchqs.vanthu")
+    client.force_login(chair)
+    url = reverse("blocs:year_export", args=[bloc_year.bloc.pk, YEAR])
+    first = client.get(url)["Location"]
+    Recipient.objects.filter(plan__bloc=bloc_year.bloc).update(name="Nơi nhận sửa sau khi bấm")
+    worker()
+    body = client.get(first + "tai-ve.json").content.decode()
+    assert "Nơi nhận sửa sau khi bấm" in body
+    # the progress counted every part of the file
+    job = RenderJob.objects.get(pk=first.rstrip("/").rsplit("/", 1)[1])
+    assert job.pages_done == job.pages_estimate > 2
+    # a PDF address of a data job is not found
+    assert client.get(first + "tai-ve.pdf").status_code == 404
+    # the right is gone before the worker runs: the job says so and writes no file
+    second = client.get(url)["Location"]
+    other = bloc_year.bloc.memberships.exclude(unit=chair.unit).first().unit
+    BlocTerm.objects.filter(bloc=bloc_year.bloc, year=YEAR).update(head_unit=other)
+    worker()
+    page = client.get(second).content.decode()
+    assert "Bạn không còn quyền tải dữ liệu năm của khối này." in page
+    job = RenderJob.objects.get(pk=second.rstrip("/").rsplit("/", 1)[1])
+    assert job.status == RenderJob.Status.FAILED and job.body is None
+    assert client.get(second + "tai-ve.json").status_code == 403
 
 
 def test_a_member_unit_cannot_export(bloc_year, client):

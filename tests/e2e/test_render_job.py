@@ -59,3 +59,31 @@ def test_a_large_draft_shows_its_progress_then_downloads(
     assert squash("Kế hoạch thi đua dài bốn mươi trang") in squash(full_text(body))
     expect(page.get_by_test_id("render-status")).to_contain_text("Đã in xong")
     expect(page.get_by_role("link", name="Tải văn bản (PDF)")).to_be_visible()
+
+
+def test_the_year_data_file_is_made_by_the_worker_then_downloads_on_a_phone(
+    page, live_server, login, world, worker
+):
+    import json
+
+    page.route("**/van-ban/ban-in/**", lambda route: route.continue_())
+    page.set_viewport_size({"width": 375, "height": 800})
+    make_plan(bloc=world.bloc, year=world.year, title="Kế hoạch có trong tệp dữ liệu năm")
+    login("chair")
+    page.goto(f"{live_server.url}/khoi/{world.bloc.pk}/{world.year}/")
+    page.get_by_role("link", name="Tải dữ liệu năm (JSON)").click()
+    expect(page.get_by_role("heading", name="Tải dữ liệu năm")).to_be_visible()
+    expect(page.get_by_test_id("render-status")).to_contain_text("Đang chờ đến lượt tạo tệp")
+    expect(page.get_by_role("progressbar", name="Tiến độ tạo tệp dữ liệu")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert serious_violations(page) == []
+
+    worker()
+    with page.expect_download(timeout=30_000) as download:
+        pass  # the next poll finds the file ready and the page downloads it
+    job = RenderJob.objects.get()
+    assert download.value.suggested_filename == job.filename == f"khoi-{world.bloc.pk}-2026.json"
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert "Kế hoạch có trong tệp dữ liệu năm" in [p["title"] for p in data["plans"]]
+    expect(page.get_by_test_id("render-status")).to_contain_text("Đã tạo xong tệp dữ liệu.")
+    expect(page.get_by_role("link", name="Tải dữ liệu năm (JSON)")).to_be_visible()

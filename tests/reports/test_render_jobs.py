@@ -241,7 +241,7 @@ def test_another_user_gets_the_printed_draft_from_the_shared_cache(
     client_for("chair").get(plan_url(world, plan))
     worker()
     job = RenderJob.objects.get()
-    RenderJob.objects.update(pdf=None)  # the file must come from the cache, not from the job
+    RenderJob.objects.update(body=None)  # the file must come from the cache, not from the job
     assert cache.get(cache_key(job.content_sha256)).startswith(b"%PDF-")
     if backend == "database":
         with connection.cursor() as cursor:
