@@ -27,11 +27,14 @@ class RegisterEntryAdmin(ReadOnlyAdmin):
 
 @admin.register(RenderJob)
 class RenderJobAdmin(ReadOnlyAdmin):
-    """Print jobs of large drafts (reports/jobs.py): for following the task worker."""
+    """Jobs of the task worker (reports/jobs.py), large drafts' prints and bloc-year data files:
+    for following the worker."""
 
-    list_display = ["title", "requested_by", "bloc", "year", "status", "created_at", "finished_at"]
-    list_filter = ["status"]
-    exclude = ["html", "pdf"]
+    list_display = [
+        "title", "kind", "requested_by", "bloc", "year", "status", "created_at", "finished_at"
+    ]  # fmt: skip
+    list_filter = ["kind", "status"]
+    exclude = ["html", "body"]
 
 
 # The task queue's own rows (English, one per task run) stay out of the Vietnamese admin: the print
