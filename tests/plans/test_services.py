@@ -233,27 +233,34 @@ def test_outline_treats_a_bold_sentence_as_a_paragraph():
     assert parse_outline(render_outline(tree)) == tree
 
 
-@pytest.mark.parametrize("count", [9, 36])
+@pytest.mark.parametrize("count, phase_count", [(9, 2), (36, 4)])
 def test_a_schedule_is_written_in_the_same_queries_at_any_number_of_milestones(
-    world, count, django_assert_num_queries
+    world, count, phase_count, django_assert_num_queries
 ):
-    """Issue 12: a schedule save cost ~8 queries per milestone (a validation query per foreign
-    key and constraint); now the same count at 9 and at 36 milestones, and the constraints
+    """Issue 12: a schedule save cost ~8 queries per milestone and 6 per phase (validation
+    queries per foreign key and constraint, a save per phase); now the same count at 9
+    milestones in 2 phases and 36 in 4 (the savepoint and its release, the plan locked, the
+    old schedule read and deleted, two bulk INSERTs, the schedule read once for the rules and
+    the date codes, the body, the plan's revision and the audit row), and the constraints
     still refuse a bad row with their message."""
     plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=None)
     phases = [
         {"seq": 1, "name": "Đợt 1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 6, 30)},
         {"seq": 2, "name": "Đợt 2", "start": dt.date(2026, 7, 1), "end": dt.date(2026, 11, 30)},
-    ]
+        {"seq": 3, "name": "Đợt 3", "start": dt.date(2026, 12, 1), "end": dt.date(2026, 12, 15)},
+        {"seq": 4, "name": "Đợt 4", "start": dt.date(2026, 12, 16), "end": dt.date(2026, 12, 31)},
+    ][:phase_count]
     milestones = [
         {"kind": "dang_ky", "phase_seq": 1 + i % 2,
          "due": dt.date(2026, 1 + i // 2 % 6 if i % 2 == 0 else 7 + i // 2 % 5, 5),
          "data_from": dt.date(2026, 1, 1), "data_to": dt.date(2026, 1, 31)}
         for i in range(count)
     ]  # fmt: skip
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(14):
         services.plan_set_schedule(plan=plan, actor=None, phases=phases, milestones=milestones)
     assert plan.milestones.count() == count
+    assert [(p.seq, p.name) for p in plan.phases.all()] == [(p["seq"], p["name"]) for p in phases]
+    assert {m.phase.seq for m in plan.milestones.select_related("phase")} == {1, 2}
     bad = [{**milestones[0], "data_from": dt.date(2026, 2, 1)}]
     with pytest.raises(ValidationError, match="Kỳ số liệu: ngày kết thúc phải sau ngày bắt đầu"):
         services.plan_set_schedule(plan=plan, actor=None, phases=phases, milestones=bad)
@@ -262,7 +269,14 @@ def test_a_schedule_is_written_in_the_same_queries_at_any_number_of_milestones(
             plan=plan, actor=None, phases=phases,
             milestones=[{"kind": "dang_ky", "due_month": 13, "due_year": 2026}],
         )  # fmt: skip
-    assert plan.milestones.count() == count
+    backwards = [{**phases[0], "end": dt.date(2025, 12, 31)}]
+    with pytest.raises(ValidationError, match="Ngày kết thúc đợt phải sau ngày bắt đầu."):
+        services.plan_set_schedule(plan=plan, actor=None, phases=backwards, milestones=[])
+    with pytest.raises(ValidationError, match="Kế hoạch và Đợt này đã được dùng"):
+        services.plan_set_schedule(
+            plan=plan, actor=None, phases=[phases[0], {**phases[1], "seq": 1}], milestones=[]
+        )
+    assert plan.milestones.count() == count and plan.phases.count() == phase_count
 
 
 def test_a_header_save_checks_only_what_changed(world, django_assert_max_num_queries):
