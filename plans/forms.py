@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 
 from blocs.forms import VNDateField
 from blocs.text import CleanTextMixin, YearWindowMixin, strip_controls
@@ -46,6 +47,26 @@ class PlanHeaderForm(CleanTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["format_profile"].queryset = FormatProfile.objects.all()
         self.fields["title"].max_length = 2000
+
+    def _post_clean(self) -> None:
+        """ModelForm's model validation without the two parts that cost queries: the profile's
+        existence (its field has just read it) and the check constraints (one query each).
+        plans.editing.plan_update checks both on the locked row, and the view shows its errors
+        next to the fields (issue 12: the header save read the same things twice)."""
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
+        relations = {f.name for f in Plan._meta.fields if f.is_relation}
+        try:
+            self.instance.full_clean(
+                exclude=exclude | relations, validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            self._update_errors(exc)
 
 
 class BodyForm(CleanTextMixin, forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 
 from django.contrib import messages
@@ -218,7 +219,7 @@ def plan_edit_header(request: HttpRequest, bloc_id: int, year: int, plan_id: int
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    current = Plan.objects.get(pk=plan.pk)
+    current = copy.copy(plan)  # the form's instance: `plan` keeps the values the page read
     form = PlanHeaderForm(
         request.POST or None, instance=current, initial={"revision": current.revision}
     )

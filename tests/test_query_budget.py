@@ -151,3 +151,95 @@ def test_every_scoring_page_within_budget_at_two_sizes(world, client, objects): 
     grow(world, Round.objects.get(pk=objects["round_id"]))
     large = _measure(client, world, urls)
     _check(small, large, urls)
+
+
+# The plan editors' saves (a POST that writes, then the redirect): the queries of one save,
+# measured on a small plan and on one four times its size (body, bases, recipients, phases and
+# milestones). A save locks, checks, writes and audits, so it is not held to the pages' 10: each
+# is held to its count here (any rise fails), the same at both sizes (issue 12: a schedule save
+# cost ~8 queries a milestone and 6 a phase, a header save 24–25). The counts include the
+# test's savepoints (SAVEPOINT and RELEASE of each atomic block: BEGIN/COMMIT in production).
+SAVE_CEILING = {
+    "plans:edit_header": 17,  # 11 without savepoints
+    "plans:edit_body": 18,
+    "plans:edit_lists": 16,
+    "plans:edit_schedule": 22,
+}
+SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+
+
+def _plan_of_size(world, factor: int):
+    import datetime as dt
+
+    from plans import services as plan_services
+    from tests.plans.test_services import ready_plan
+
+    chair = world.users["chair"]
+    plan = ready_plan(world, title=f"Kế hoạch cỡ {factor}")
+    outline = "\n".join(
+        f"{i}. Nhiệm vụ {i}\n- Nội dung {i} của kế hoạch." for i in range(1, 6 * factor)
+    )
+    from plans.outline import parse_outline
+
+    plan_services.plan_replace_body(plan=plan, sections=parse_outline(outline), actor=chair)
+    plan_services.plan_set_lists(
+        plan=plan,
+        actor=chair,
+        bases=[f"Căn cứ văn bản số {i}" for i in range(factor)],
+        recipients=[(f"Đơn vị nhận {i}", "t/h", False) for i in range(3 * factor)]
+        + [("Lưu: VT", "", True)],
+        signature=[("position", "TRƯỞNG KHỐI", False), ("name", "Nguyễn Văn Trưởng", True)],
+    )
+    months = 6 // factor if factor < 6 else 1
+    phases = [
+        {"seq": s, "name": f"Đợt {s}", "start": dt.date(2026, 1 + (s - 1) * months, 1),
+         "end": dt.date(2026, s * months, 28)}
+        for s in range(1, 2 * factor + 1)
+    ]  # fmt: skip
+    milestones = [
+        {"kind": "bao_cao_so_ket", "phase_seq": p["seq"], "due": p["end"]}
+        for p in phases
+        for _ in range(3)
+    ]
+    plan_services.plan_set_schedule(plan=plan, actor=chair, phases=phases, milestones=milestones)
+    return plan
+
+
+EDITS = {
+    "plans:edit_header": lambda d: {**d, "title": d["title"] + " (sửa)"},
+    "plans:edit_body": lambda d: {**d, "outline": d["outline"] + "\n- Dòng thêm khi sửa."},
+    "plans:edit_lists": lambda d: {**d, "recipients": d["recipients"] + "\nSở Nội vụ (b/c)"},
+    "plans:edit_schedule": lambda d: {**d, "phase-0-name": "Đợt một"},
+}
+
+
+def _save_counts(client, world, plan) -> dict[str, int]:
+    from django.db import transaction
+
+    from tests.plans.test_editors import form_data
+
+    out = {}
+    for name, edit in EDITS.items():
+        url = reverse(name, args=(world.bloc.pk, world.year, plan.pk))
+        data = edit(form_data(client.get(url).content.decode()))
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.post(url, data)
+            assert response.status_code == 302, (name, response.content.decode()[:2000])
+            out[name] = len(ctx.captured_queries)
+            out[name + " (no savepoints)"] = sum(
+                not q["sql"].startswith(SAVEPOINTS) for q in ctx.captured_queries
+            )
+            transaction.set_rollback(True)
+    return out
+
+
+def test_the_plan_editors_saves_cost_the_same_at_two_sizes(world, client):
+    client.force_login(world.users["chair"])
+    small = _save_counts(client, world, _plan_of_size(world, 1))
+    large = _save_counts(client, world, _plan_of_size(world, 4))
+    print("\nqueries small large save\n" + "\n".join(
+        f"{small[n]:4d} {large[n]:4d}  {n}" for n in sorted(small)
+    ))  # fmt: skip
+    assert small == large
+    assert all(large[n] <= SAVE_CEILING[n] for n in EDITS), large

@@ -201,3 +201,23 @@ def test_schedule_dates_far_from_the_year_are_refused(client_for, world):
     huge = {**data, "phase-TOTAL_FORMS": "65536", "phase-0-start": "01/01/2026"}
     response = client_for("chair").post(url("plans:edit_schedule", world, plan), huge)
     assert response.status_code == 200 and not plan.phases.exists()
+
+
+def test_a_header_breaking_a_plan_rule_is_shown_on_the_form_and_saves_nothing(client_for, world):
+    """The form leaves the check constraints to the save, which runs them on the locked plan
+    (issue 12): the message still comes back on the form, and nothing is written."""
+    plan = ready_plan(world)
+    client = client_for("chair")
+    before = Plan.objects.get(pk=plan.pk)
+    page = form_data(client.get(url("plans:edit_header", world, plan)).content.decode())
+    response = client.post(
+        url("plans:edit_header", world, plan), {**page, "title": "Tiêu đề mới", "draft_month": "13"}
+    )
+    assert response.status_code == 200
+    assert "Tháng phải từ 1 đến 12" in response.content.decode()
+    after = Plan.objects.get(pk=plan.pk)
+    assert (after.title, after.revision, after.draft_month) == (
+        before.title,
+        before.revision,
+        before.draft_month,
+    )
