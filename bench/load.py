@@ -239,7 +239,7 @@ async def run(args, mix, pdf_path, savers, app_base, floor_base, uncached_base) 
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
     finally:
-        for s in [*sessions, *floor_sessions]:
+        for s in [*sessions, *floor_sessions, *uncached]:
             await s.close()
     return results
 
