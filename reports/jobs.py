@@ -145,12 +145,23 @@ def job_enqueue(
 
 
 def year_data_enqueue(*, user: Any, bloc: Bloc, year: int, source_path: str) -> RenderJob:
-    """A new job that writes the bloc-year data file (docs/export.md) for `user`: the file holds
-    the rows as they are when the worker reads them. The job and its task are two INSERTs in one
-    transaction (the job's id is known before it is saved), so the worker never sees a task
-    without its job; old jobs are pruned by the worker, off the request."""
+    """The job that writes the bloc-year data file (docs/export.md) for `user`: the file holds
+    the rows as they are when the worker reads them, so a job of theirs still waiting in the
+    queue is that file already (a second click queues nothing). A new job and its task are two
+    INSERTs in one transaction (the job's id is known before it is saved), so the worker never
+    sees a task without its job; old jobs are pruned by the worker, off the request."""
     from reports.tasks import render_job_task
 
+    waiting = (
+        RenderJob.objects.filter(
+            requested_by=user, bloc=bloc, year=year, kind=RenderJob.Kind.YEAR_DATA
+        )
+        .filter(status=S.QUEUED)
+        .only("pk", "bloc_id", "year")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
     job = RenderJob(
         requested_by=user,
         bloc=bloc,

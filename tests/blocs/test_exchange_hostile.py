@@ -6,6 +6,8 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from blocs.exchange import ExchangeError, import_bloc_year, loads
@@ -181,7 +183,11 @@ def test_the_file_holds_the_rows_when_the_worker_reads_them_and_the_rights_then(
     chair = User.objects.get(username="bchqs.vanthu")
     client.force_login(chair)
     url = reverse("blocs:year_export", args=[bloc_year.bloc.pk, YEAR])
-    first = client.get(url)["Location"]
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.get(url)["Location"]
+    assert len(ctx.captured_queries) <= 10  # the page budget: the job and its task queued
+    assert client.get(url)["Location"] == first  # a second click while it waits: the same job
+    assert RenderJob.objects.count() == 1
     Recipient.objects.filter(plan__bloc=bloc_year.bloc).update(name="Nơi nhận sửa sau khi bấm")
     worker()
     body = client.get(first + "tai-ve.json").content.decode()
