@@ -4,7 +4,7 @@
     python scripts/serve.py --dev    # runserver (DEBUG) + the worker, for `make run`
 
 The task worker is `manage.py db_worker` (django-tasks' database backend): it prints the large
-documents (reports/jobs.py). TASK_WORKERS of them run (default 1). When either side exits, the
+documents and writes the bloc-year data files (reports/jobs.py). TASK_WORKERS of them run (default 1). When either side exits, the
 other is stopped and this script exits with the failed one's code; SIGTERM or SIGINT stops both
 gracefully (gunicorn finishes its requests, a worker its current print) within STOP_SECONDS,
 then whatever is left is killed. HOST and PORT (default 127.0.0.1:8000) are where the web listens.
