@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from blocs import audit
 from plans import datelinks, rules
@@ -324,12 +325,13 @@ def write_schedule(
     milestones: Sequence[dict[str, Any]],
     *,
     check: bool = True,
-) -> tuple[list[Phase], list[Milestone]] | None:
+) -> None:
     """Create phases and milestones (milestones name their phase by `phase_seq`, which must
     exist), then check the rules across them; the caller's transaction makes a bad schedule
     save nothing. The plan's old schedule is already deleted, so the rows are written in two
-    bulk INSERTs, the same queries at any number of phases and milestones. Checked, it returns
-    the schedule as stored (read once, in the models' order) for the caller's date records."""
+    bulk INSERTs, the same queries at any number of phases and milestones. Checked, the new
+    schedule is read once into the plan's prefetch cache, for the rules and the caller's date
+    records (schedule_records) alike."""
     by_seq: dict[int, Phase] = {}
     for data in phases:
         phase = Phase(plan=plan, **data)
@@ -355,13 +357,12 @@ def write_schedule(
         _check_milestone(milestone)
         rows.append(milestone)
     Milestone.objects.bulk_create(rows)
-    if not check:
-        return None
-    stored = list(plan.phases.all()), list(plan.milestones.all())
-    errors = rules.schedule_errors(*stored)
-    if errors:
-        raise ValidationError(errors)
-    return stored
+    if check:
+        cache = getattr(plan, "_prefetched_objects_cache", {})
+        for name in ("phases", "milestones"):
+            cache.pop(name, None)  # rows read before the write are gone
+        prefetch_related_objects([plan], "phases", "milestones")
+        rules.check_schedule(plan)
 
 
 def _check_phase(phase: Phase, written: dict[int, Phase]) -> None:
@@ -409,9 +410,8 @@ def plan_set_schedule(
         return
     locked.milestones.all().delete()
     locked.phases.all().delete()
-    stored = write_schedule(locked, phases, milestones)
-    assert stored is not None  # checked
-    values = datelinks.by_key(datelinks.records(*stored, locked.year))
+    write_schedule(locked, phases, milestones)
+    values = schedule_records(locked)
     body = "\n".join(f"{s.title}\n{s.content}" for s in locked.sections.all())
     _check_tokens(body, values, where="Nội dung kế hoạch")
     touch(locked, actor)

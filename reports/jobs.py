@@ -154,9 +154,8 @@ def year_data_enqueue(*, user: Any, bloc: Bloc, year: int, source_path: str) -> 
 
     waiting = (
         RenderJob.objects.filter(
-            requested_by=user, bloc=bloc, year=year, kind=RenderJob.Kind.YEAR_DATA
+            requested_by=user, bloc=bloc, year=year, kind=RenderJob.Kind.YEAR_DATA, status=S.QUEUED
         )
-        .filter(status=S.QUEUED)
         .only("pk", "bloc_id", "year")
         .first()
     )
@@ -191,10 +190,8 @@ def _year_data_run(job: RenderJob) -> str:
         if not scope.can("year.export"):
             _fail(job.pk, "Bạn không còn quyền tải dữ liệu năm của khối này.")
             return "refused"
-        steps: list[int] = [0]
 
         def step(done: int, total: int) -> None:
-            steps[0] = done
             RenderJob.objects.filter(pk=job.pk).update(pages_done=done, pages_estimate=total)
 
         data = exchange.export_bloc_year(
@@ -204,8 +201,8 @@ def _year_data_run(job: RenderJob) -> str:
     except BaseException as exc:
         _fail(job.pk, failure_message(exc, verb="tạo", what="tệp dữ liệu năm"))
         raise
-    RenderJob.objects.filter(pk=job.pk).update(
-        status=S.DONE, body=body, pages_done=steps[0], finished_at=timezone.now()
+    RenderJob.objects.filter(pk=job.pk).update(  # the last step wrote pages_done
+        status=S.DONE, body=body, finished_at=timezone.now()
     )
     return "done"
 
@@ -237,7 +234,7 @@ def job_run(*, job_id: str) -> str:
             return "skipped"  # pruned, or already printed by an earlier task
         job.status, job.started_at, job.pages_done = S.RUNNING, timezone.now(), 0
         job.save(update_fields=["status", "started_at", "pages_done"])
-    if job.kind == RenderJob.Kind.YEAR_DATA:
+    if job.is_year_data:
         return _year_data_run(job)
     body = cached_pdf(job.content_sha256)
     pages = job.pages_estimate
@@ -313,7 +310,7 @@ def job_progress(job: RenderJob) -> JobProgress:
     status, error = job.status, job.error
     if is_stale(job):
         status = S.FAILED
-        what = "tạo tệp" if job.kind == RenderJob.Kind.YEAR_DATA else "in"
+        what = "tạo tệp" if job.is_year_data else "in"
         error = (
             f"Việc {what} đã chạy quá {settings.RENDER_JOB_TIMEOUT_MINUTES} phút mà chưa xong "
             f"(tiến trình {what} có thể đã dừng). Hãy thử lại."

@@ -325,3 +325,8 @@ class RenderJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def is_year_data(self) -> bool:
+        """The bloc-year data file (JSON), not a document's PDF."""
+        return self.kind == self.Kind.YEAR_DATA

@@ -69,7 +69,6 @@ def render_job(request: HttpRequest, bloc_id: int, year: int, job_id: UUID) -> H
         "job": job,
         "scope": scope,
         "progress": jobs.job_progress(job),
-        "data_job": job.kind == RenderJob.Kind.YEAR_DATA,
         "poll_seconds": POLL_SECONDS,
         "auto_download": bool(request.htmx),  # the file became ready while the page was open
         "keep_days": settings.RENDER_JOB_KEEP_DAYS,
@@ -82,12 +81,12 @@ def render_job(request: HttpRequest, bloc_id: int, year: int, job_id: UUID) -> H
 def render_job_file(request: HttpRequest, bloc_id: int, year: int, job_id: UUID) -> HttpResponse:
     job, scope = _job_for(request, bloc_id, year, job_id)
     data_url = request.resolver_match.url_name == "render_job_data"
-    if data_url != (job.kind == RenderJob.Kind.YEAR_DATA):
+    if data_url != job.is_year_data:
         raise Http404("Không tìm thấy tệp này.")  # a PDF at tai-ve.json, or the other way
     _source_gate(request, job)
     if job.status != RenderJob.Status.DONE:
         return redirect("reports:render_job", scope.bloc.pk, scope.year, job.pk)
     body = bytes(RenderJob.objects.values_list("body", flat=True).get(pk=job.pk))
-    if job.kind == RenderJob.Kind.YEAR_DATA:
+    if job.is_year_data:
         return views.document_response(body, job.filename, "application/json; charset=utf-8")
     return views.document_response(body, job.filename, CONTENT_TYPES["pdf"])
