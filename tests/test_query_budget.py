@@ -245,3 +245,72 @@ def test_the_plan_editors_saves_cost_the_same_at_two_sizes(world, client):
     ))  # fmt: skip
     assert small == large
     assert all(large[n] <= SAVE_CEILING[n] for n in EDITS), large
+
+
+# Every POST of the two permission matrices, made by the first persona allowed to make it, with
+# the matrix's data (a save, a refusal or a form shown again with its errors), counted as
+# production runs it (without the test's savepoints) and rolled back, at two sizes.
+def _post_count(client, world, persona, url, data) -> tuple[int, int]:
+    from django.db import transaction
+
+    with transaction.atomic():
+        client.logout()
+        client.force_login(world.users[persona])
+        cache.clear()
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(url, data)
+        transaction.set_rollback(True)
+    if os.environ.get("QUERY_DUMP") in (url, "*"):
+        print(f"\n--- POST {url}")
+        for q in ctx.captured_queries:
+            print("  ", q["sql"][:260])
+    return sum(not q["sql"].startswith(SAVEPOINTS) for q in ctx.captured_queries), (
+        response.status_code
+    )
+
+
+def _check_posts(client, world, rows, round) -> None:
+    for _label, persona, url, data in rows:
+        _post_count(client, world, persona, url, data)  # warm
+    small = {r[0]: _post_count(client, world, *r[1:]) for r in rows}
+    grow(world, round)
+    large = {r[0]: _post_count(client, world, *r[1:]) for r in rows}
+    table, failures = [], []
+    for label, persona, _url, _data in rows:
+        (a, sa), (b, sb) = small[label], large[label]
+        table.append(f"{a:4d} {b:4d}  {sa} {sb} {persona:9s} {label}")
+        if a != b or b > BUDGET or sa != sb:
+            failures.append(f"{label} as {persona}: {a} → {b} ({sa}/{sb})")
+    print("\nqueries small large status persona POST\n" + "\n".join(table))
+    assert not failures, "\n".join(failures)
+
+
+def test_every_blocs_plans_reports_post_within_budget_at_two_sizes(
+    world,
+    client,
+    plan_in_consultation,  # noqa: F811
+):
+    from tests.scoring.conftest import make_round, make_template
+
+    values = blocs_matrix._values(world, plan_in_consultation)
+    make_template(world.bloc, world.year, world.users["chair"])
+    rows = []
+    for label, (name, keys, data, persona) in sorted(blocs_matrix.CSRF_ROWS.items()):
+        if persona:
+            data = {k: blocs_matrix._resolve(world, v) for k, v in data.items()}
+            rows.append((label, persona, blocs_matrix._url(name, keys, values), data))
+    _check_posts(client, world, rows, make_round(world, key="bao_cao_tong_ket#budget"))
+
+
+def test_every_scoring_post_within_budget_at_two_sizes(world, client, objects):  # noqa: F811
+    from scoring.models import Round
+
+    objects = scoring_matrix.with_proposals(world, objects)
+    rows = []
+    for (name, method), (keys, data, expected) in sorted(scoring_matrix.MATRIX.items()):
+        persona = blocs_matrix.first_allowed(expected)
+        if method == "post" and persona:
+            kwargs = {k.partition(":")[0]: objects[k.partition(":")[2] or k] for k in keys}
+            data = {k.format(**objects): v for k, v in data.items()}
+            rows.append((name, persona, reverse(name, kwargs=kwargs), data))
+    _check_posts(client, world, rows, Round.objects.get(pk=objects["round_id"]))
