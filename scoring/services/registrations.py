@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from blocs import audit
@@ -74,24 +74,64 @@ def _stored_targets(reg: Registration) -> list[dict[str, Any]]:
 
 
 def _check_criteria(reg: Registration, targets: Sequence[dict[str, Any]]) -> None:
+    linked = [t["criterion"] for t in targets if t.get("criterion") is not None]
+    if not linked:
+        return
     template = selectors.current_template(bloc_id=reg.bloc_id, year=reg.year)
-    for t in targets:
-        crit = t.get("criterion")
-        if crit is not None and (template is None or crit.template_id != template.pk):
+    for crit in linked:
+        if template is None or crit.template_id != template.pk:
             raise ValidationError(
                 {"targets": f"Tiêu chí {crit.code} không thuộc thang điểm năm {reg.year}."}
             )
 
 
-def _get_or_start(bloc: Bloc, year: int, unit: Unit, actor: Any) -> Registration:
+def _lock_or_start(
+    bloc: Bloc, year: int, unit: Unit, actor: Any, revision: int | None
+) -> tuple[Registration, bool]:
+    """The unit's registration, locked (created, and so locked by its INSERT, if there is none),
+    and whether it was created; refused if the form was opened on an older revision."""
     if not selectors.is_member(bloc_id=bloc.pk, year=year, unit_id=unit.pk):
         raise ValidationError(
             f"{unit} không phải thành viên của {bloc} trong năm {year}, nên không đăng ký được."
         )
-    reg, created = Registration.objects.get_or_create(bloc=bloc, year=year, unit=unit)
+    mine = Registration.objects.select_for_update().select_related("bloc", "unit")
+    reg = mine.filter(bloc=bloc, year=year, unit=unit).first()
+    created = reg is None
     if created:
-        log(reg, "registration.create", actor)
-    return reg
+        try:
+            with transaction.atomic():
+                reg = Registration.objects.create(bloc=bloc, year=year, unit=unit)
+        except IntegrityError:  # a first save of the same unit at the same moment won
+            reg, created = mine.get(bloc=bloc, year=year, unit=unit), False
+        else:
+            log(reg, "registration.create", actor)
+    if revision is not None and int(revision) != reg.revision:
+        raise StaleRegistrationError(STALE_MESSAGE, code="stale")
+    return reg, created
+
+
+# The check constraints of targets and titles, tested in Python (full_clean would run a query
+# for each constraint of each row): {constraint name: the row breaks it}. A title appears once
+# (the keys of a dict), which is the titles' unique constraint.
+ROW_CHECKS = {
+    "target_value_not_negative": lambda t: t.target_value is not None and t.target_value < 0,
+    "title_goal_count_range": lambda g: not 1 <= g.count <= 100000,
+}
+
+
+def _replace(related: Any, rows: list[Any], created: bool) -> None:
+    """A registration's targets or titles replaced by `rows` in one INSERT, validated first
+    without a query: the registration is locked and the criteria are checked."""
+    for row in rows:
+        row.full_clean(
+            exclude=["registration", "criterion"], validate_unique=False, validate_constraints=False
+        )
+        for check in row._meta.constraints:
+            if check.name in ROW_CHECKS and ROW_CHECKS[check.name](row):
+                raise ValidationError(check.violation_error_message)
+    if not created:
+        related.all()._raw_delete(related.db)
+    related.model.objects.bulk_create(rows)
 
 
 @transaction.atomic
@@ -111,7 +151,7 @@ def registration_save(
     A returned registration goes back to DRAFT when corrected. Unchanged input records nothing."""
     if is_signed(bloc.pk, year):
         raise ValidationError(SIGNED_MESSAGE, code="signed")
-    reg = _lock(_get_or_start(bloc, year, unit, actor), revision)
+    reg, created = _lock_or_start(bloc, year, unit, actor, revision)
     if not reg.is_editable:
         raise ValidationError(
             f"Bản đăng ký đang ở trạng thái “{reg.get_status_display()}”, không sửa được.",
@@ -121,15 +161,15 @@ def registration_save(
     if unknown:
         raise ValidationError({"titles": f"Danh hiệu không hợp lệ: {sorted(unknown)}"})
     _check_criteria(reg, targets)
-    old_targets = _stored_targets(reg)
-    old_titles = {g.title: g.count for g in reg.titles.all()}
+    # a registration just created has no targets or titles to read
+    old_targets = [] if created else _stored_targets(reg)
+    old_titles = {} if created else {g.title: g.count for g in reg.titles.all()}
     new_titles = {k: int(v) for k, v in titles.items() if v}
     changes: dict[str, Any] = {}
     target_diff = audit.list_changes(old_targets, targets, label=_target_label)
     if target_diff:
-        reg.targets.all().delete()
-        for i, t in enumerate(targets):
-            target = Target(
+        rows = [
+            Target(
                 registration=reg,
                 order=i,
                 content=t.get("content") or "",
@@ -137,15 +177,13 @@ def registration_save(
                 target_value=t.get("target_value"),
                 criterion=t.get("criterion"),
             )
-            target.full_clean(exclude=["registration"])
-            target.save()
+            for i, t in enumerate(targets)
+        ]
+        _replace(reg.targets, rows, created)
         changes["targets"] = target_diff
     if old_titles != new_titles:
-        reg.titles.all().delete()
-        for title, count in new_titles.items():
-            goal = TitleGoal(registration=reg, title=title, count=count)
-            goal.full_clean(exclude=["registration"])
-            goal.save()
+        goals = [TitleGoal(registration=reg, title=t, count=c) for t, c in new_titles.items()]
+        _replace(reg.titles, goals, created)
         changes["titles"] = audit.changes(old_titles, new_titles) | {
             k: {"old": v, "new": None} for k, v in old_titles.items() if k not in new_titles
         }

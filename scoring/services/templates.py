@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 
 from blocs import audit
@@ -335,8 +335,10 @@ def criterion_move(
     if other is None:
         return current
     current.order, other.order = other.order, current.order
-    current.save(update_fields=["order"])
-    other.save(update_fields=["order"])
+    # one UPDATE for the swap (no unique constraint on the order to pass through)
+    Criterion.objects.filter(pk__in=(current.pk, other.pk)).update(
+        order=Case(When(pk=current.pk, then=Value(current.order)), default=Value(other.order))
+    )
     touch(locked)
     log(locked, "criterion.move", actor, criterion=str(current), after=str(other) if up else "")
     return current

@@ -128,6 +128,59 @@ def test_unchanged_save_records_nothing(world):
     assert AuditEvent.objects.count() == before and again.revision == reg.revision
 
 
+def _save(world, targets, titles):
+    return services.registration_save(
+        bloc=world.bloc, year=world.year, unit=world.unit_a, actor=None,
+        targets=targets, titles=titles,
+    )  # fmt: skip
+
+
+def _targets(n: int) -> list[dict]:
+    return [{"content": f"Chỉ tiêu {i}", "measure": "%", "target_value": D(i)} for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    "targets, titles, message",
+    [
+        (
+            [{"content": "Chỉ tiêu âm", "target_value": D(-1)}],
+            {},
+            "Giá trị chỉ tiêu không được âm.",
+        ),
+        ([], {"ldtt": 100001}, "Số lượng phải từ 1 đến 100.000."),
+    ],
+)
+def test_a_target_or_title_breaking_its_constraint_is_refused_and_saves_nothing(
+    world, targets, titles, message
+):
+    reg = register(world, world.unit_a)
+    with pytest.raises(ValidationError, match=message):
+        _save(world, targets, titles)
+    reg.refresh_from_db()
+    assert [t.content for t in reg.targets.all()] == ["Giải quyết 95 % vụ việc"]
+    assert {g.title: g.count for g in reg.titles.all()} == {"co_tinh": 1, "ldtt": 45, "cstdcs": 6}
+
+
+def test_a_changed_save_costs_the_same_at_any_number_of_targets(world):
+    """Targets and titles are replaced in one DELETE and one INSERT each (they were saved one
+    by one, with a query per check constraint of each)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for n in (2, 8):
+        _save(world, _targets(n), {"ldtt": n})
+        with CaptureQueriesContext(connection) as ctx:
+            reg = _save(world, _targets(n)[::-1], {"ldtt": n + 1, "cstdcs": n})
+        counts.append(sum("SAVEPOINT" not in q["sql"] for q in ctx.captured_queries))
+        assert [t.content for t in reg.targets.order_by("order")] == [
+            f"Chỉ tiêu {i}" for i in reversed(range(n))
+        ]
+        assert {g.title: g.count for g in reg.titles.all()} == {"ldtt": n + 1, "cstdcs": n}
+    # membership, signed, the lock, targets and titles read, replaced (4), the row, the audit
+    assert counts[0] == counts[1] == 11, counts
+
+
 def test_stale_registration_refused(world):
     register(world, world.unit_a)
     with pytest.raises(services.StaleRegistrationError):
