@@ -110,25 +110,31 @@ def _lock_or_start(
     return reg, created
 
 
-# The check constraints of targets and titles, tested in Python (full_clean would run a query
-# for each constraint of each row): {constraint name: the row breaks it}. A title appears once
-# (the keys of a dict), which is the titles' unique constraint.
+# The check constraints of registrations, targets and titles, tested in Python (full_clean
+# would run a query for each constraint of each row): {constraint name: the row breaks it}.
+# A title appears once (the keys of a dict), which is the titles' unique constraint; a unit's
+# registration is found by its unit, which is the registrations' one.
 ROW_CHECKS = {
+    "returned_registration_has_reason": lambda r: r.status == R.RETURNED and not r.returned_reason,
     "target_value_not_negative": lambda t: t.target_value is not None and t.target_value < 0,
     "title_goal_count_range": lambda g: not 1 <= g.count <= 100000,
 }
+
+
+def _validated(row: Any, *related: str) -> None:
+    """full_clean without its queries: the `related` rows are in hand (locked or checked), and
+    the constraints are ROW_CHECKS."""
+    row.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
+    for check in row._meta.constraints:
+        if check.name in ROW_CHECKS and ROW_CHECKS[check.name](row):
+            raise ValidationError(check.violation_error_message)
 
 
 def _replace(related: Any, rows: list[Any], created: bool) -> None:
     """A registration's targets or titles replaced by `rows` in one INSERT, validated first
     without a query: the registration is locked and the criteria are checked."""
     for row in rows:
-        row.full_clean(
-            exclude=["registration", "criterion"], validate_unique=False, validate_constraints=False
-        )
-        for check in row._meta.constraints:
-            if check.name in ROW_CHECKS and ROW_CHECKS[check.name](row):
-                raise ValidationError(check.violation_error_message)
+        _validated(row, "registration", "criterion")
     if not created:
         related.all()._raw_delete(related.db)
     related.model.objects.bulk_create(rows)
@@ -221,7 +227,7 @@ def _transition(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.revision += 1
-    locked.full_clean()
+    _validated(locked, "bloc", "unit", "reviewed_by")  # the locked row's and the actor
     locked.save(update_fields=["status", "revision", *fields])
     extra = {"reason": fields["returned_reason"]} if "returned_reason" in fields else {}
     log(locked, action, actor, old=old, new=target, **extra)
