@@ -25,19 +25,25 @@ def current_template(*, bloc_id: int, year: int) -> Template | None:
     )
 
 
+def versions_applying(*, bloc_id: int, year: int, day: dt.date) -> QuerySet[Template]:
+    """The versions that may apply to a period starting on `day`, the one that applies first
+    (sheets keep the version they were made with; a later version applies from its date on)."""
+    return (
+        Template.objects.filter(bloc_id=bloc_id, year=year)
+        .filter(Q(applies_from__isnull=True) | Q(applies_from__lte=day))
+        .order_by("-version")
+    )
+
+
 def template_for_date(
     *, bloc_id: int, year: int, day: dt.date, annotate: dict | None = None
 ) -> Template | None:
-    """The version that applies to a period starting on `day` (sheets keep the version they
-    were made with; a later version applies from its date on). `annotate`: expressions asked
-    with the versions (what the caller reads of the chosen one)."""
-    versions = Template.objects.filter(bloc_id=bloc_id, year=year).order_by("-version")
+    """The version that applies to a period starting on `day` (versions_applying).
+    `annotate`: expressions asked with it (what the caller reads of it)."""
+    versions = versions_applying(bloc_id=bloc_id, year=year, day=day)
     if annotate:
         versions = versions.annotate(**annotate)
-    for template in versions:
-        if template.applies_from is None or template.applies_from <= day:
-            return template
-    return None
+    return versions.first()
 
 
 def template_versions(*, bloc_id: int, year: int) -> list[Template]:

@@ -19,7 +19,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Subquery
 from django.utils import timezone
 
 from blocs import audit
@@ -82,13 +83,30 @@ def is_due(round: Round, unit: Unit) -> bool:
     return any(u.pk == unit.pk for u in selectors.units_due(round=round))
 
 
+def _period_start(round: Round) -> dt.date:
+    return round.data_from or dt.date(round.year, 1, 1)
+
+
 def sheet_template(round: Round, annotate: dict | None = None) -> Template | None:
     """The template version that applies to the round's data period (a version changed later
     applies only to periods starting after its date); `annotate`: see template_for_date."""
-    start = round.data_from or dt.date(round.year, 1, 1)
     return selectors.template_for_date(
-        bloc_id=round.bloc_id, year=round.year, day=start, annotate=annotate
+        bloc_id=round.bloc_id, year=round.year, day=_period_start(round), annotate=annotate
     )
+
+
+def _sheet_leaves(round: Round) -> tuple[Template | None, list[Criterion]]:
+    """sheet_template(round) and its leaf criteria, read in one query (each leaf with its
+    template); only a version without leaves costs a second."""
+    version = selectors.versions_applying(
+        bloc_id=round.bloc_id, year=round.year, day=_period_start(round)
+    ).values("pk")[:1]
+    leaves = list(
+        Criterion.objects.filter(template=Subquery(version))
+        .exclude(kind=Criterion.Kind.GROUP)
+        .select_related("template")
+    )
+    return (leaves[0].template if leaves else sheet_template(round)), leaves
 
 
 @transaction.atomic
@@ -106,23 +124,22 @@ def submission_open(*, round: Round, unit: Unit, actor: Any) -> Submission:
             "trong kỳ số liệu).",
             code="not_due",
         )
-    template = None
+    template, leaves = None, []
     if round.with_score_sheet:
-        template = sheet_template(round)
+        template, leaves = _sheet_leaves(round)
         if template is None:
             raise ValidationError(
                 "Khối chưa có thang điểm năm này nên chưa lập được bảng tự chấm điểm.",
                 code="no_template",
             )
     # Two first opens at once: the unique constraint keeps one; the loser reads it.
-    sub, created = Submission.objects.get_or_create(
-        round=round, unit=unit, defaults={"template": template}
-    )
-    if created and template is not None:
-        leaves = Criterion.objects.filter(template=template).exclude(kind=Criterion.Kind.GROUP)
-        Entry.objects.bulk_create([Entry(submission=sub, criterion=c) for c in leaves])
-    if created:
-        log(sub, "submission.create", actor, round=round.key, unit=unit.name)
+    try:
+        with transaction.atomic():
+            sub = Submission.objects.create(round=round, unit=unit, template=template)
+    except IntegrityError:
+        return Submission.objects.get(round=round, unit=unit)
+    Entry.objects.bulk_create([Entry(submission=sub, criterion=c) for c in leaves])
+    log(sub, "submission.create", actor, round=round.key, unit=unit.name)
     return sub
 
 
@@ -254,9 +271,9 @@ def sheet_line_save(
     check: Callable[[Submission], None] | None = None,
 ) -> SavedLine:
     """line_save, returning the sheet as it stands after the save (what the htmx answer shows),
-    in a fixed number of queries at any sheet size: the submission and the line locked, the
-    sheet read once inside the lock, the line's changed fields, the audit row and the totals
-    (one UPDATE, only when they change). An unchanged line writes nothing. `check`: the
+    in a fixed number of queries at any sheet size: the submission locked, the sheet read
+    once inside the lock (the line with it), the line's changed fields, the audit row and the
+    totals (one UPDATE, only when they change). An unchanged line writes nothing. `check`: the
     caller's gate, run on the locked row before anything else (a view's 404/403: the request
     reads the submission once). Submission.DoesNotExist or Entry.DoesNotExist when the
     submission or the line (of that submission) is not there."""
@@ -264,11 +281,12 @@ def sheet_line_save(
     if check is not None:
         check(sub)
     ensure_editable(sub)
-    line = (
-        Entry.objects.select_for_update(of=("self",))
-        .select_related("criterion")
-        .get(pk=entry_id, submission_id=sub.pk)
-    )
+    # Read after the lock: every writer of a sheet's lines and reviews holds it, so these are
+    # the lines the totals must equal, the saved line among them (no lock of its own needed).
+    criteria, entries, reviews = sheets.load_joined(sub)
+    line = next((e for e in entries if e.pk == int(entry_id)), None)
+    if line is None:
+        raise Entry.DoesNotExist(f"Dòng {entry_id} không thuộc bảng điểm này.")
     if revision is not None and int(revision) != line.revision:
         raise StaleSheetError(LINE_STALE_MESSAGE, current=line)
     quantitative = line.criterion.kind == Criterion.Kind.QUANTITATIVE
@@ -276,10 +294,6 @@ def sheet_line_save(
     new = _line_values(
         sub, line, value=value, passed=passed, explanation=explanation, targets=targets
     )
-    # Read after the lock: every writer of a sheet's lines and reviews holds it, so these are
-    # the lines the totals must equal (the locked line stands in for its own row).
-    criteria, entries, reviews = sheets.load_joined(sub)
-    entries = [line if e.pk == line.pk else e for e in entries]
     diff = _write_line(sub, line, new, actor)
     scores = sheets.compute(sub, criteria, entries, reviews)
     if diff:

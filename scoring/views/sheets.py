@@ -97,7 +97,8 @@ def submission_list(request: HttpRequest, bloc_id: int, year: int) -> HttpRespon
 @require_POST
 def submission_open(request: HttpRequest, bloc_id: int, year: int, round_id: int) -> HttpResponse:
     scope = own_sheet_scope(request, bloc_id, year)
-    round = Round.objects.filter(pk=round_id, bloc=scope.bloc, year=scope.year).first()
+    rounds = Round.objects.select_related("bloc")  # the bloc for the audit row
+    round = rounds.filter(pk=round_id, bloc=scope.bloc, year=scope.year).first()
     if round is None:
         raise Http404("Không tìm thấy kỳ báo cáo.")
     try:
