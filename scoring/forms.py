@@ -3,6 +3,8 @@ Numbers are typed the Vietnamese way (12,5) or with a dot; choices are limited t
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -260,13 +262,30 @@ class RegistrationForm(forms.Form):
         return out
 
 
+class ReadChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField whose rows the caller has read (`read`: pk → row): a choice is looked up
+    among them, not with a query per form of a formset."""
+
+    read: dict[str, Any] | None = None
+
+    def to_python(self, value):
+        if self.read is None or value in self.empty_values:
+            return super().to_python(value)
+        try:
+            return self.read[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class TargetForm(forms.Form):
     content = forms.CharField(
         label="Chỉ tiêu", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 1})
     )
     measure = forms.CharField(label="Đơn vị tính", max_length=60, required=False)
     target_value = PointsField(label="Giá trị", required=False)
-    criterion = forms.ModelChoiceField(
+    criterion = ReadChoiceField(
         queryset=Criterion.objects.none(), label="Tiêu chí chấm điểm", required=False
     )
 
@@ -281,6 +300,7 @@ class TargetForm(forms.Form):
         if read is not None:  # rows the caller read once: the choices of every form of a formset
             empty = [("", field.empty_label)] if field.empty_label is not None else []
             field.choices = empty + [(c.pk, field.label_from_instance(c)) for c in read]
+            field.read = {str(c.pk): c for c in read}
         self.fields["criterion"].error_messages["invalid_choice"] = (
             "Tiêu chí không thuộc thang điểm năm nay."
         )

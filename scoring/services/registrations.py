@@ -16,10 +16,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from blocs import audit
-from blocs.models import Bloc, Unit
+from blocs.models import Bloc, Membership, Unit
 from scoring import calc, selectors
 from scoring.models import Registration, SigningMeeting, Target, Template, Title, TitleGoal
 from scoring.services.templates import lock_template
@@ -89,8 +90,21 @@ def _lock_or_start(
     bloc: Bloc, year: int, unit: Unit, actor: Any, revision: int | None
 ) -> tuple[Registration, bool]:
     """The unit's registration, locked (created, and so locked by its INSERT, if there is none),
-    and whether it was created; refused if the form was opened on an older revision."""
-    if not selectors.is_member(bloc_id=bloc.pk, year=year, unit_id=unit.pk):
+    and whether it was created; refused once the giao ước is signed, for a unit that is not a
+    member that year, or if the form was opened on an older revision."""
+    # the giao ước not signed, and the unit a member that year: one query
+    signed, member = (
+        Bloc.objects.filter(pk=bloc.pk)
+        .annotate(
+            signed=Exists(SigningMeeting.objects.filter(bloc=OuterRef("pk"), year=year)),
+            member=Exists(Membership.objects.for_year(year).filter(bloc=OuterRef("pk"), unit=unit)),
+        )
+        .values_list("signed", "member")
+        .get()
+    )
+    if signed:
+        raise ValidationError(SIGNED_MESSAGE, code="signed")
+    if not member:
         raise ValidationError(
             f"{unit} không phải thành viên của {bloc} trong năm {year}, nên không đăng ký được."
         )
@@ -155,8 +169,6 @@ def registration_save(
     """Create or change a unit's registration: its targets (content, measure, target value,
     linked criterion) and the titles it aims for ({title: count}; collective titles count 1).
     A returned registration goes back to DRAFT when corrected. Unchanged input records nothing."""
-    if is_signed(bloc.pk, year):
-        raise ValidationError(SIGNED_MESSAGE, code="signed")
     reg, created = _lock_or_start(bloc, year, unit, actor, revision)
     if not reg.is_editable:
         raise ValidationError(
@@ -166,14 +178,14 @@ def registration_save(
     unknown = set(titles) - set(Title.values)
     if unknown:
         raise ValidationError({"titles": f"Danh hiệu không hợp lệ: {sorted(unknown)}"})
-    _check_criteria(reg, targets)
     # a registration just created has no targets or titles to read
     old_targets = [] if created else _stored_targets(reg)
     old_titles = {} if created else {g.title: g.count for g in reg.titles.all()}
     new_titles = {k: int(v) for k, v in titles.items() if v}
     changes: dict[str, Any] = {}
     target_diff = audit.list_changes(old_targets, targets, label=_target_label)
-    if target_diff:
+    if target_diff:  # targets kept as stored were checked when they were written
+        _check_criteria(reg, targets)
         rows = [
             Target(
                 registration=reg,

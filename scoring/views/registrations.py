@@ -65,19 +65,25 @@ def my_registration(request: HttpRequest, bloc_id: int, year: int) -> HttpRespon
     """The unit's own registration: a form while it can be edited, else its page."""
     scope = own_unit_scope(request, bloc_id, year)
     unit = scope.user.unit
-    reg = selectors.registrations_qs().filter(bloc=scope.bloc, year=year, unit=unit).first()
-    if reg is not None and not reg.is_editable and request.method == "GET":
+    posted = request.method == "POST"
+    own = selectors.registrations_qs().filter(bloc=scope.bloc, year=year, unit=unit)
+    # A POST is read from its data: the stored rows are read by the save, under its lock (and
+    # below, for a page shown again with its errors).
+    reg = None if posted else own.first()
+    if reg is not None and not reg.is_editable:
         return _to_reg(reg)
     leaves = _leaves(bloc_id, year)
     len(leaves)  # read once: every target form's choices and has_template below use these rows
-    form = RegistrationForm(request.POST or None, initial=RegistrationForm.initial_for(reg))
+    form = RegistrationForm(
+        request.POST or None, initial=None if posted else RegistrationForm.initial_for(reg)
+    )
     targets = TargetFormSet(
         request.POST or None,
-        initial=_targets_initial(reg),
+        initial=None if posted else _targets_initial(reg),
         prefix="targets",
         form_kwargs={"leaves": leaves},
     )
-    if request.method == "POST" and form.is_valid() and targets.is_valid():
+    if posted and form.is_valid() and targets.is_valid():
         try:
             reg = services.registration_save(
                 bloc=scope.bloc,
@@ -95,6 +101,8 @@ def my_registration(request: HttpRequest, bloc_id: int, year: int) -> HttpRespon
         else:
             messages.success(request, "Đã lưu bản đăng ký. Kiểm tra lại rồi bấm “Gửi Trưởng khối”.")
             return _to_reg(reg)
+    if posted:
+        reg = own.first()
     return render(
         request,
         "scoring/registration_form.html",

@@ -220,6 +220,42 @@ def test_member_registers_on_the_page(world, client_for, template):
     assert {g.title: g.count for g in reg.titles.all()} == {"co_tinh": 1, "ldtt": 45, "cstdcs": 6}
 
 
+def test_the_registration_page_saves_in_the_same_queries_at_any_number_of_targets(
+    world, client_for, template
+):
+    """The page posted back as the browser sends it, a title changed: the same statements with
+    one target and with six linked to criteria (each target's criterion was read apart), and
+    a page saved unchanged writes nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blocs.models import AuditEvent
+    from tests.plans.test_editors import form_data
+    from tests.scoring.conftest import register
+
+    leaves = list(Criterion.objects.filter(template=template).exclude(kind="group"))
+    client, page_url = client_for("unit_a"), url("scoring:my_registration", world)
+    counts = []
+    for n in (1, 6):
+        Registration.objects.filter(unit=world.unit_a).delete()
+        register(world, world.unit_a, targets=[
+            {"content": f"Chỉ tiêu {i}", "criterion": leaves[i % len(leaves)]} for i in range(n)
+        ])  # fmt: skip
+        data = form_data(client.get(page_url).content.decode())
+        events = AuditEvent.objects.count()
+        assert client.post(page_url, data).status_code == 302
+        assert AuditEvent.objects.count() == events  # unchanged: nothing written
+        data["t_ldtt"] = "50"
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.post(page_url, data).status_code == 302
+        counts.append(sum("SAVEPOINT" not in q["sql"] for q in ctx.captured_queries))
+        reg = Registration.objects.get(unit=world.unit_a)
+        assert reg.titles.get(title="ldtt").count == 50 and reg.targets.count() == n
+    # the session, the user, the gate, the criteria; signed and member, the lock, targets and
+    # titles read; the titles replaced (2), the row, the audit row
+    assert counts == [12, 12], counts
+
+
 def test_registration_bad_input_is_shown_and_nothing_saved(world, client_for, template):
     r = client_for("unit_a").post(
         url("scoring:my_registration", world),
