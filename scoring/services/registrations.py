@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from blocs import audit
+from blocs import audit, rowchecks
 from blocs.models import Bloc, Membership, Unit
 from scoring import calc, selectors
 from scoring.models import Registration, SigningMeeting, Target, Template, Title, TitleGoal
@@ -135,20 +135,11 @@ ROW_CHECKS = {
 }
 
 
-def _validated(row: Any, *related: str) -> None:
-    """full_clean without its queries: the `related` rows are in hand (locked or checked), and
-    the constraints are ROW_CHECKS."""
-    row.full_clean(exclude=related, validate_unique=False, validate_constraints=False)
-    for check in row._meta.constraints:
-        if check.name in ROW_CHECKS and ROW_CHECKS[check.name](row):
-            raise ValidationError(check.violation_error_message)
-
-
 def _replace(related: Any, rows: list[Any], created: bool) -> None:
     """A registration's targets or titles replaced by `rows` in one INSERT, validated first
     without a query: the registration is locked and the criteria are checked."""
     for row in rows:
-        _validated(row, "registration", "criterion")
+        rowchecks.clean(row, ROW_CHECKS, exclude=("registration", "criterion"))
     if not created:
         related.all()._raw_delete(related.db)
     related.model.objects.bulk_create(rows)
@@ -239,7 +230,8 @@ def _transition(
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.revision += 1
-    _validated(locked, "bloc", "unit", "reviewed_by")  # the locked row's and the actor
+    # the locked row's bloc and unit, and the actor
+    rowchecks.clean(locked, ROW_CHECKS, exclude=("bloc", "unit", "reviewed_by"))
     locked.save(update_fields=["status", "revision", *fields])
     extra = {"reason": fields["returned_reason"]} if "returned_reason" in fields else {}
     log(locked, action, actor, old=old, new=target, **extra)

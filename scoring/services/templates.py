@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Case, Max, Value, When
 from django.utils import timezone
 
-from blocs import audit
+from blocs import audit, rowchecks
 from blocs.models import Bloc
 from scoring import calc, selectors
 from scoring.models import Criterion, Entry, RatingBand, Template
@@ -130,14 +130,13 @@ def template_create(*, bloc: Bloc, year: int, actor: Any, **fields: Any) -> Temp
 def _copy_tree(source: Template, target: Template) -> dict[int, Criterion]:
     mapping: dict[int, Criterion] = {}
     for c in selectors.criteria_of(source):
-        copy = Criterion(
+        mapping[c.pk] = Criterion(
             template=target,
             parent=mapping.get(c.parent_id),
             order=c.order,
             **{name: getattr(c, name) for name in CRITERION_FIELDS},
         )
-        copy.save()
-        mapping[c.pk] = copy
+    _write_tree(list(mapping.values()), check=False)  # the source's rows passed these checks
     RatingBand.objects.bulk_create(
         RatingBand(template=target, label=b.label, min_total=b.min_total, floor_pct=b.floor_pct)
         for b in source.bands.all()
@@ -186,6 +185,13 @@ def template_update_settings(
     return locked
 
 
+# The bands' check constraints, tested in Python for bands written in bulk (rowchecks).
+BAND_CHECKS: rowchecks.Checks = {
+    "band_min_not_negative": lambda b: b.min_total < 0,
+    "band_floor_pct_range": lambda b: b.floor_pct is not None and not 0 <= b.floor_pct <= 100,
+}
+
+
 def _band_label(b: dict[str, Any]) -> str:
     floor = "" if b.get("floor_pct") is None else f", tối thiểu {calc.fmt(b['floor_pct'])} %"
     return f"{b['label']} ≥ {calc.fmt(b['min_total'])}{floor}"
@@ -208,11 +214,11 @@ def template_set_bands(
     diff = audit.list_changes(old, new, label=_band_label)
     if not diff:
         return locked
+    rows = [RatingBand(template=locked, **b) for b in new]
+    for band in rows:
+        rowchecks.clean(band, BAND_CHECKS, exclude=("template",))
     locked.bands.all().delete()
-    for b in new:
-        band = RatingBand(template=locked, **b)
-        band.full_clean()
-        band.save()
+    RatingBand.objects.bulk_create(rows)
     touch(locked)
     log(locked, "template.bands", actor, changes=diff)
     return locked
@@ -368,10 +374,46 @@ def _write_rows(template: Template, rows: Sequence[CriterionRow]) -> None:
     made: list[Criterion] = []
     for i, row in enumerate(rows):
         parent = made[row.parent_index] if row.parent_index is not None else None
-        c = Criterion(template=template, parent=parent, order=i + 1, **row.fields())
-        _validated(c)
-        c.save()
-        made.append(c)
+        made.append(Criterion(template=template, parent=parent, order=i + 1, **row.fields()))
+    _write_tree(made)
+
+
+# The criteria's check constraints, tested in Python for a tree written in bulk (rowchecks).
+CRITERION_CHECKS: rowchecks.Checks = {
+    "criterion_max_not_negative": lambda c: c.max_points is not None and c.max_points < 0,
+    "criterion_step_positive": lambda c: c.step is not None and c.step <= 0,
+    "criterion_points_per_positive": lambda c: c.points_per is not None and c.points_per <= 0,
+}
+
+
+def _write_tree(made: Sequence[Criterion], *, check: bool = True) -> None:
+    """Write a template's new tree (parents before their children in `made`; the template is
+    locked and has no criteria): checked without a query, then one INSERT per level of the
+    tree, the same queries at any number of criteria (it was a save and full_clean's
+    queries per criterion)."""
+    levels: dict[int, list[Criterion]] = {}
+    depth: dict[int, int] = {}
+    codes: set[tuple[int | None, str]] = set()
+    for c in made:
+        depth[id(c)] = 0 if c.parent is None else depth[id(c.parent)] + 1
+        levels.setdefault(depth[id(c)], []).append(c)
+        if not check:
+            continue
+        if c.max_points is not None and c.max_points < 0:  # the field's message, as before
+            raise ValidationError({"max_points": "Điểm tối đa không được âm."})
+        rowchecks.clean(c, CRITERION_CHECKS, exclude=("template", "parent"))
+        key = (None if c.parent is None else id(c.parent), c.code)
+        if key in codes:
+            unique = (
+                "criterion_root_code_unique"
+                if c.parent is None
+                else ("criterion_code_unique_in_parent")
+            )
+            message = next(u for u in Criterion._meta.constraints if u.name == unique)
+            raise ValidationError(message.violation_error_message, code="unique")
+        codes.add(key)
+    for level in sorted(levels):
+        Criterion.objects.bulk_create(levels[level])  # their parents have their keys now
 
 
 def _row_label(c: Any) -> str:

@@ -212,3 +212,63 @@ def test_thousand_point_scale(world):
     t = make_template(world.bloc, world.year, sample=samples.scale_1000)
     view = selectors.template_view(t)
     assert view.totals.base == D(1000) and t.allow_exceed_max and view.complete
+
+
+def _rows(groups: int, per_group: int, *, duplicate: bool = False):
+    from scoring.services.templates import CriterionRow
+
+    rows = []
+    for g in range(groups):
+        rows.append(CriterionRow(f"G{g}", f"Nhóm {g}", "group", D(per_group)))
+        parent = len(rows) - 1
+        for i in range(per_group):
+            code = "1" if duplicate else str(i + 1)
+            rows.append(
+                CriterionRow(code, f"Tiêu chí {g}.{i}", "graded", D(1), parent_index=parent)
+            )
+    return rows
+
+
+def test_an_imported_tree_is_written_in_the_same_queries_at_any_size(blank):
+    """One INSERT per level of the tree (it was a save and full_clean's queries per criterion:
+    about 8 a row), the tree as the file has it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for groups, per_group in ((2, 3), (6, 10)):
+        services.template_replace_tree(template=blank, actor=None, rows=_rows(groups, per_group))
+        blank.refresh_from_db()
+        rows = _rows(groups, per_group)
+        rows[0] = rows[0].__class__(**{**rows[0].__dict__, "content": "Nhóm đầu (sửa)"})
+        with CaptureQueriesContext(connection) as ctx:  # a tree of the same size replaced
+            services.template_replace_tree(template=blank, actor=None, rows=rows)
+        counts.append(len(ctx.captured_queries))
+        tree = [(c.code, c.parent.code if c.parent else None) for c in
+                selectors.criteria_in_tree_order(blank)]  # fmt: skip
+        assert len(tree) == groups * (per_group + 1)
+        assert tree[:2] == [("G0", None), ("1", "G0")] and tree[-1] == (
+            str(per_group),
+            f"G{groups - 1}",
+        )
+    assert counts[0] == counts[1], counts
+
+
+def test_an_imported_tree_breaking_a_constraint_is_refused_and_saves_nothing(blank):
+    from blocs import rowchecks
+    from scoring.models import RatingBand
+
+    assert not rowchecks.missing((Criterion,), services.CRITERION_CHECKS)
+    assert not rowchecks.missing((RatingBand,), services.BAND_CHECKS)
+    with pytest.raises(ValidationError, match="Mã tiêu chí đã có trong cùng nhóm."):
+        services.template_replace_tree(template=blank, actor=None, rows=_rows(1, 2, duplicate=True))
+    bad_step = _rows(1, 1)
+    bad_step[1] = bad_step[1].__class__(**{**bad_step[1].__dict__, "step": D(0)})
+    with pytest.raises(ValidationError, match="Bước điểm phải lớn hơn 0."):
+        services.template_replace_tree(template=blank, actor=None, rows=bad_step)
+    with pytest.raises(ValidationError, match="Tỷ lệ tối thiểu phải từ 0 đến 100 %."):
+        services.template_set_bands(
+            template=blank, actor=None,
+            bands=[{"label": "Xuất sắc", "min_total": D(90), "floor_pct": D(120)}],
+        )  # fmt: skip
+    assert not Criterion.objects.filter(template=blank).exists() and not blank.bands.exists()
