@@ -13,7 +13,7 @@ from django.db import models
 from blocs.models import AuditEvent, Bloc
 
 
-def record(
+def event(
     *,
     actor: Any,
     action: str,
@@ -22,8 +22,9 @@ def record(
     year: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write an audit event; `actor` may be None for system actions (seeding, import)."""
-    return AuditEvent.objects.create(
+    """An audit event, not yet written; `actor` may be None for system actions (seeding,
+    import)."""
+    return AuditEvent(
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         bloc=bloc,
@@ -32,6 +33,18 @@ def record(
         object_id=str(obj.pk) if obj is not None else "",
         data=data or {},
     )
+
+
+def record(**fields: Any) -> AuditEvent:
+    """Write an audit event (the arguments of `event`)."""
+    written = event(**fields)
+    written.save()
+    return written
+
+
+def record_many(events: Sequence[AuditEvent]) -> None:
+    """Write the events of a save of many rows in one INSERT."""
+    AuditEvent.objects.bulk_create(events)
 
 
 def plain(value: Any) -> Any:

@@ -24,7 +24,7 @@ from django.db.models import Subquery
 from django.utils import timezone
 
 from blocs import audit
-from blocs.models import Unit
+from blocs.models import AuditEvent, Unit
 from blocs.text import strip_controls
 from scoring import calc, files, selectors, sheets
 from scoring.models import Attachment, Criterion, Entry, Review, Round, Submission, Template
@@ -183,27 +183,50 @@ def _line_values(
     return {"value": value, "passed": passed, "explanation": explanation, "self_score": score}
 
 
-def _write_line(
+def _line_change(
     sub: Submission, line: Entry, new: dict[str, Any], actor: Any, **extra: Any
-) -> dict[str, Any]:
-    """Write the fields of `line` that differ from `new` and audit them; {} when unchanged."""
+) -> AuditEvent | None:
+    """Set on `line` the fields that differ from `new` (its revision moves on) and return the
+    audit event that says so, not yet written: the caller writes both. None when unchanged."""
     diff = audit.changes(audit.snapshot(line, ENTRY_FIELDS), new)
     if not diff:
-        return diff
+        return None
     for name in diff:
         setattr(line, name, new[name])
     line.revision += 1
-    line.save(update_fields=[*diff, "revision"])
-    log(
-        sub,
-        "sheet.line",
-        actor,
-        criterion=line.criterion.code,
-        line=line.pk,
-        changes=diff,
-        **extra,
-    )
-    return diff
+    data = {"criterion": line.criterion.code, "line": line.pk, "changes": diff, **extra}
+    return audit.event(
+        actor=actor, action="sheet.line", obj=sub, bloc=sub.round.bloc, year=sub.round.year,
+        data=data,
+    )  # fmt: skip
+
+
+def _write_line(sub: Submission, line: Entry, new: dict[str, Any], actor: Any) -> dict[str, Any]:
+    """Write the fields of `line` that differ from `new` and audit them; {} when unchanged."""
+    event = _line_change(sub, line, new, actor)
+    if event is None:
+        return {}
+    line.save(update_fields=[*event.data["changes"], "revision"])
+    event.save()
+    return event.data["changes"]
+
+
+def _write_lines(sub: Submission, planned: Sequence[tuple[Entry, dict[str, Any]]], actor: Any,
+                 **extra: Any) -> list[Entry]:  # fmt: skip
+    """_write_line for many lines: one UPDATE for the lines that changed the same fields (a
+    handful of kinds of change at most) and one INSERT of their audit rows, at any number of
+    lines. Returns the lines that changed."""
+    events, changed, by_fields = [], [], {}
+    for line, new in planned:
+        event = _line_change(sub, line, new, actor, **extra)
+        if event is not None:
+            events.append(event)
+            changed.append(line)
+            by_fields.setdefault(tuple(event.data["changes"]), []).append(line)
+    for fields, lines in by_fields.items():
+        Entry.objects.bulk_update(lines, [*fields, "revision"])
+    audit.record_many(events)
+    return changed
 
 
 def _after_lines(sub: Submission, scores: sheets.SheetScores | None = None) -> None:
@@ -401,7 +424,7 @@ def lines_save(
     if errors:
         raise LinesError(errors)
     extra = {"source": source} if source else {}
-    changed = [line for line, new in planned if _write_line(sub, line, new, actor, **extra)]
+    changed = _write_lines(sub, planned, actor, **extra)
     if changed:
         _after_lines(sub)
     return changed

@@ -521,3 +521,36 @@ def test_a_line_save_costs_the_same_queries_at_10_and_60_lines(world, client_for
         sub.delete()  # the template's tree is replaced next: no sheet may use it
     assert counts[0] == counts[1], counts
     assert counts[0][0] <= LINE_SAVE_QUERIES and counts[0][1] <= UNCHANGED_LINE_SAVE_QUERIES, counts
+
+
+def test_a_sheet_saved_from_excel_costs_the_same_queries_at_10_and_60_lines(world):
+    """lines_save (the sheet filled in Excel): one UPDATE for the lines that changed the same
+    fields and one INSERT of their audit rows (it was two statements a changed line), every
+    changed line audited, the totals following."""
+    counts = []
+    for leaves in (10, 60):
+        sub = _sheet_of_size(world, leaves)
+        graded = list(sub.entries.select_related("criterion").filter(criterion__kind="graded"))
+        lines = [
+            sheet_services.LineInput(
+                entry_id=e.pk, value="0,5", explanation=f"Giải trình {e.pk}" if i % 2 else "",
+                revision=e.revision,
+            )
+            for i, e in enumerate(graded)
+        ]  # fmt: skip
+        events = AuditEvent.objects.filter(action="sheet.line").count()
+        with CaptureQueriesContext(connection) as ctx:
+            changed = sheet_services.lines_save(
+                submission=sub, actor=world.users["unit_a"], lines=lines, source="excel"
+            )
+        counts.append(len(ctx.captured_queries))
+        assert [e.pk for e in changed] == [e.pk for e in graded]
+        assert AuditEvent.objects.filter(action="sheet.line").count() == events + len(graded)
+        stored = {e.pk: e for e in sub.entries.all()}
+        assert all(stored[e.pk].value == Decimal("0.5") for e in graded)
+        assert stored[graded[1].pk].explanation == f"Giải trình {graded[1].pk}"
+        assert stored[graded[0].pk].revision == graded[0].revision + 1
+        sub.refresh_from_db()
+        assert sub.self_total == sum(Decimal("0.5") for _ in graded)
+        sub.delete()  # the template's tree is replaced next: no sheet may use it
+    assert counts[0] == counts[1], counts
