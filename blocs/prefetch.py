@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models, router
+from django.db import connections, models, router
 from django.db.models import IntegerField, Value
 from django.db.models.functions import JSONObject
 
@@ -23,12 +23,22 @@ LIST_COLUMN = "prefetch_list"
 ROW_COLUMN = "prefetch_row"
 
 
-def _ordered(model: type[models.Model], rows: list[models.Model]) -> list[models.Model]:
-    """`rows` in the model's Meta.ordering (stable sorts from the last key to the first)."""
+def _ordered(model: type[models.Model], rows: list[models.Model], db: str) -> list[models.Model]:
+    """`rows` in the model's Meta.ordering (stable sorts from the last key to the first), with
+    NULLs where the database puts them (last when ascending on PostgreSQL, first on SQLite)."""
+    nulls_largest = connections[db].features.nulls_order_largest
+
+    def key(attname: str):
+        def value(row: models.Model) -> tuple:
+            v = getattr(row, attname)
+            return ((v is None) == nulls_largest, 0 if v is None else v)
+
+        return value
+
     for term in reversed(model._meta.ordering or ["pk"]):
         name = str(term).lstrip("-")
         attname = "pk" if name == "pk" else model._meta.get_field(name).attname
-        rows = sorted(rows, key=lambda r: getattr(r, attname), reverse=str(term).startswith("-"))
+        rows = sorted(rows, key=key(attname), reverse=str(term).startswith("-"))
     return rows
 
 
@@ -62,12 +72,17 @@ def prefetch_together(obj: models.Model, *names: str) -> models.Model:
         item = model.from_db(db, [f.attname for f in fields], values)
         rels[i].field.set_cached_value(item, obj)
         found[i].append(item)
-    cache = obj.__dict__.setdefault("_prefetched_objects_cache", {})
     for rel, items in zip(rels, found, strict=True):
-        name = rel.get_accessor_name()
-        qs = getattr(obj, name).get_queryset()
-        # what prefetch_related itself leaves on the manager's queryset (prefetch_one_level)
-        qs._result_cache = _ordered(rel.related_model, items)
-        qs._prefetch_done = True
-        cache[name] = qs
+        set_prefetched(obj, rel.get_accessor_name(), items)
     return obj
+
+
+def set_prefetched(obj: models.Model, name: str, items: list[models.Model]) -> None:
+    """Put `items`, all the rows of `obj`'s reverse foreign key `name` (read, or just written),
+    into its prefetch cache in the model's ordering, as prefetch_related would leave them."""
+    qs = getattr(obj, name).get_queryset()
+    db = router.db_for_read(type(obj), instance=obj)
+    # what prefetch_related itself leaves on the manager's queryset (prefetch_one_level)
+    qs._result_cache = _ordered(qs.model, items, db)
+    qs._prefetch_done = True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs

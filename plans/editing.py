@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 
 from blocs import audit
+from blocs.prefetch import prefetch_together, set_prefetched
 from plans import datelinks, rules
 from plans.importer import ParsedSection
 from plans.models import LegalBasis, Milestone, Phase, Plan, Recipient, Section, SignatureLine
@@ -54,8 +54,14 @@ def log(plan: Plan, action: str, actor: Any, **data: Any) -> None:
 
 
 def lock_for_edit(plan: Plan, revision: int | None) -> Plan:
-    """The plan row, locked; refused when frozen or when `revision` is not the stored one."""
-    locked = Plan.objects.select_for_update().select_related("bloc").get(pk=plan.pk)
+    """The plan row, locked; refused when frozen or when `revision` is not the stored one. Its
+    format profile comes in the same query (the header's audit shows it) but is not locked:
+    only the plan and its bloc rows are."""
+    locked = (
+        Plan.objects.select_for_update(of=("self", "bloc"))
+        .select_related("bloc", "format_profile")
+        .get(pk=plan.pk)
+    )
     if locked.is_frozen:
         raise ValidationError(FROZEN_MESSAGE, code="frozen")
     if revision is not None and int(revision) != locked.revision:
@@ -107,10 +113,28 @@ def plan_update(*, plan: Plan, actor: Any, revision: int | None = None, **fields
         return locked
     # An unchanged foreign key is known to be valid: not checked again (a query each).
     unchanged = [f.name for f in locked._meta.fields if f.is_relation and f.name not in diff]
-    locked.full_clean(exclude=unchanged)
+    clean_plan(locked, known=unchanged)
     touch(locked, actor, *diff)
     log(locked, "plan.update", actor, changes=diff)
     return locked
+
+
+def check_plan(plan: Plan) -> None:
+    """The plan's check constraints (Plan.Meta.constraints), with the messages full_clean gives,
+    tested in Python: full_clean runs a query for each."""
+    messages = {c.name: c.violation_error_message for c in Plan._meta.constraints}
+    if plan.draft_month is not None and not 1 <= plan.draft_month <= 12:
+        raise ValidationError(messages["plan_draft_month_range"])
+    if plan.status == S.ISSUED and (plan.number is None or plan.issue_date is None):
+        raise ValidationError(messages["issued_plan_has_number_and_date"])
+
+
+def clean_plan(plan: Plan, *, known: Iterable[str] = ()) -> None:
+    """full_clean without its queries: the foreign keys `known` to be valid (objects in hand,
+    or unchanged under the lock) are not looked up again, and the check constraints are tested
+    by check_plan."""
+    plan.full_clean(exclude=list(known), validate_constraints=False)
+    check_plan(plan)
 
 
 # ---------------------------------------------------------------- body
@@ -198,13 +222,17 @@ def plan_replace_body(
 ) -> None:
     """Replace the body tree (the editor saves the whole outline at once) when it changed."""
     locked = lock_for_edit(plan, revision)
+    # The old sections and the schedule the new text's date codes must name: one query.
+    prefetch_together(locked, "sections", "phases", "milestones")
     old = _flat(section_tree(locked))
     new = _flat(sections)
     if list(old.items()) == list(new.items()):
         return
     text = "\n".join(new.values())
     _check_tokens(text, schedule_records(locked), where="Nội dung")
-    locked.sections.all().delete()
+    # Every section of the plan goes in one statement: no row outside the plan's sections
+    # refers to one, so the collector's reads of parents and children are not needed.
+    Section.objects.filter(plan=locked)._raw_delete(Section.objects.db)
     count = save_sections(locked, sections)
     touch(locked, actor)
     log(locked, "plan.body", actor, sections=count, changes=_keyed(old, new))
@@ -226,6 +254,7 @@ def plan_set_lists(
     """Replace the legal bases, the recipients (name, purpose, is_archive) and/or the signature
     lines (role, text, after_gap); lists that did not change are left alone."""
     locked = lock_for_edit(plan, revision)
+    prefetch_together(locked, "bases", "recipients", "signature_lines")  # one query
     data: dict[str, Any] = {}
     if bases is not None:
         new_b = [t for t in bases]
@@ -295,6 +324,8 @@ def _milestone_row(data: dict[str, Any]) -> tuple:
 
 
 def _stored_schedule(plan: Plan) -> tuple[list[tuple], list[tuple]]:
+    """The plan's phases and milestones (prefetched) as the form's rows compare."""
+    seqs = {p.pk: p.seq for p in plan.phases.all()}
     phases = [
         _phase_key(
             {
@@ -305,16 +336,16 @@ def _stored_schedule(plan: Plan) -> tuple[list[tuple], list[tuple]]:
                 "commemorations": p.commemorations,
             }
         )
-        for p in plan.phases.order_by("seq")
+        for p in plan.phases.all()
     ]
     milestones = [
         _milestone_row(
             {
                 **{f: getattr(m, f) for f in MILESTONE_FIELDS if f != "phase_seq"},
-                "phase_seq": m.phase.seq if m.phase else None,
+                "phase_seq": seqs.get(m.phase_id),
             }
         )
-        for m in plan.milestones.select_related("phase").order_by("id")
+        for m in sorted(plan.milestones.all(), key=lambda m: m.pk)
     ]
     return phases, milestones
 
@@ -330,8 +361,8 @@ def write_schedule(
     exist), then check the rules across them; the caller's transaction makes a bad schedule
     save nothing. The plan's old schedule is already deleted, so the rows are written in two
     bulk INSERTs, the same queries at any number of phases and milestones. Checked, the new
-    schedule is read once into the plan's prefetch cache, for the rules and the caller's date
-    records (schedule_records) alike."""
+    rows are put in the plan's prefetch cache, for the rules and the caller's date records
+    (schedule_records) alike, without reading them back."""
     by_seq: dict[int, Phase] = {}
     for data in phases:
         phase = Phase(plan=plan, **data)
@@ -358,10 +389,10 @@ def write_schedule(
         rows.append(milestone)
     Milestone.objects.bulk_create(rows)
     if check:
-        cache = getattr(plan, "_prefetched_objects_cache", {})
-        for name in ("phases", "milestones"):
-            cache.pop(name, None)  # rows read before the write are gone
-        prefetch_related_objects([plan], "phases", "milestones")
+        # The rows just written (with their keys) are the plan's whole schedule: they replace
+        # the old rows in its prefetch cache without being read back.
+        set_prefetched(plan, "phases", list(by_seq.values()))
+        set_prefetched(plan, "milestones", rows)
         rules.check_schedule(plan)
 
 
@@ -403,13 +434,17 @@ def plan_set_schedule(
     checked before commit, and so are the dates the text links to, so a bad schedule saves
     nothing. Milestones name their phase by `phase_seq`."""
     locked = lock_for_edit(plan, revision)
+    # The old schedule and the body whose date codes must stay in it: one query.
+    prefetch_together(locked, "phases", "milestones", "sections")
     old_p, old_m = _stored_schedule(locked)
     new_p = sorted(_phase_key(p) for p in phases)
     new_m = [_milestone_row(m) for m in milestones]
     if old_p == new_p and sorted(old_m, key=repr) == sorted(new_m, key=repr):
         return
-    locked.milestones.all().delete()
-    locked.phases.all().delete()
+    # No row outside the schedule refers to its phases or milestones: one DELETE each, without
+    # the collector's reads.
+    for model in (Milestone, Phase):
+        model.objects.filter(plan=locked)._raw_delete(model.objects.db)
     write_schedule(locked, phases, milestones)
     values = schedule_records(locked)
     body = "\n".join(f"{s.title}\n{s.content}" for s in locked.sections.all())

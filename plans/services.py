@@ -23,6 +23,7 @@ from plans.editing import (  # noqa: F401  (the edit services are part of this m
     FROZEN_MESSAGE,
     STALE_MESSAGE,
     StaleEditError,
+    clean_plan,
     lock_for_edit,
     log,
     parsed_schedule,
@@ -79,9 +80,16 @@ def issuer_defaults(bloc: Bloc, year: int, *, term: Any = access.UNKNOWN) -> dic
 
 @transaction.atomic
 def plan_create_blank(
-    *, bloc: Bloc, year: int, actor: Any, title: str = "", party: bool = False
+    *,
+    bloc: Bloc,
+    year: int,
+    actor: Any,
+    title: str = "",
+    party: bool = False,
+    term: Any = access.UNKNOWN,
 ) -> Plan:
-    """A new draft with the issuer lines, symbol and place taken from the bloc."""
+    """A new draft with the issuer lines, symbol and place taken from the bloc (and its term:
+    see blocs.access.term_of)."""
     plan = Plan(
         bloc=bloc,
         year=year,
@@ -91,9 +99,10 @@ def plan_create_blank(
         place=bloc.province.name,
         title=title or f"Tổ chức phong trào thi đua năm {year}",
         created_by=actor if getattr(actor, "pk", None) else None,
-        **issuer_defaults(bloc, year),
+        **issuer_defaults(bloc, year, term=term),
     )
-    plan.full_clean()
+    # The bloc, the profile and the author are rows in hand: not looked up again.
+    clean_plan(plan, known=("bloc", "format_profile", "created_by"))
     plan.save()
     _log(plan, "plan.create", actor, how="blank")
     return plan
@@ -328,7 +337,8 @@ def _transition(
     for name, value in (fields or {}).items():
         setattr(locked, name, value)
     locked.revision += 1
-    locked.full_clean()
+    # The plan's foreign keys did not change under the lock (`fields` sets none): not looked up.
+    clean_plan(locked, known=[f.name for f in Plan._meta.fields if f.is_relation])
     locked.save(update_fields=["status", "revision", "updated_at", *(fields or {})])
     _log(locked, action, actor, old=old, new=target, **data)
     return locked

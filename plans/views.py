@@ -80,7 +80,7 @@ def plan_create(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     else:
         party = request.POST.get("profile") == "party"
         plan = services.plan_create_blank(
-            bloc=scope.bloc, year=year, actor=request.user, party=party
+            bloc=scope.bloc, year=year, actor=request.user, party=party, term=scope.term
         )
         messages.success(request, "Đã tạo dự thảo kế hoạch mới.")
     return _to_plan(plan)
@@ -257,7 +257,12 @@ def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) 
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    form = BodyForm(request.POST or None, initial=_body_initial(plan))
+    # A posted form shows the user's input: the stored outline is read for a blank form only.
+    form = (
+        BodyForm(request.POST)
+        if request.method == "POST"
+        else BodyForm(initial=_body_initial(plan))
+    )
     extra: dict = {}
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,9 +316,13 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    initial, sig_initial = _lists_initial(plan)
-    form = ListsForm(request.POST or None, initial=initial)
-    formset = SignatureFormSet(request.POST or None, initial=sig_initial, prefix="sig")
+    if request.method == "POST":  # the user's input is shown: the stored lists are not read
+        form = ListsForm(request.POST)
+        formset = SignatureFormSet(request.POST, prefix="sig")
+    else:
+        initial, sig_initial = _lists_initial(plan)
+        form = ListsForm(initial=initial)
+        formset = SignatureFormSet(initial=sig_initial, prefix="sig")
     extra: dict = {}
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         signature = [(r["role"], r["text"], r["after_gap"]) for r in formset_rows(formset)]
@@ -385,11 +394,16 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
         return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    revision, phases_initial, ms_initial = _schedule_initial(plan)
-    meta = RevisionForm(request.POST or None, initial={"revision": revision})
     kw = {"form_kwargs": {"year": plan.year}}
-    phases = PhaseFormSet(request.POST or None, initial=phases_initial, prefix="phase", **kw)
-    milestones = MilestoneFormSet(request.POST or None, initial=ms_initial, prefix="ms", **kw)
+    if request.method == "POST":  # the user's input is shown: the stored schedule is not read
+        meta = RevisionForm(request.POST)
+        phases = PhaseFormSet(request.POST, prefix="phase", **kw)
+        milestones = MilestoneFormSet(request.POST, prefix="ms", **kw)
+    else:
+        revision, phases_initial, ms_initial = _schedule_initial(plan)
+        meta = RevisionForm(initial={"revision": revision})
+        phases = PhaseFormSet(initial=phases_initial, prefix="phase", **kw)
+        milestones = MilestoneFormSet(initial=ms_initial, prefix="ms", **kw)
     errors: list[str] = []
     if request.method == "POST" and all(f.is_valid() for f in (meta, phases, milestones)):
         try:
