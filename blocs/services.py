@@ -67,6 +67,21 @@ def bloc_create(*, province: Province, name: str, actor: Any = None, **fields: A
     return bloc
 
 
+def _clean_in_hand(obj: Any, *, fks: Iterable[str]) -> None:
+    """full_clean() without its queries, for a write whose service already checked under its
+    lock what those queries would: the foreign keys `fks` are objects in hand (no existence
+    query), the unique and check constraints are checked in Python by the caller."""
+    obj.full_clean(exclude=list(fks), validate_unique=False, validate_constraints=False)
+
+
+def _violation(model: Any, name: str) -> ValidationError:
+    """The error of `model`'s constraint `name` (its message), for a check made in Python."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return ValidationError(
+        constraint.get_violation_error_message(), code=constraint.violation_error_code
+    )
+
+
 def _overlapping(bloc: Bloc, unit: Unit, start: dt.date, end: dt.date | None, exclude_pk=None):
     qs = Membership.objects.filter(bloc=bloc, unit=unit)
     if exclude_pk:
@@ -121,24 +136,27 @@ def membership_add(
 def _check_may_leave(membership: Membership, left_on: dt.date) -> None:
     """The head of this year's (or a later) term cannot leave; a later term's deputy neither:
     the term would name a unit that is no longer a member."""
-    terms = BlocTerm.objects.filter(bloc_id=membership.bloc_id, year__gte=left_on.year)
-    head = terms.filter(head_unit_id=membership.unit_id).order_by("year").first()
-    if head is not None:
+    unit_id = membership.unit_id
+    # both kinds of term in one query: (year, head) of each, the head's refusal first
+    terms = list(
+        BlocTerm.objects.filter(bloc_id=membership.bloc_id, year__gte=left_on.year)
+        .filter(Q(head_unit_id=unit_id) | Q(year__gt=left_on.year, deputy_units=unit_id))
+        .order_by("year")
+        .values_list("year", "head_unit_id")
+        .distinct()
+    )
+    headed = [year for year, head_id in terms if head_id == unit_id]
+    if headed:
         raise ValidationError(
             {
-                "left_on": f"Đơn vị đang là Trưởng khối năm {head.year}: hãy cử Trưởng khối "
+                "left_on": f"Đơn vị đang là Trưởng khối năm {headed[0]}: hãy cử Trưởng khối "
                 "khác trước khi đơn vị rời khối."
             }
         )
-    deputy = (
-        terms.filter(year__gt=left_on.year, deputy_units=membership.unit_id)
-        .order_by("year")
-        .first()
-    )
-    if deputy is not None:
+    if terms:
         raise ValidationError(
             {
-                "left_on": f"Đơn vị là Phó khối năm {deputy.year}: hãy điều chỉnh nhiệm kỳ năm "
+                "left_on": f"Đơn vị là Phó khối năm {terms[0][0]}: hãy điều chỉnh nhiệm kỳ năm "
                 "đó trước khi đơn vị rời khối."
             }
         )
@@ -154,7 +172,8 @@ def _close_membership(membership: Membership, left_on: dt.date, leave_reason: st
     old = audit.snapshot(membership, MEMBERSHIP_END_FIELDS)
     membership.left_on = left_on
     membership.leave_reason = leave_reason
-    membership.full_clean()
+    # its bloc and unit are in hand; the dates' constraint is the check above
+    _clean_in_hand(membership, fks=("bloc", "unit"))
     membership.save(update_fields=list(MEMBERSHIP_END_FIELDS))
     return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS))
 
@@ -172,7 +191,11 @@ def membership_end(
     The head unit of that year's term (or a later one) cannot leave while it heads it."""
     if successor is not None:
         return unit_merge(membership=membership, left_on=left_on, successor=successor, actor=actor)
-    membership = Membership.objects.select_for_update().select_related("unit").get(pk=membership.pk)
+    membership = (
+        Membership.objects.select_for_update(of=("self", "unit"))
+        .select_related("unit", "bloc")
+        .get(pk=membership.pk)
+    )
     changed = _close_membership(membership, left_on, leave_reason)
     audit.record(
         actor=actor,
@@ -194,6 +217,7 @@ def unit_merge(
 
     It rewrites a unit that every bloc shares, so only a site administrator or the province's
     reviewer may declare it (`actor` None is the system: seeding, tests)."""
+    # one query locks the membership, its unit and its bloc (the unit read as locked)
     membership = (
         Membership.objects.select_for_update().select_related("unit", "bloc").get(pk=membership.pk)
     )
@@ -202,7 +226,7 @@ def unit_merge(
         raise PermissionDenied(
             "Chỉ quản trị hệ thống hoặc Ban/Phòng TĐKT tỉnh được khai báo sáp nhập."
         )
-    unit = Unit.objects.select_for_update().get(pk=membership.unit_id)
+    unit = membership.unit
     if successor.pk == unit.pk:
         raise ValidationError({"successor": "Đơn vị kế thừa phải khác đơn vị rời khối."})
     if successor.province_id != unit.province_id:
@@ -213,9 +237,12 @@ def unit_merge(
         )
     changed = _close_membership(membership, left_on, Membership.Reason.SAP_NHAP)
     old = audit.snapshot(unit, UNIT_MERGE_FIELDS)
+    if unit.valid_from and left_on < unit.valid_from:
+        raise _violation(Unit, "unit_valid_dates_ordered")
     unit.valid_to = left_on
     unit.successor = successor
-    unit.full_clean()
+    # its province, parent and successor are in hand, its name unchanged (the unique name)
+    _clean_in_hand(unit, fks=("province", "parent", "successor"))
     unit.save(update_fields=list(UNIT_MERGE_FIELDS))
     next_day = left_on + dt.timedelta(days=1)
     if not _overlapping(bloc, successor, next_day, None).exists():
@@ -272,6 +299,22 @@ def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -
         )
 
 
+TERM_YEARS = (2000, 2100)  # the term_year_range constraint, checked in Python by term_set
+
+
+def _write_deputies(term: BlocTerm, *, old: list[Unit], new: list[Unit]) -> None:
+    """Replace the term's deputies `old` (as read under the lock) by `new`: what
+    deputy_units.set() does, without its read of the current ones (no m2m signal listens)."""
+    through = BlocTerm.deputy_units.through
+    old_ids, new_ids = {u.pk for u in old}, {u.pk for u in new}
+    if old_ids - new_ids:
+        through.objects.filter(blocterm_id=term.pk, unit_id__in=old_ids - new_ids).delete()
+    if new_ids - old_ids:
+        through.objects.bulk_create(
+            [through(blocterm_id=term.pk, unit_id=pk) for pk in sorted(new_ids - old_ids)]
+        )
+
+
 def _term_audit_data(term: BlocTerm, deputies: list[Unit]) -> dict[str, Any]:
     return {
         **{k: audit.plain(v) for k, v in audit.snapshot(term, TERM_FIELDS).items()},
@@ -312,9 +355,12 @@ def term_set(
         signer_rank=signer_rank,
         signer_name=signer_name,
     )
-    term.full_clean()
+    if not TERM_YEARS[0] <= year <= TERM_YEARS[1]:
+        raise _violation(BlocTerm, "term_year_range")
+    # the bloc and units are in hand, the bloc-year's uniqueness checked under the bloc's lock
+    _clean_in_hand(term, fks=("bloc", "head_unit"))
     term.save()
-    term.deputy_units.set(deputies)
+    _write_deputies(term, old=[], new=deputies)
     audit.record(
         actor=actor,
         action="term.set",
@@ -367,7 +413,11 @@ def term_update(
     term_state the editor's form was built from; a term changed since then is not overwritten."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Hãy ghi lý do điều chỉnh nhiệm kỳ."})
-    term = BlocTerm.objects.select_for_update().select_related("bloc").get(pk=term.pk)
+    term = (
+        BlocTerm.objects.select_for_update(of=("self", "bloc"))
+        .select_related("bloc", "head_unit")
+        .get(pk=term.pk)
+    )
     old = audit.snapshot(term, TERM_FIELDS)
     old_deputies = sorted(term.deputy_units.all(), key=lambda u: u.name)
     if state and state != term_state(term, old_deputies):
@@ -390,11 +440,12 @@ def term_update(
     deputy_changes = audit.list_changes(old_deputies, deputies)
     if not changed and not deputy_changes:
         return term
-    term.full_clean()
+    # the bloc and units are in hand; the bloc and year (its constraints' fields) never change
+    _clean_in_hand(term, fks=("bloc", "head_unit"))
     if changed:
         term.save(update_fields=list(changed))
     if deputy_changes:
-        term.deputy_units.set(deputies)
+        _write_deputies(term, old=old_deputies, new=deputies)
     data: dict[str, Any] = {"changes": changed, "reason": reason.strip()}
     if deputy_changes:
         data["deputy_units"] = deputy_changes
