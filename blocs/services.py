@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from blocs import audit
 from blocs.access import is_provincial_authority
@@ -269,9 +269,37 @@ def unit_merge(
     return membership
 
 
-def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -> None:
+def _read_term_units(
+    bloc: Bloc, year: int, chosen: list[Unit], term: BlocTerm | None = None
+) -> tuple[set[int], list[Unit], bool]:
+    """One query, under the caller's lock: which of the `chosen` units (head, deputies) are
+    members of the bloc in `year`, the current deputies of `term` (term_update; by name), and
+    whether the bloc-year has a term already (term_set). `chosen` holds at least the head, so
+    the query has a row for the last answer."""
+    current = BlocTerm.deputy_units.through.objects.filter(
+        blocterm_id=term.pk if term else None, unit_id=OuterRef("pk")
+    )
+    rows = list(
+        Unit.objects.filter(Q(pk__in=[u.pk for u in chosen]) | Q(Exists(current)))
+        .annotate(
+            is_current=Exists(current),
+            is_member=Exists(
+                Membership.objects.for_year(year).filter(bloc_id=bloc.pk, unit_id=OuterRef("pk"))
+            ),
+            year_taken=Exists(BlocTerm.objects.filter(bloc_id=bloc.pk, year=year)),
+        )
+        .order_by("name")
+    )
+    members = {u.pk for u in rows if u.is_member}
+    return members, [u for u in rows if u.is_current], bool(rows) and rows[0].year_taken
+
+
+def _check_term_units(
+    bloc: Bloc, year: int, head: Unit, deputies: list[Unit], members: set[int]
+) -> None:
     """The head and deputies are distinct units of the bloc's province and members that year
-    (an agency's or government's own scope: any unit of the province)."""
+    (`members`: those of them that are, see _read_term_units; an agency's or government's own
+    scope: any unit of the province)."""
     if head in deputies:
         raise ValidationError(
             {"deputy_units": "Đơn vị Trưởng khối không thể đồng thời là Phó khối."}
@@ -285,9 +313,6 @@ def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -
         )
     if bloc.kind in HOSTED_KINDS:
         return  # an agency's or government's own plan: the host unit heads it without membership
-    members = set(
-        Membership.objects.for_year(year).filter(bloc=bloc).values_list("unit_id", flat=True)
-    )
     if head.pk not in members:
         raise ValidationError(
             {"head_unit": f"Đơn vị Trưởng khối phải là thành viên của khối năm {year}."}
@@ -341,9 +366,10 @@ def term_set(
     year's documents (one head per bloc-year; the constraint backs this up)."""
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()  # one term creation at a time
     deputies = list(deputy_units)
-    if BlocTerm.objects.filter(bloc=bloc, year=year).exists():
+    members, _, year_taken = _read_term_units(bloc, year, [head_unit, *deputies])
+    if year_taken:
         raise ValidationError({"year": f"Khối đã có Trưởng khối cho năm {year}."})
-    _check_term_units(bloc, year, head_unit, deputies)
+    _check_term_units(bloc, year, head_unit, deputies, members)
     term = BlocTerm(
         bloc=bloc,
         year=year,
@@ -419,7 +445,9 @@ def term_update(
         .get(pk=term.pk)
     )
     old = audit.snapshot(term, TERM_FIELDS)
-    old_deputies = sorted(term.deputy_units.all(), key=lambda u: u.name)
+    chosen = [term.head_unit if head_unit is KEEP else head_unit]
+    chosen += [] if deputy_units is KEEP else list(deputy_units)
+    members, old_deputies, _ = _read_term_units(term.bloc, term.year, chosen, term)
     if state and state != term_state(term, old_deputies):
         raise ValidationError(TERM_STALE, code="stale")
     values = {
@@ -434,8 +462,8 @@ def term_update(
     for name, value in values.items():
         if value is not KEEP:
             setattr(term, name, value)
-    deputies = old_deputies if deputy_units is KEEP else sorted(deputy_units, key=lambda u: u.name)
-    _check_term_units(term.bloc, term.year, term.head_unit, deputies)
+    deputies = old_deputies if deputy_units is KEEP else sorted(chosen[1:], key=lambda u: u.name)
+    _check_term_units(term.bloc, term.year, term.head_unit, deputies, members)
     changed = audit.changes(old, audit.snapshot(term, TERM_FIELDS))
     deputy_changes = audit.list_changes(old_deputies, deputies)
     if not changed and not deputy_changes:
