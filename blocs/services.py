@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 
 from blocs import audit
 from blocs.access import is_provincial_authority
@@ -133,49 +133,64 @@ def membership_add(
     return membership
 
 
-def _check_may_leave(membership: Membership, left_on: dt.date) -> None:
+def _check_may_leave(membership: Membership, left_on: dt.date, successor: Unit | None) -> bool:
     """The head of this year's (or a later) term cannot leave; a later term's deputy neither:
-    the term would name a unit that is no longer a member."""
-    unit_id = membership.unit_id
-    # both kinds of term in one query: (year, head) of each, the head's refusal first
-    terms = list(
-        BlocTerm.objects.filter(bloc_id=membership.bloc_id, year__gte=left_on.year)
-        .filter(Q(head_unit_id=unit_id) | Q(year__gt=left_on.year, deputy_units=unit_id))
-        .order_by("year")
-        .values_list("year", "head_unit_id")
-        .distinct()
+    the term would name a unit that is no longer a member. Returns whether a merger's
+    `successor` is a member of the bloc from the day after (asked in the same query)."""
+    terms = BlocTerm.objects.filter(bloc_id=membership.bloc_id, year__gte=left_on.year)
+
+    def first_year(**match: Any) -> Subquery:
+        return Subquery(terms.filter(**match).order_by("year").values("year")[:1])
+
+    joined: Any = Value(False)
+    if successor is not None:
+        next_day = left_on + dt.timedelta(days=1)
+        joined = Exists(_overlapping(membership.bloc, successor, next_day, None))
+    head_year, deputy_year, successor_joined = (
+        Membership.objects.filter(pk=membership.pk)
+        .order_by()
+        .annotate(
+            head_year=first_year(head_unit_id=membership.unit_id),
+            deputy_year=first_year(year__gt=left_on.year, deputy_units=membership.unit_id),
+            successor_joined=joined,
+        )
+        .values_list("head_year", "deputy_year", "successor_joined")
+        .get()
     )
-    headed = [year for year, head_id in terms if head_id == unit_id]
-    if headed:
+    if head_year is not None:
         raise ValidationError(
             {
-                "left_on": f"Đơn vị đang là Trưởng khối năm {headed[0]}: hãy cử Trưởng khối "
+                "left_on": f"Đơn vị đang là Trưởng khối năm {head_year}: hãy cử Trưởng khối "
                 "khác trước khi đơn vị rời khối."
             }
         )
-    if terms:
+    if deputy_year is not None:
         raise ValidationError(
             {
-                "left_on": f"Đơn vị là Phó khối năm {terms[0][0]}: hãy điều chỉnh nhiệm kỳ năm "
+                "left_on": f"Đơn vị là Phó khối năm {deputy_year}: hãy điều chỉnh nhiệm kỳ năm "
                 "đó trước khi đơn vị rời khối."
             }
         )
+    return bool(successor_joined)
 
 
-def _close_membership(membership: Membership, left_on: dt.date, leave_reason: str) -> dict:
-    """Set the leave date and reason on a locked membership; return the audited changes."""
+def _close_membership(
+    membership: Membership, left_on: dt.date, leave_reason: str, successor: Unit | None = None
+) -> tuple[dict, bool]:
+    """Set the leave date and reason on a locked membership; return the audited changes and
+    whether a merger's `successor` is already a member from the day after."""
     if membership.left_on is not None:
         raise ValidationError({"left_on": "Đơn vị đã rời khối trước đó."})
     if left_on < membership.joined_on:
         raise ValidationError({"left_on": "Ngày rời khối phải sau ngày tham gia."})
-    _check_may_leave(membership, left_on)
+    successor_joined = _check_may_leave(membership, left_on, successor)
     old = audit.snapshot(membership, MEMBERSHIP_END_FIELDS)
     membership.left_on = left_on
     membership.leave_reason = leave_reason
     # its bloc and unit are in hand; the dates' constraint is the check above
     _clean_in_hand(membership, fks=("bloc", "unit"))
     membership.save(update_fields=list(MEMBERSHIP_END_FIELDS))
-    return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS))
+    return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS)), successor_joined
 
 
 @transaction.atomic
@@ -196,7 +211,7 @@ def membership_end(
         .select_related("unit", "bloc")
         .get(pk=membership.pk)
     )
-    changed = _close_membership(membership, left_on, leave_reason)
+    changed, _ = _close_membership(membership, left_on, leave_reason)
     audit.record(
         actor=actor,
         action="membership.end",
@@ -235,7 +250,9 @@ def unit_merge(
         raise ValidationError(
             {"successor": f"Đơn vị đã được sáp nhập vào {unit.successor} trước đó."}
         )
-    changed = _close_membership(membership, left_on, Membership.Reason.SAP_NHAP)
+    changed, successor_joined = _close_membership(
+        membership, left_on, Membership.Reason.SAP_NHAP, successor
+    )
     old = audit.snapshot(unit, UNIT_MERGE_FIELDS)
     if unit.valid_from and left_on < unit.valid_from:
         raise _violation(Unit, "unit_valid_dates_ordered")
@@ -244,12 +261,11 @@ def unit_merge(
     # its province, parent and successor are in hand, its name unchanged (the unique name)
     _clean_in_hand(unit, fks=("province", "parent", "successor"))
     unit.save(update_fields=list(UNIT_MERGE_FIELDS))
-    next_day = left_on + dt.timedelta(days=1)
-    if not _overlapping(bloc, successor, next_day, None).exists():
+    if not successor_joined:
         membership_add(
             bloc=bloc,
             unit=successor,
-            joined_on=next_day,
+            joined_on=left_on + dt.timedelta(days=1),
             join_reason=Membership.Reason.SAP_NHAP,
             decision_ref=f"Kế thừa {unit.name}",
             actor=actor,
