@@ -250,12 +250,12 @@ def unit_merge(
         raise ValidationError(
             {"successor": f"Đơn vị đã được sáp nhập vào {unit.successor} trước đó."}
         )
+    if unit.valid_from and left_on < unit.valid_from:
+        raise _violation(Unit, "unit_valid_dates_ordered")  # the constraint, without its query
     changed, successor_joined = _close_membership(
         membership, left_on, Membership.Reason.SAP_NHAP, successor
     )
     old = audit.snapshot(unit, UNIT_MERGE_FIELDS)
-    if unit.valid_from and left_on < unit.valid_from:
-        raise _violation(Unit, "unit_valid_dates_ordered")
     unit.valid_to = left_on
     unit.successor = successor
     # its province, parent and successor are in hand, its name unchanged (the unique name)
