@@ -99,7 +99,7 @@ class BlocsSection(Section):
         ctx.created["nhiệm kỳ khối"] += 1
 
     def validate(self, ctx: ImportContext) -> None:
-        from blocs.services import _check_term_units, _overlapping
+        from blocs.services import _check_term_units, _overlapping, _read_term_units
 
         for m in Membership.objects.filter(bloc=ctx.bloc).select_related("unit"):
             if _overlapping(ctx.bloc, m.unit, m.joined_on, m.left_on, exclude_pk=m.pk).exists():
@@ -109,6 +109,7 @@ class BlocsSection(Section):
         term = BlocTerm.objects.filter(bloc=ctx.bloc, year=ctx.year).first()
         if term is not None:
             try:
-                _check_term_units(ctx.bloc, ctx.year, term.head_unit, list(term.deputy_units.all()))
+                members, deputies, _ = _read_term_units(ctx.bloc, ctx.year, [term.head_unit], term)
+                _check_term_units(ctx.bloc, ctx.year, term.head_unit, deputies, members)
             except ValidationError as exc:
                 raise ExchangeError(f"Nhiệm kỳ: {'; '.join(exc.messages)}") from None

@@ -7,7 +7,7 @@ from django import forms
 from blocs.models import Bloc, Membership, Province, Unit
 from blocs.text import CleanTextMixin, YearWindowMixin
 from blocs.unit_search import UnitSearchField
-from thiduakhenthuong.limits import IdMultipleChoiceField
+from thiduakhenthuong.limits import MAX_DB_INT, IdMultipleChoiceField
 
 DATE_HELP = "Định dạng dd/mm/yyyy"
 TERM_TEXT_FIELDS = ("basis", "head_display", "signer_position", "signer_rank", "signer_name")
@@ -80,14 +80,37 @@ class BlocForm(CleanTextMixin, forms.ModelForm):
         ]
 
 
+class PostedUnitChoiceField(forms.ModelChoiceField):
+    """TermForm's head: found among the units its form read for all its unit fields
+    (`posted`), else by the field's own query (a unit not found: its error message)."""
+
+    posted: dict[str, Unit] = {}
+
+    def to_python(self, value):
+        return self.posted.get(str(value)) or super().to_python(value)
+
+
+class PostedUnitsField(IdMultipleChoiceField):
+    """TermForm's deputies: found among the units its form read for all its unit fields
+    (`posted`, in the units' order), else by the field's own query (and its error messages)."""
+
+    posted: dict[str, Unit] = {}
+
+    def _check_values(self, value):
+        wanted = {str(v) for v in value} if isinstance(value, list | tuple) else None
+        if wanted and wanted <= self.posted.keys():
+            return [unit for key, unit in self.posted.items() if key in wanted]
+        return super()._check_values(value)
+
+
 class TermForm(CleanTextMixin, YearWindowMixin, forms.Form):
     """A bloc-year's head and deputies (chosen among the bloc's members of that year), the basis
     of the appointment, and how the head signs that year's documents. `year` is the term's year."""
 
     year_window_fields = ("basis_date",)
 
-    head_unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label="Đơn vị Trưởng khối")
-    deputy_units = IdMultipleChoiceField(
+    head_unit = PostedUnitChoiceField(queryset=Unit.objects.none(), label="Đơn vị Trưởng khối")
+    deputy_units = PostedUnitsField(
         queryset=Unit.objects.none(),
         label="Đơn vị Phó khối",
         required=False,
@@ -120,6 +143,20 @@ class TermForm(CleanTextMixin, YearWindowMixin, forms.Form):
         self.fields["deputy_units"].queryset = units
         self.fields["head_unit"].error_messages["invalid_choice"] = "Đơn vị không thuộc khối."
         self.fields["deputy_units"].error_messages["invalid_choice"] = "Đơn vị không thuộc khối."
+
+    def full_clean(self):
+        """Read the posted head and deputies among the choices in one query, not one per field."""
+        if self.is_bound:
+            fields = [self.fields[name] for name in ("head_unit", "deputy_units")]
+            keys = []
+            for name, field in zip(("head_unit", "deputy_units"), fields, strict=True):
+                raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+                keys += raw if isinstance(raw, list | tuple) else [raw]
+            ids = {int(k) for k in map(str, keys) if k.isdigit() and int(k) <= MAX_DB_INT}
+            posted = {str(u.pk): u for u in fields[0].queryset.filter(pk__in=ids)} if ids else {}
+            for field in fields:
+                field.posted = posted
+        super().full_clean()
 
     def clean(self):
         data = super().clean()

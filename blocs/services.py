@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
 
 from blocs import audit
 from blocs.access import is_provincial_authority
@@ -67,6 +67,21 @@ def bloc_create(*, province: Province, name: str, actor: Any = None, **fields: A
     return bloc
 
 
+def _clean_in_hand(obj: Any, *, fks: Iterable[str]) -> None:
+    """full_clean() without its queries, for a write whose service already checked under its
+    lock what those queries would: the foreign keys `fks` are objects in hand (no existence
+    query), the unique and check constraints are checked in Python by the caller."""
+    obj.full_clean(exclude=list(fks), validate_unique=False, validate_constraints=False)
+
+
+def _violation(model: Any, name: str) -> ValidationError:
+    """The error of `model`'s constraint `name` (its message), for a check made in Python."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return ValidationError(
+        constraint.get_violation_error_message(), code=constraint.violation_error_code
+    )
+
+
 def _overlapping(bloc: Bloc, unit: Unit, start: dt.date, end: dt.date | None, exclude_pk=None):
     qs = Membership.objects.filter(bloc=bloc, unit=unit)
     if exclude_pk:
@@ -118,45 +133,64 @@ def membership_add(
     return membership
 
 
-def _check_may_leave(membership: Membership, left_on: dt.date) -> None:
+def _check_may_leave(membership: Membership, left_on: dt.date, successor: Unit | None) -> bool:
     """The head of this year's (or a later) term cannot leave; a later term's deputy neither:
-    the term would name a unit that is no longer a member."""
+    the term would name a unit that is no longer a member. Returns whether a merger's
+    `successor` is a member of the bloc from the day after (asked in the same query)."""
     terms = BlocTerm.objects.filter(bloc_id=membership.bloc_id, year__gte=left_on.year)
-    head = terms.filter(head_unit_id=membership.unit_id).order_by("year").first()
-    if head is not None:
+
+    def first_year(**match: Any) -> Subquery:
+        return Subquery(terms.filter(**match).order_by("year").values("year")[:1])
+
+    joined: Any = Value(False)
+    if successor is not None:
+        next_day = left_on + dt.timedelta(days=1)
+        joined = Exists(_overlapping(membership.bloc, successor, next_day, None))
+    head_year, deputy_year, successor_joined = (
+        Membership.objects.filter(pk=membership.pk)
+        .order_by()
+        .annotate(
+            head_year=first_year(head_unit_id=membership.unit_id),
+            deputy_year=first_year(year__gt=left_on.year, deputy_units=membership.unit_id),
+            successor_joined=joined,
+        )
+        .values_list("head_year", "deputy_year", "successor_joined")
+        .get()
+    )
+    if head_year is not None:
         raise ValidationError(
             {
-                "left_on": f"Đơn vị đang là Trưởng khối năm {head.year}: hãy cử Trưởng khối "
+                "left_on": f"Đơn vị đang là Trưởng khối năm {head_year}: hãy cử Trưởng khối "
                 "khác trước khi đơn vị rời khối."
             }
         )
-    deputy = (
-        terms.filter(year__gt=left_on.year, deputy_units=membership.unit_id)
-        .order_by("year")
-        .first()
-    )
-    if deputy is not None:
+    if deputy_year is not None:
         raise ValidationError(
             {
-                "left_on": f"Đơn vị là Phó khối năm {deputy.year}: hãy điều chỉnh nhiệm kỳ năm "
+                "left_on": f"Đơn vị là Phó khối năm {deputy_year}: hãy điều chỉnh nhiệm kỳ năm "
                 "đó trước khi đơn vị rời khối."
             }
         )
+    return bool(successor_joined)
 
 
-def _close_membership(membership: Membership, left_on: dt.date, leave_reason: str) -> dict:
-    """Set the leave date and reason on a locked membership; return the audited changes."""
+def _close_membership(
+    membership: Membership, left_on: dt.date, leave_reason: str, successor: Unit | None = None
+) -> tuple[dict, bool]:
+    """Set the leave date and reason on a locked membership; return the audited changes and
+    whether a merger's `successor` is already a member from the day after."""
     if membership.left_on is not None:
         raise ValidationError({"left_on": "Đơn vị đã rời khối trước đó."})
     if left_on < membership.joined_on:
         raise ValidationError({"left_on": "Ngày rời khối phải sau ngày tham gia."})
-    _check_may_leave(membership, left_on)
+    successor_joined = _check_may_leave(membership, left_on, successor)
     old = audit.snapshot(membership, MEMBERSHIP_END_FIELDS)
     membership.left_on = left_on
     membership.leave_reason = leave_reason
-    membership.full_clean()
+    # its bloc and unit are in hand; the dates' constraint is the check above
+    _clean_in_hand(membership, fks=("bloc", "unit"))
     membership.save(update_fields=list(MEMBERSHIP_END_FIELDS))
-    return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS))
+    return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS)), successor_joined
 
 
 @transaction.atomic
@@ -172,8 +206,12 @@ def membership_end(
     The head unit of that year's term (or a later one) cannot leave while it heads it."""
     if successor is not None:
         return unit_merge(membership=membership, left_on=left_on, successor=successor, actor=actor)
-    membership = Membership.objects.select_for_update().select_related("unit").get(pk=membership.pk)
-    changed = _close_membership(membership, left_on, leave_reason)
+    membership = (
+        Membership.objects.select_for_update(of=("self", "unit"))
+        .select_related("unit", "bloc")
+        .get(pk=membership.pk)
+    )
+    changed, _ = _close_membership(membership, left_on, leave_reason)
     audit.record(
         actor=actor,
         action="membership.end",
@@ -194,6 +232,7 @@ def unit_merge(
 
     It rewrites a unit that every bloc shares, so only a site administrator or the province's
     reviewer may declare it (`actor` None is the system: seeding, tests)."""
+    # one query locks the membership, its unit and its bloc (the unit read as locked)
     membership = (
         Membership.objects.select_for_update().select_related("unit", "bloc").get(pk=membership.pk)
     )
@@ -202,7 +241,7 @@ def unit_merge(
         raise PermissionDenied(
             "Chỉ quản trị hệ thống hoặc Ban/Phòng TĐKT tỉnh được khai báo sáp nhập."
         )
-    unit = Unit.objects.select_for_update().get(pk=membership.unit_id)
+    unit = membership.unit
     if successor.pk == unit.pk:
         raise ValidationError({"successor": "Đơn vị kế thừa phải khác đơn vị rời khối."})
     if successor.province_id != unit.province_id:
@@ -211,18 +250,22 @@ def unit_merge(
         raise ValidationError(
             {"successor": f"Đơn vị đã được sáp nhập vào {unit.successor} trước đó."}
         )
-    changed = _close_membership(membership, left_on, Membership.Reason.SAP_NHAP)
+    if unit.valid_from and left_on < unit.valid_from:
+        raise _violation(Unit, "unit_valid_dates_ordered")  # the constraint, without its query
+    changed, successor_joined = _close_membership(
+        membership, left_on, Membership.Reason.SAP_NHAP, successor
+    )
     old = audit.snapshot(unit, UNIT_MERGE_FIELDS)
     unit.valid_to = left_on
     unit.successor = successor
-    unit.full_clean()
+    # its province, parent and successor are in hand, its name unchanged (the unique name)
+    _clean_in_hand(unit, fks=("province", "parent", "successor"))
     unit.save(update_fields=list(UNIT_MERGE_FIELDS))
-    next_day = left_on + dt.timedelta(days=1)
-    if not _overlapping(bloc, successor, next_day, None).exists():
+    if not successor_joined:
         membership_add(
             bloc=bloc,
             unit=successor,
-            joined_on=next_day,
+            joined_on=left_on + dt.timedelta(days=1),
             join_reason=Membership.Reason.SAP_NHAP,
             decision_ref=f"Kế thừa {unit.name}",
             actor=actor,
@@ -242,9 +285,37 @@ def unit_merge(
     return membership
 
 
-def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -> None:
+def _read_term_units(
+    bloc: Bloc, year: int, chosen: list[Unit], term: BlocTerm | None = None
+) -> tuple[set[int], list[Unit], bool]:
+    """One query, under the caller's lock: which of the `chosen` units (head, deputies) are
+    members of the bloc in `year`, the current deputies of `term` (term_update; by name), and
+    whether the bloc-year has a term already (term_set). `chosen` holds at least the head, so
+    the query has a row for the last answer."""
+    current = BlocTerm.deputy_units.through.objects.filter(
+        blocterm_id=term.pk if term else None, unit_id=OuterRef("pk")
+    )
+    rows = list(
+        Unit.objects.filter(Q(pk__in=[u.pk for u in chosen]) | Q(Exists(current)))
+        .annotate(
+            is_current=Exists(current),
+            is_member=Exists(
+                Membership.objects.for_year(year).filter(bloc_id=bloc.pk, unit_id=OuterRef("pk"))
+            ),
+            year_taken=Exists(BlocTerm.objects.filter(bloc_id=bloc.pk, year=year)),
+        )
+        .order_by("name")
+    )
+    members = {u.pk for u in rows if u.is_member}
+    return members, [u for u in rows if u.is_current], bool(rows) and rows[0].year_taken
+
+
+def _check_term_units(
+    bloc: Bloc, year: int, head: Unit, deputies: list[Unit], members: set[int]
+) -> None:
     """The head and deputies are distinct units of the bloc's province and members that year
-    (an agency's or government's own scope: any unit of the province)."""
+    (`members`: those of them that are, see _read_term_units; an agency's or government's own
+    scope: any unit of the province)."""
     if head in deputies:
         raise ValidationError(
             {"deputy_units": "Đơn vị Trưởng khối không thể đồng thời là Phó khối."}
@@ -258,9 +329,6 @@ def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -
         )
     if bloc.kind in HOSTED_KINDS:
         return  # an agency's or government's own plan: the host unit heads it without membership
-    members = set(
-        Membership.objects.for_year(year).filter(bloc=bloc).values_list("unit_id", flat=True)
-    )
     if head.pk not in members:
         raise ValidationError(
             {"head_unit": f"Đơn vị Trưởng khối phải là thành viên của khối năm {year}."}
@@ -269,6 +337,22 @@ def _check_term_units(bloc: Bloc, year: int, head: Unit, deputies: list[Unit]) -
     if outside:
         raise ValidationError(
             {"deputy_units": "Phó khối phải là thành viên của khối: " + ", ".join(outside) + "."}
+        )
+
+
+TERM_YEARS = (2000, 2100)  # the term_year_range constraint, checked in Python by term_set
+
+
+def _write_deputies(term: BlocTerm, *, old: list[Unit], new: list[Unit]) -> None:
+    """Replace the term's deputies `old` (as read under the lock) by `new`: what
+    deputy_units.set() does, without its read of the current ones (no m2m signal listens)."""
+    through = BlocTerm.deputy_units.through
+    old_ids, new_ids = {u.pk for u in old}, {u.pk for u in new}
+    if old_ids - new_ids:
+        through.objects.filter(blocterm_id=term.pk, unit_id__in=old_ids - new_ids).delete()
+    if new_ids - old_ids:
+        through.objects.bulk_create(
+            [through(blocterm_id=term.pk, unit_id=pk) for pk in sorted(new_ids - old_ids)]
         )
 
 
@@ -298,9 +382,10 @@ def term_set(
     year's documents (one head per bloc-year; the constraint backs this up)."""
     Bloc.objects.select_for_update().filter(pk=bloc.pk).first()  # one term creation at a time
     deputies = list(deputy_units)
-    if BlocTerm.objects.filter(bloc=bloc, year=year).exists():
+    members, _, year_taken = _read_term_units(bloc, year, [head_unit, *deputies])
+    if year_taken:
         raise ValidationError({"year": f"Khối đã có Trưởng khối cho năm {year}."})
-    _check_term_units(bloc, year, head_unit, deputies)
+    _check_term_units(bloc, year, head_unit, deputies, members)
     term = BlocTerm(
         bloc=bloc,
         year=year,
@@ -312,9 +397,12 @@ def term_set(
         signer_rank=signer_rank,
         signer_name=signer_name,
     )
-    term.full_clean()
+    if not TERM_YEARS[0] <= year <= TERM_YEARS[1]:
+        raise _violation(BlocTerm, "term_year_range")
+    # the bloc and units are in hand, the bloc-year's uniqueness checked under the bloc's lock
+    _clean_in_hand(term, fks=("bloc", "head_unit"))
     term.save()
-    term.deputy_units.set(deputies)
+    _write_deputies(term, old=[], new=deputies)
     audit.record(
         actor=actor,
         action="term.set",
@@ -367,9 +455,15 @@ def term_update(
     term_state the editor's form was built from; a term changed since then is not overwritten."""
     if not (reason or "").strip():
         raise ValidationError({"reason": "Hãy ghi lý do điều chỉnh nhiệm kỳ."})
-    term = BlocTerm.objects.select_for_update().select_related("bloc").get(pk=term.pk)
+    term = (
+        BlocTerm.objects.select_for_update(of=("self", "bloc"))
+        .select_related("bloc", "head_unit")
+        .get(pk=term.pk)
+    )
     old = audit.snapshot(term, TERM_FIELDS)
-    old_deputies = sorted(term.deputy_units.all(), key=lambda u: u.name)
+    chosen = [term.head_unit if head_unit is KEEP else head_unit]
+    chosen += [] if deputy_units is KEEP else list(deputy_units)
+    members, old_deputies, _ = _read_term_units(term.bloc, term.year, chosen, term)
     if state and state != term_state(term, old_deputies):
         raise ValidationError(TERM_STALE, code="stale")
     values = {
@@ -384,17 +478,18 @@ def term_update(
     for name, value in values.items():
         if value is not KEEP:
             setattr(term, name, value)
-    deputies = old_deputies if deputy_units is KEEP else sorted(deputy_units, key=lambda u: u.name)
-    _check_term_units(term.bloc, term.year, term.head_unit, deputies)
+    deputies = old_deputies if deputy_units is KEEP else sorted(chosen[1:], key=lambda u: u.name)
+    _check_term_units(term.bloc, term.year, term.head_unit, deputies, members)
     changed = audit.changes(old, audit.snapshot(term, TERM_FIELDS))
     deputy_changes = audit.list_changes(old_deputies, deputies)
     if not changed and not deputy_changes:
         return term
-    term.full_clean()
+    # the bloc and units are in hand; the bloc and year (its constraints' fields) never change
+    _clean_in_hand(term, fks=("bloc", "head_unit"))
     if changed:
         term.save(update_fields=list(changed))
     if deputy_changes:
-        term.deputy_units.set(deputies)
+        _write_deputies(term, old=old_deputies, new=deputies)
     data: dict[str, Any] = {"changes": changed, "reason": reason.strip()}
     if deputy_changes:
         data["deputy_units"] = deputy_changes

@@ -168,7 +168,8 @@ def term_update(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     if scope.term is None:
         raise Http404("Năm này chưa có Trưởng khối.")
     units = selectors.units_for_term_choice(bloc=scope.bloc, year=year)
-    initial = TermUpdateForm.initial_for(scope.term)
+    # a posted form carries its own values and state: the term's are read for a blank form only
+    initial = TermUpdateForm.initial_for(scope.term) if request.method == "GET" else None
     form = TermUpdateForm(request.POST or None, units=units, year=year, initial=initial)
     call = partial(services.term_update, term=scope.term)
     done = f"Đã cập nhật nhiệm kỳ năm {year}."

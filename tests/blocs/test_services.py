@@ -244,3 +244,36 @@ def test_a_unit_merged_into_one_successor_cannot_merge_into_another(world):
     m = services.membership_add(bloc=other_bloc, unit=world.unit_a, joined_on=dt.date(2026, 1, 1))
     with pytest.raises(ValidationError, match="đã được sáp nhập vào Sở A mới"):
         services.unit_merge(membership=m, left_on=dt.date(2026, 6, 30), successor=second)
+
+
+def test_a_merger_before_the_unit_began_is_refused(world):
+    """The unit's dates constraint, checked by the service before the update (no query)."""
+    world.unit_a.valid_from = dt.date(2026, 7, 1)
+    world.unit_a.save()
+    successor = make_unit(world.province, "Sở kế thừa")
+    m = world.bloc.memberships.get(unit=world.unit_a)
+    with pytest.raises(ValidationError, match="Ngày kết thúc phải sau ngày bắt đầu hoạt động"):
+        services.unit_merge(membership=m, left_on=dt.date(2026, 6, 30), successor=successor)
+    m.refresh_from_db()
+    assert m.left_on is None
+
+
+def test_a_term_beyond_the_years_is_refused_with_the_constraints_message(world):
+    with pytest.raises(ValidationError, match="Năm không hợp lệ"):
+        services.term_set(bloc=world.bloc, year=2101, head_unit=world.head)
+    assert not BlocTerm.objects.filter(year=2101).exists()
+
+
+def test_term_update_writes_only_the_changed_deputies(world):
+    services.term_update(
+        term=world.term, reason="Kiện toàn", deputy_units=[world.unit_a, world.unit_b]
+    )
+    assert set(world.term.deputy_units.all()) == {world.unit_a, world.unit_b}
+    event = AuditEvent.objects.filter(action="term.update").latest("id")
+    assert event.data["deputy_units"] == {
+        "added": sorted([world.unit_a.name, world.unit_b.name]),
+        "removed": [world.deputy_unit.name],
+    }
+    count = AuditEvent.objects.count()
+    services.term_update(term=world.term, reason="Lại", deputy_units=[world.unit_b, world.unit_a])
+    assert AuditEvent.objects.count() == count  # nothing changed, nothing recorded

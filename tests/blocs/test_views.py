@@ -471,3 +471,31 @@ def test_a_stale_term_correction_never_overwrites_a_newer_one(client_for, world)
     assert third.status_code == 302
     world.term.refresh_from_db()
     assert world.term.basis == "QĐ 2/QĐ-UBND"
+
+
+@pytest.mark.parametrize(
+    "head, deputies, field",
+    [
+        ("abc", [], "head_unit"),  # not an id
+        ("99999999999", [], "head_unit"),  # beyond the database's integers
+        ("other_unit", [], "head_unit"),  # a unit of another bloc
+        ("head", ["deputy_unit", "other_unit"], "deputy_units"),  # one deputy not a member
+        ("head", ["abc"], "deputy_units"),
+    ],
+)
+def test_term_form_refuses_posted_units_outside_the_choices(
+    client_for, world, head, deputies, field
+):
+    """The head and deputies are read together among the choices (TermForm.full_clean); a
+    value not found there keeps the field's own refusal, next to it."""
+    url = reverse("blocs:term_update", args=[world.bloc.pk, world.year])
+
+    def unit(name):  # a unit of the world by its name there, else the raw value posted
+        return str(getattr(world, name).pk) if hasattr(world, name) else name
+
+    data = {"head_unit": unit(head), "deputy_units": [unit(d) for d in deputies], "reason": "x"}
+    response = client_for("chair").post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    world.term.refresh_from_db()
+    assert world.term.head_unit == world.head
