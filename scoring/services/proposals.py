@@ -22,7 +22,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from blocs import audit
@@ -444,9 +444,12 @@ def dossier_submit(*, bloc: Bloc, year: int, actor: Any, date: dt.date) -> Dossi
         submitted_by=actor if getattr(actor, "pk", None) else None,
     )
     dossier.proposals.set(drafted)
+    # every drafted proposal submitted in one UPDATE (each one's revision moves on)
+    Proposal.objects.filter(pk__in=[p.pk for p in drafted]).update(
+        status=P.SUBMITTED, submitted_at=now, revision=F("revision") + 1
+    )
     for p in drafted:
         p.status, p.submitted_at, p.revision = P.SUBMITTED, now, p.revision + 1
-        p.save(update_fields=["status", "submitted_at", "revision"])
     audit.record(
         actor=actor,
         action="proposal.submit",

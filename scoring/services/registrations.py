@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from blocs import audit, rowchecks
@@ -350,10 +350,12 @@ def giao_uoc_sign(
     meeting.save()
     meeting.attending.set(attending)
     lock_template(template, actor, reason="giao ước signed")
+    # every accepted registration signed in one UPDATE (each one's revision moves on)
+    Registration.objects.filter(pk__in=[reg.pk for reg in accepted]).update(
+        status=R.SIGNED, revision=F("revision") + 1
+    )
     for reg in accepted:
-        reg.status = R.SIGNED
-        reg.revision += 1
-        reg.save(update_fields=["status", "revision"])
+        reg.status, reg.revision = R.SIGNED, reg.revision + 1
     audit.record(
         actor=actor,
         action="giao_uoc.sign",

@@ -228,13 +228,14 @@ def submission_return(
 
 
 def _finalize(sub: Submission, actor: Any, note: str, now) -> None:
-    entries = list(sub.entries.prefetch_related("reviews"))
-    for e in entries:
+    changed = []
+    for e in sub.entries.prefetch_related("reviews"):
         last = sheets.latest_review(e.reviews.all())
         score = last.score if last is not None else e.self_score
         if e.final_score != score:
             e.final_score = score
-            e.save(update_fields=["final_score"])
+            changed.append(e)
+    Entry.objects.bulk_update(changed, ["final_score"])  # one UPDATE at any number of lines
     sub.status, sub.final_note, sub.finalized_at = S.FINAL, note, now
     sub.finalized_by = actor if getattr(actor, "pk", None) else None
     sub.revision += 1
