@@ -19,14 +19,27 @@ from django.db.models import CheckConstraint, Model
 Checks = dict[str, Callable[[Any], bool]]
 
 
-def clean(row: Model, checks: Checks, *, exclude: Iterable[str] = ()) -> None:
-    """full_clean of `row` but its queries: its fields, then its check constraints by `checks`
-    (the constraint's own message). `exclude`: the relations the caller has in hand."""
-    row.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+def violation(model: type[Model], name: str) -> ValidationError:
+    """The error full_clean gives for `model`'s constraint `name`: its message as written (not
+    %-formatted: "100 %" in a message would break that) and its code."""
+    constraint = next(c for c in model._meta.constraints if c.name == name)
+    return ValidationError(constraint.violation_error_message, code=constraint.violation_error_code)
+
+
+def check(row: Model, checks: Checks) -> None:
+    """`row`'s check constraints tested by `checks`: the first one broken is raised."""
     for constraint in row._meta.constraints:
         broken = checks.get(constraint.name)
         if broken is not None and broken(row):
-            raise ValidationError(constraint.violation_error_message, code="constraint")
+            raise violation(type(row), constraint.name)
+
+
+def clean(row: Model, checks: Checks, *, exclude: Iterable[str] = (), unique: bool = False) -> None:
+    """full_clean of `row` but its queries: its fields, then its check constraints by `checks`.
+    `exclude`: the relations the caller has in hand (or unchanged under its lock); `unique`:
+    full_clean's unique checks kept (a query each), else the caller's."""
+    row.full_clean(exclude=list(exclude), validate_unique=unique, validate_constraints=False)
+    check(row, checks)
 
 
 def missing(models: Iterable[type[Model]], checks: Checks) -> set[str]:

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery, Value
 
-from blocs import audit
+from blocs import audit, rowchecks
 from blocs.access import is_provincial_authority
 from blocs.models import Bloc, BlocTerm, Membership, Province, Unit
 
@@ -65,21 +65,6 @@ def bloc_create(*, province: Province, name: str, actor: Any = None, **fields: A
     bloc.save()
     audit.record(actor=actor, action="bloc.create", obj=bloc, bloc=bloc)
     return bloc
-
-
-def _clean_in_hand(obj: Any, *, fks: Iterable[str]) -> None:
-    """full_clean() without its queries, for a write whose service already checked under its
-    lock what those queries would: the foreign keys `fks` are objects in hand (no existence
-    query), the unique and check constraints are checked in Python by the caller."""
-    obj.full_clean(exclude=list(fks), validate_unique=False, validate_constraints=False)
-
-
-def _violation(model: Any, name: str) -> ValidationError:
-    """The error of `model`'s constraint `name` (its message), for a check made in Python."""
-    constraint = next(c for c in model._meta.constraints if c.name == name)
-    return ValidationError(
-        constraint.get_violation_error_message(), code=constraint.violation_error_code
-    )
 
 
 def _overlapping(bloc: Bloc, unit: Unit, start: dt.date, end: dt.date | None, exclude_pk=None):
@@ -188,7 +173,7 @@ def _close_membership(
     membership.left_on = left_on
     membership.leave_reason = leave_reason
     # its bloc and unit are in hand; the dates' constraint is the check above
-    _clean_in_hand(membership, fks=("bloc", "unit"))
+    rowchecks.clean(membership, {}, exclude=("bloc", "unit"))
     membership.save(update_fields=list(MEMBERSHIP_END_FIELDS))
     return audit.changes(old, audit.snapshot(membership, MEMBERSHIP_END_FIELDS)), successor_joined
 
@@ -251,7 +236,9 @@ def unit_merge(
             {"successor": f"Đơn vị đã được sáp nhập vào {unit.successor} trước đó."}
         )
     if unit.valid_from and left_on < unit.valid_from:
-        raise _violation(Unit, "unit_valid_dates_ordered")  # the constraint, without its query
+        raise rowchecks.violation(
+            Unit, "unit_valid_dates_ordered"
+        )  # the constraint, without its query
     changed, successor_joined = _close_membership(
         membership, left_on, Membership.Reason.SAP_NHAP, successor
     )
@@ -259,7 +246,7 @@ def unit_merge(
     unit.valid_to = left_on
     unit.successor = successor
     # its province, parent and successor are in hand, its name unchanged (the unique name)
-    _clean_in_hand(unit, fks=("province", "parent", "successor"))
+    rowchecks.clean(unit, {}, exclude=("province", "parent", "successor"))
     unit.save(update_fields=list(UNIT_MERGE_FIELDS))
     if not successor_joined:
         membership_add(
@@ -398,9 +385,9 @@ def term_set(
         signer_name=signer_name,
     )
     if not TERM_YEARS[0] <= year <= TERM_YEARS[1]:
-        raise _violation(BlocTerm, "term_year_range")
+        raise rowchecks.violation(BlocTerm, "term_year_range")
     # the bloc and units are in hand, the bloc-year's uniqueness checked under the bloc's lock
-    _clean_in_hand(term, fks=("bloc", "head_unit"))
+    rowchecks.clean(term, {}, exclude=("bloc", "head_unit"))
     term.save()
     _write_deputies(term, old=[], new=deputies)
     audit.record(
@@ -485,7 +472,7 @@ def term_update(
     if not changed and not deputy_changes:
         return term
     # the bloc and units are in hand; the bloc and year (its constraints' fields) never change
-    _clean_in_hand(term, fks=("bloc", "head_unit"))
+    rowchecks.clean(term, {}, exclude=("bloc", "head_unit"))
     if changed:
         term.save(update_fields=list(changed))
     if deputy_changes:

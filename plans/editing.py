@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from blocs import audit
+from blocs import audit, rowchecks
 from blocs.prefetch import prefetch_together, set_prefetched
 from plans import datelinks, rules
 from plans.importer import ParsedSection
@@ -119,22 +119,27 @@ def plan_update(*, plan: Plan, actor: Any, revision: int | None = None, **fields
     return locked
 
 
-def check_plan(plan: Plan) -> None:
-    """The plan's check constraints (Plan.Meta.constraints), with the messages full_clean gives,
-    tested in Python: full_clean runs a query for each."""
-    messages = {c.name: c.violation_error_message for c in Plan._meta.constraints}
-    if plan.draft_month is not None and not 1 <= plan.draft_month <= 12:
-        raise ValidationError(messages["plan_draft_month_range"])
-    if plan.status == S.ISSUED and (plan.number is None or plan.issue_date is None):
-        raise ValidationError(messages["issued_plan_has_number_and_date"])
+# The plan's check constraints, tested in Python (full_clean runs a query for each): rowchecks.
+PLAN_CHECKS: rowchecks.Checks = {
+    "plan_draft_month_range": lambda p: p.draft_month is not None and not 1 <= p.draft_month <= 12,
+    "issued_plan_has_number_and_date": lambda p: (
+        p.status == S.ISSUED and (p.number is None or p.issue_date is None)
+    ),
+}
+PHASE_CHECKS: rowchecks.Checks = {"phase_end_after_start": lambda ph: ph.end < ph.start}
+MILESTONE_CHECKS: rowchecks.Checks = {
+    "milestone_data_period_ordered": lambda m: bool(
+        m.data_from and m.data_to and m.data_to < m.data_from
+    ),
+    "milestone_month_range": lambda m: m.due_month is not None and not 1 <= m.due_month <= 12,
+}
 
 
 def clean_plan(plan: Plan, *, known: Iterable[str] = ()) -> None:
     """full_clean without its queries: the foreign keys `known` to be valid (objects in hand,
-    or unchanged under the lock) are not looked up again, and the check constraints are tested
-    by check_plan."""
-    plan.full_clean(exclude=list(known), validate_constraints=False)
-    check_plan(plan)
+    or unchanged under the lock) are not looked up again, and the check constraints are
+    PLAN_CHECKS."""
+    rowchecks.clean(plan, PLAN_CHECKS, exclude=known, unique=True)
 
 
 # ---------------------------------------------------------------- body
@@ -385,7 +390,7 @@ def write_schedule(
         # The plan (locked) and the phase (just written) are known to exist, and the two check
         # constraints are tested here: no query per milestone (full_clean would run four).
         milestone.full_clean(exclude=["plan", "phase"], validate_constraints=False)
-        _check_milestone(milestone)
+        rowchecks.check(milestone, MILESTONE_CHECKS)
         rows.append(milestone)
     Milestone.objects.bulk_create(rows)
     if check:
@@ -400,18 +405,7 @@ def _check_phase(phase: Phase, written: dict[int, Phase]) -> None:
     """The phase's constraints (Phase.Meta.constraints), with the messages full_clean gives."""
     if phase.seq in written:
         raise ValidationError(phase.unique_error_message(Phase, ("plan", "seq")))
-    if phase.end < phase.start:
-        check = next(c for c in Phase._meta.constraints if c.name == "phase_end_after_start")
-        raise ValidationError(check.violation_error_message)
-
-
-def _check_milestone(m: Milestone) -> None:
-    """The model's check constraints (Milestone.Meta.constraints), with their messages."""
-    messages = {c.name: c.violation_error_message for c in Milestone._meta.constraints}
-    if m.data_from and m.data_to and m.data_to < m.data_from:
-        raise ValidationError(messages["milestone_data_period_ordered"])
-    if m.due_month is not None and not 1 <= m.due_month <= 12:
-        raise ValidationError(messages["milestone_month_range"])
+    rowchecks.check(phase, PHASE_CHECKS)
 
 
 def _kind_label(kind: str | None) -> str:

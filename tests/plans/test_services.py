@@ -289,3 +289,15 @@ def test_a_header_save_checks_only_what_changed(world, django_assert_max_num_que
     assert Plan.objects.get(pk=plan.pk).title == "Kế hoạch thi đua năm 2026 (sửa)"
     with pytest.raises(ValidationError, match="Tháng phải từ 1 đến 12"):
         services.plan_update(plan=plan, actor=None, draft_month=13)
+
+
+def test_every_check_constraint_of_a_plan_and_its_schedule_is_tested_without_the_database():
+    """The saves test these in Python instead of full_clean's query per constraint: one added
+    to the models without its check would go unchecked until the database refused it."""
+    from blocs import rowchecks
+    from plans import editing
+    from plans.models import Milestone, Phase, Plan
+
+    assert not rowchecks.missing((Plan,), editing.PLAN_CHECKS)
+    assert not rowchecks.missing((Phase,), editing.PHASE_CHECKS)
+    assert not rowchecks.missing((Milestone,), editing.MILESTONE_CHECKS)
