@@ -123,13 +123,14 @@ def _ensure_reviewable(sub: Submission) -> None:
         )
 
 
-def _layers(sub: Submission, known: Submission, scope: access.BlocScope | None) -> list[str]:
-    """The review layers of the locked `sub`, from what the gate already read: the review mode
-    of `known` (the same sheet as the gate read it, see with_review_mode) and the term of
-    `scope`. Neither is under the sheet's lock in any case (the setup save locks the bloc), so
-    reading them before it changes nothing."""
+def _layers(sub: Submission, known: Submission | None, scope: access.BlocScope | None) -> list[str]:
+    """The review layers of the locked `sub`, from what the gate already read when it did: the
+    review mode of `known` (the same sheet as the gate read it, see with_review_mode) and the
+    term of `scope`; else they are read. Neither is under the sheet's lock in any case (the
+    setup save locks the bloc), so reading them before it changes nothing."""
     term = scope.term if scope is not None else _UNKNOWN
-    return layers_for(sub.round.bloc_id, sub.round.year, term=term, mode=review_mode_of(known))
+    mode = review_mode_of(known if hasattr(known, REVIEW_MODE) else sub)
+    return layers_for(sub.round.bloc_id, sub.round.year, term=term, mode=mode)
 
 
 def _totals(sub: Submission) -> list[str]:
@@ -156,7 +157,8 @@ def review_line(
     if line is None:
         raise Entry.DoesNotExist("Không tìm thấy dòng của bảng điểm.")
     _ensure_reviewable(sub)
-    layer = current_layer(sub, _layers(sub, entry.submission, scope))
+    known = entry.submission if Entry.submission.is_cached(entry) else None
+    layer = current_layer(sub, _layers(sub, known, scope))
     _check_reviewer(actor, sub, layer, scope)
     try:
         points = sheets.review_score(line.criterion, score)
