@@ -105,8 +105,12 @@ def may_review(roles: frozenset[str], actor: Any, sub: Submission, layer: str) -
     return False
 
 
-def _check_reviewer(actor: Any, sub: Submission, layer: str) -> None:
-    scope = access.load_scope(actor, sub.round.bloc, sub.round.year)
+def _check_reviewer(
+    actor: Any, sub: Submission, layer: str, scope: access.BlocScope | None = None
+) -> None:
+    """`scope`: the actor's scope in the bloc-year when the caller has it (the gate's), else
+    it is loaded."""
+    scope = scope or access.load_scope(actor, sub.round.bloc, sub.round.year)
     if not may_review(scope.roles, actor, sub, layer):
         raise PermissionDenied("Bạn không được phân công thẩm định bước này của bảng điểm.")
 
@@ -119,6 +123,21 @@ def _ensure_reviewable(sub: Submission) -> None:
         )
 
 
+def _layers(sub: Submission, known: Submission | None, scope: access.BlocScope | None) -> list[str]:
+    """The review layers of the locked `sub`, from what the gate already read when it did: the
+    review mode of `known` (the same sheet as the gate read it, see with_review_mode) and the
+    term of `scope`; else they are read. Neither is under the sheet's lock in any case (the
+    setup save locks the bloc), so reading them before it changes nothing."""
+    term = scope.term if scope is not None else _UNKNOWN
+    mode = review_mode_of(known if hasattr(known, REVIEW_MODE) else sub)
+    return layers_for(sub.round.bloc_id, sub.round.year, term=term, mode=mode)
+
+
+def _totals(sub: Submission) -> list[str]:
+    """refresh_totals over the sheet read in two queries (load_joined) instead of three."""
+    return sheets.refresh_totals(sub, sheets.compute(sub, *sheets.load_joined(sub)))
+
+
 @transaction.atomic
 def review_line(
     *,
@@ -127,13 +146,20 @@ def review_line(
     score: object,
     comment: str = "",
     revision: int | None = None,
+    scope: access.BlocScope | None = None,
 ) -> Review:
-    """The current layer's score and comment on one line (the reviewer types the points)."""
+    """The current layer's score and comment on one line (the reviewer types the points).
+    Only `entry`'s pk and submission are used: the line is read inside the lock (DoesNotExist
+    when it is not a line of that sheet); `scope`: the actor's, when the caller has it."""
     sub = lock(entry.submission_id)
+    criteria, entries, reviews = sheets.load_joined(sub)
+    line = next((e for e in entries if e.pk == entry.pk), None)
+    if line is None:
+        raise Entry.DoesNotExist("Không tìm thấy dòng của bảng điểm.")
     _ensure_reviewable(sub)
-    layer = current_layer(sub)
-    _check_reviewer(actor, sub, layer)
-    line = Entry.objects.select_related("criterion").get(pk=entry.pk)
+    known = entry.submission if Entry.submission.is_cached(entry) else None
+    layer = current_layer(sub, _layers(sub, known, scope))
+    _check_reviewer(actor, sub, layer, scope)
     try:
         points = sheets.review_score(line.criterion, score)
     except calc.ScoreError as exc:
@@ -141,7 +167,12 @@ def review_line(
     comment = strip_controls(comment or "").strip()
     if len(comment) > 4000:
         raise ValidationError({"comment": "Nhận xét dài quá 4.000 ký tự."})
-    review = Review.objects.select_for_update().filter(entry=line, layer=layer).first()
+    # The line's reviews come with the sheet's, read under the sheet's lock, which every
+    # review write takes first: no other lock is needed on the review row.
+    line_reviews = reviews.setdefault(line.pk, [])
+    review = next((r for r in line_reviews if r.layer == layer), None)
+    if review is not None:
+        review.entry = line  # the line as read here, with its criterion, for the caller
     if review is not None and revision is not None and int(revision) != review.revision:
         raise StaleSheetError(LINE_STALE_MESSAGE, current=review)
     old = {"score": review.score, "comment": review.comment} if review else {}
@@ -151,12 +182,13 @@ def review_line(
         return review
     if review is None:
         review = Review(entry=line, layer=layer)
+        line_reviews.append(review)
     review.score, review.comment = points, comment
     review.reviewer = actor if getattr(actor, "pk", None) else None
     review.reviewer_unit_id = getattr(actor, "unit_id", None)
     review.revision += 1
     review.save()
-    fields = sheets.refresh_totals(sub)
+    fields = sheets.refresh_totals(sub, sheets.compute(sub, criteria, entries, reviews))
     if sub.status == S.SUBMITTED:
         sub.status = S.IN_REVIEW
         fields.append("status")
@@ -176,13 +208,20 @@ def review_line(
 
 
 @transaction.atomic
-def layer_done(*, submission: Submission, actor: Any, revision: int | None = None) -> Submission:
-    """The current layer has finished: the next layer takes the sheet, or it is REVIEWED."""
+def layer_done(
+    *,
+    submission: Submission,
+    actor: Any,
+    revision: int | None = None,
+    scope: access.BlocScope | None = None,
+) -> Submission:
+    """The current layer has finished: the next layer takes the sheet, or it is REVIEWED.
+    `scope`: the actor's, when the caller has it."""
     sub = lock(submission, revision)
     _ensure_reviewable(sub)
-    layers = layers_for(sub.round.bloc_id, sub.round.year)
+    layers = _layers(sub, submission, scope)
     layer = current_layer(sub, layers)
-    _check_reviewer(actor, sub, layer)
+    _check_reviewer(actor, sub, layer, scope)
     old = {"status": sub.status, "layer": layer}
     if sub.layer + 1 >= len(layers):
         sub.status = S.REVIEWED
@@ -190,7 +229,7 @@ def layer_done(*, submission: Submission, actor: Any, revision: int | None = Non
         sub.status = S.IN_REVIEW
         sub.layer += 1
     sub.revision += 1
-    sub.save(update_fields=["status", "layer", "revision", *sheets.refresh_totals(sub)])
+    sub.save(update_fields=["status", "layer", "revision", *_totals(sub)])
     new = {"status": sub.status, "layer": current_layer(sub, layers)}
     log(sub, "submission.layer_done", actor, layer=layer, changes=audit.changes(old, new))
     return sub
@@ -228,9 +267,10 @@ def submission_return(
 
 
 def _finalize(sub: Submission, actor: Any, note: str, now) -> None:
+    criteria, entries, reviews = sheets.load_joined(sub)
     changed = []
-    for e in sub.entries.prefetch_related("reviews"):
-        last = sheets.latest_review(e.reviews.all())
+    for e in entries:
+        last = sheets.latest_review(reviews.get(e.pk, []))
         score = last.score if last is not None else e.self_score
         if e.final_score != score:
             e.final_score = score
@@ -240,7 +280,8 @@ def _finalize(sub: Submission, actor: Any, note: str, now) -> None:
     sub.finalized_by = actor if getattr(actor, "pk", None) else None
     sub.revision += 1
     fields = ["status", "final_note", "finalized_at", "finalized_by", "revision"]
-    sub.save(update_fields=[*fields, *sheets.refresh_totals(sub)])
+    scores = sheets.compute(sub, criteria, entries, reviews)  # the lines as just finalised
+    sub.save(update_fields=[*fields, *sheets.refresh_totals(sub, scores)])
     log(
         sub,
         "submission.finalize",
@@ -291,22 +332,28 @@ def round_finalize(*, round: Round, actor: Any, note: str = "") -> tuple[int, li
 
 @transaction.atomic
 def submission_reopen(
-    *, submission: Submission, actor: Any, reason: str, revision: int | None = None
+    *,
+    submission: Submission,
+    actor: Any,
+    reason: str,
+    revision: int | None = None,
+    scope: access.BlocScope | None = None,
 ) -> Submission:
     """Reopen a final sheet (the secretariat's explicit act, with a reason): it goes back to
-    the head's review layer and its final scores are cleared until it is agreed again."""
+    the head's review layer and its final scores are cleared until it is agreed again.
+    `scope`: the actor's, when the caller has it."""
     reason = _reason(reason)
     sub = lock(submission, revision)
     if sub.status != S.FINAL:
         raise ValidationError("Chỉ mở lại được bảng điểm đã chốt.", code="state")
-    layers = layers_for(sub.round.bloc_id, sub.round.year)
+    layers = _layers(sub, submission, scope)
     old_total = sub.final_total
     sub.entries.update(final_score=None)
     sub.status, sub.layer, sub.reopened_reason = S.IN_REVIEW, len(layers) - 1, reason
     sub.finalized_at = None
     sub.revision += 1
     fields = ["status", "layer", "reopened_reason", "finalized_at", "revision"]
-    sub.save(update_fields=[*fields, *sheets.refresh_totals(sub)])
+    sub.save(update_fields=[*fields, *_totals(sub)])
     log(
         sub,
         "submission.reopen",
@@ -328,7 +375,12 @@ def review_setup_save(
     if mode not in Mode.values:
         raise ValidationError({"mode": "Cách thẩm định không hợp lệ."})
     Bloc.objects.select_for_update().get(pk=bloc.pk)
-    setup, _ = ReviewSetup.objects.get_or_create(bloc=bloc, year=year)
+    # A new row takes the wanted mode at once (no INSERT then UPDATE); the mode it replaces is
+    # the default that applied without a row (review_mode).
+    setup, created = ReviewSetup.objects.get_or_create(
+        bloc=bloc, year=year, defaults={"mode": mode}
+    )
+    old_mode = Mode.HEAD_DEPUTY if created else setup.mode
     members = {u.pk: u for u in selectors.member_units(bloc_id=bloc.pk, year=year)}
     wanted = {int(k): int(v) for k, v in (assignments or {}).items() if v}
     for reviewed, reviewer in wanted.items():
@@ -349,8 +401,9 @@ def review_setup_save(
         )
     )
     changes: dict[str, Any] = {}
+    if old_mode != mode:
+        changes["mode"] = {"old": old_mode, "new": mode}
     if setup.mode != mode:
-        changes["mode"] = {"old": setup.mode, "new": mode}
         setup.mode = mode
         setup.save(update_fields=["mode"])
     if current != wanted:

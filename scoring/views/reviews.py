@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -33,7 +34,7 @@ from scoring.forms_reviews import (
     ReviewSetupForm,
     RoundFinalizeForm,
 )
-from scoring.models import CrossAssignment, Review, Round, Submission
+from scoring.models import CrossAssignment, Entry, Review, Round, Submission
 from scoring.services import reviews as services
 from scoring.services.sheets import StaleSheetError
 
@@ -187,28 +188,33 @@ def review_line(
     """Save the current layer's score and comment on one line; with htmx the row and the
     totals come back, without it the page (the errors next to the line's fields)."""
     sub, scope = get_review_for(request, bloc_id, year, submission_id)
-    entry = sub.entries.filter(pk=entry_id).first()
-    if entry is None:
-        raise Http404("Không tìm thấy dòng của bảng điểm.")
-    form = ReviewLineForm.for_line(entry.pk, None, data=request.POST)
-    saved = False
+    form = ReviewLineForm.for_line(entry_id, None, data=request.POST)
+    saved = None
     if form.is_valid():
+        # The line by its keys: the service reads it under the sheet's lock (the gate's read of
+        # the sheet gives it the review mode, the scope the term and the roles).
+        line = Entry(pk=entry_id, submission=sub)
         try:
-            services.review_line(entry=entry, actor=request.user, **form.cleaned_data)
+            saved = services.review_line(
+                entry=line, actor=request.user, scope=scope, **form.cleaned_data
+            )
+        except Entry.DoesNotExist:
+            raise Http404("Không tìm thấy dòng của bảng điểm.") from None
         except StaleSheetError as exc:
-            form = ReviewLineForm.showing(entry.pk, exc.current)
+            form = ReviewLineForm.showing(entry_id, exc.current)
             form.add_error(None, exc.messages)
         except ValidationError as exc:
             add_service_errors(form, exc)
-        else:
-            saved = True
+    elif not sub.entries.filter(pk=entry_id).exists():
+        raise Http404("Không tìm thấy dòng của bảng điểm.")
+    if saved and not request.htmx:
+        code = saved.entry.criterion.code
+        messages.success(request, f"Đã lưu điểm thẩm định dòng {code}.")
+        return _to_review(sub, f"#dong-{entry_id}")
     sub.refresh_from_db()
     if request.htmx:
-        return _line_fragment(request, sub, scope, entry.pk, None if saved else form, saved)
-    if saved:
-        messages.success(request, f"Đã lưu điểm thẩm định dòng {entry.criterion.code}.")
-        return _to_review(sub, f"#dong-{entry.pk}")
-    return _page(request, sub, scope, bound={entry.pk: form})
+        return _line_fragment(request, sub, scope, entry_id, None if saved else form, bool(saved))
+    return _page(request, sub, scope, bound={entry_id: form})
 
 
 def _line_fragment(request, sub, scope, entry_id: int, form, saved: bool) -> HttpResponse:
@@ -242,25 +248,36 @@ def _decide(request: HttpRequest, sub: Submission, scope: BlocScope, name: str, 
         else:
             messages.success(request, done.format(unit=sub.unit))
             return _to_review(sub)
-    sub.refresh_from_db()
+    # No refresh otherwise: a refused service wrote nothing (and changed its own copy of the
+    # row only), so `sub` as the gate read it in this request is the current state.
     return _page(request, sub, scope, **{name: form})
 
 
-def _decision(name: str, service: Callable[..., Submission], done: str, need: str = ""):
+def _decision(
+    name: str,
+    service: Callable[..., Submission],
+    done: str,
+    need: str = "",
+    with_scope: bool = False,
+):
     """The POST view of one decision: the gate (`need` on top of seeing the sheet; who may act
-    on a layer is the service's check), then _decide."""
+    on a layer is the service's check), then _decide; `with_scope`: the service takes the
+    gate's scope (the term and roles it would otherwise read again)."""
 
     @login_required
     @require_POST
     def view(request: HttpRequest, bloc_id: int, year: int, submission_id: int) -> HttpResponse:
         sub, scope = get_review_for(request, bloc_id, year, submission_id, need=need)
-        return _decide(request, sub, scope, name, service, done)
+        run = partial(service, scope=scope) if with_scope else service
+        return _decide(request, sub, scope, name, run, done)
 
     view.__name__ = view.__qualname__ = name.removesuffix("_form")
     return view
 
 
-layer_done = _decision("layer_form", services.layer_done, "Đã hoàn thành bước thẩm định.")
+layer_done = _decision(
+    "layer_form", services.layer_done, "Đã hoàn thành bước thẩm định.", with_scope=True
+)
 submission_return = _decision(
     "return_form",
     services.submission_return,
@@ -278,6 +295,7 @@ submission_reopen = _decision(
     services.submission_reopen,
     "Đã mở lại bảng điểm của {unit} để thẩm định lại.",
     need="sheet.decide",
+    with_scope=True,
 )
 
 
@@ -299,9 +317,10 @@ def review_setup(request: HttpRequest, bloc_id: int, year: int) -> HttpResponse:
     """How the bloc-year verifies sheets: the mode and the cross-scoring assignments."""
     scope = get_bloc_for(request, bloc_id, year, need="sheet.decide")
     members = selectors.member_units(bloc_id=bloc_id, year=year)
-    form = ReviewSetupForm(
-        request.POST or None, members=members, initial=_setup_initial(bloc_id, year)
-    )
+    if request.POST:  # a bound form shows what was posted: no initial to read
+        form = ReviewSetupForm(request.POST, members=members)
+    else:
+        form = ReviewSetupForm(members=members, initial=_setup_initial(bloc_id, year))
     if request.method == "POST" and form.is_valid():
         try:
             services.review_setup_save(

@@ -407,3 +407,33 @@ def test_review_page_query_count_does_not_grow_with_criteria(world, client, tong
         html = client.get(page).content.decode()
     assert html.count('data-testid="review-line"') == sub.entries.count() > 190
     assert len(large) == len(small) <= 18
+
+
+def _statements(queries) -> int:
+    """The statements production runs (the test's wrapping transaction adds the savepoints)."""
+    return sum("SAVEPOINT" not in q["sql"] for q in queries)
+
+
+def test_the_review_saves_cost_at_most_ten_statements(world, client_for, tong_ket):
+    """A reviewed line (and an unchanged one), the layers, finalising and reopening, each with
+    the data it writes (the permission matrix's sheet is refused at finalise and reopen)."""
+    sub = submitted(world, tong_ket)
+    line = entry(sub, "I.2")
+    chair = client_for("chair")
+    counts = {}
+    posts = [
+        ("line", url("scoring:review_line", sub, entry_id=line.pk), line_data(line, "12")),
+        ("same line", url("scoring:review_line", sub, entry_id=line.pk), line_data(line, "12")),
+        ("deputy done", url("scoring:review_layer_done", sub), {}),
+        ("head done", url("scoring:review_layer_done", sub), {}),
+        ("finalize", url("scoring:review_finalize", sub), {"note": "Hội nghị"}),
+        ("reopen", url("scoring:review_reopen", sub), {"reason": "Sai số liệu"}),
+    ]
+    for name, address, data in posts:
+        with CaptureQueriesContext(connection) as queries:
+            assert chair.post(address, data).status_code == 302, name
+        counts[name] = _statements(queries)
+    sub.refresh_from_db()
+    assert sub.status == S.IN_REVIEW and sub.final_total is None
+    assert Review.objects.get(entry=line).score == Decimal("12")
+    assert all(n <= 10 for n in counts.values()), counts
