@@ -9,7 +9,15 @@ serves these counts (the test's transaction holds uncommitted writes, which keep
 off it): they are what a page costs when it renders; from the cache it costs one query
 (tests/blocs/test_pagecache.py). The bloc-year data file (blocs:year_export) counts as a second
 click: the warming request queued the job, which the count finds and reuses; the first click,
-which queues it, is held to the budget in tests/blocs/test_exchange_hostile.py."""
+which queues it, is held to the budget in tests/blocs/test_exchange_hostile.py.
+
+The POSTs are held to the same budget as production runs them (without the test's savepoints):
+every POST row of both matrices, made by the first persona allowed to, rolled back, at two sizes,
+and the plan editors' real saves on a plan and on one four times its size. Saves of many rows
+are held flat where they are tested: a registration through its page
+(tests/scoring/test_views.py), a line of a sheet (tests/scoring/test_sheet_views.py), a sheet
+from Excel, a template's tree (tests/scoring/test_template_services.py), a schedule
+(tests/plans/test_services.py)."""
 
 from __future__ import annotations
 
@@ -155,17 +163,16 @@ def test_every_scoring_page_within_budget_at_two_sizes(world, client, objects): 
     _check(small, large, urls)
 
 
-# The plan editors' saves (a POST that writes, then the redirect): the queries of one save,
-# measured on a small plan and on one four times its size (body, bases, recipients, phases and
-# milestones). A save locks, checks, writes and audits, so it is not held to the pages' 10: each
-# is held to its count here (any rise fails), the same at both sizes (issue 12: a schedule save
-# cost ~8 queries a milestone and 6 a phase, a header save 24–25). The counts include the
-# test's savepoints (SAVEPOINT and RELEASE of each atomic block: BEGIN/COMMIT in production).
-SAVE_CEILING = {
-    "plans:edit_header": 17,  # 11 without savepoints
-    "plans:edit_body": 18,
-    "plans:edit_lists": 16,
-    "plans:edit_schedule": 22,
+# The plan editors' saves (a POST that writes, then the redirect): the statements of one save
+# as production runs them (the test's SAVEPOINT and RELEASE of each atomic block left out: they
+# are BEGIN/COMMIT there), on a small plan and on one four times its size (body, bases,
+# recipients, phases and milestones), held to the pages' budget and the same at both sizes
+# (issue 12: a schedule save cost ~8 queries a milestone and 6 a phase, a header save 24–25).
+# Above the budget, with its ceiling (any rise fails) and why:
+SAVE_OVER_BUDGET = {
+    # the gate reads the plan and the save locks it again; then the old schedule and body (one
+    # read), two deletes, two inserts, the revision and the audit row
+    "plans:edit_schedule": 12,
 }
 SAVEPOINTS = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
 
@@ -228,10 +235,7 @@ def _save_counts(client, world, plan) -> dict[str, int]:
             with CaptureQueriesContext(connection) as ctx:
                 response = client.post(url, data)
             assert response.status_code == 302, (name, response.content.decode()[:2000])
-            out[name] = len(ctx.captured_queries)
-            out[name + " (no savepoints)"] = sum(
-                not q["sql"].startswith(SAVEPOINTS) for q in ctx.captured_queries
-            )
+            out[name] = sum(not q["sql"].startswith(SAVEPOINTS) for q in ctx.captured_queries)
             transaction.set_rollback(True)
     return out
 
@@ -244,7 +248,7 @@ def test_the_plan_editors_saves_cost_the_same_at_two_sizes(world, client):
         f"{small[n]:4d} {large[n]:4d}  {n}" for n in sorted(small)
     ))  # fmt: skip
     assert small == large
-    assert all(large[n] <= SAVE_CEILING[n] for n in EDITS), large
+    assert all(large[n] <= SAVE_OVER_BUDGET.get(n, BUDGET) for n in EDITS), large
 
 
 # Every POST of the two permission matrices, made by the first persona allowed to make it, with
