@@ -7,7 +7,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 
+from blocs import rowchecks
 from blocs.forms import VNDateField
 from plans.forms import RevisionField
 from scoring import calc
@@ -105,6 +107,19 @@ class TemplateSettingsForm(forms.ModelForm):
         if bonus is not None and total is not None and bonus > total:
             self.add_error("bonus_cap", "Điểm thưởng tối đa không được vượt tổng điểm tối đa.")
         return data
+
+    def _post_clean(self):
+        """The model's validation without its queries: the template's bloc and version are not
+        on the form, and its check constraints are tested in Python (TEMPLATE_CHECKS), their
+        errors shown on the form as before."""
+        from scoring.services.templates import TEMPLATE_CHECKS
+
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+            rowchecks.clean(self.instance, TEMPLATE_CHECKS, exclude=exclude | {"bloc"})
+        except ValidationError as exc:
+            self._update_errors(exc)
 
     def settings(self) -> dict:
         keys = [*self.Meta.fields, "tie_break"]

@@ -161,6 +161,18 @@ def template_copy(*, source: Template, bloc: Bloc, year: int, actor: Any) -> Tem
 # ---------------------------------------------------------------- settings
 
 
+# The template's check constraints, tested in Python (full_clean runs a query for each): the
+# settings saves change neither the bloc nor the version, so neither is looked up (rowchecks).
+TEMPLATE_CHECKS: rowchecks.Checks = {
+    "template_max_total_positive": lambda t: t.max_total <= 0,
+    "template_bonus_cap_range": lambda t: (
+        t.bonus_cap is not None and not 0 <= t.bonus_cap <= t.max_total
+    ),
+    "template_penalty_cap_positive": lambda t: t.penalty_cap is not None and t.penalty_cap < 0,
+    "template_late_penalty_positive": lambda t: t.late_penalty < 0,
+}
+
+
 @transaction.atomic
 def template_update_settings(
     *, template: Template, actor: Any, revision: int | None = None, **fields: Any
@@ -178,7 +190,7 @@ def template_update_settings(
     if not diff:
         return locked
     _settings_rules(locked)
-    locked.full_clean()
+    rowchecks.clean(locked, TEMPLATE_CHECKS, exclude=("bloc",))
     touch(locked, *diff)
     check_tree(locked, field="max_total" if "max_total" in diff else "allow_children_over")
     log(locked, "template.settings", actor, changes=diff)
@@ -448,7 +460,7 @@ def template_replace_tree(
     changed = audit.changes(old, audit.snapshot(locked, settings or {}))
     if changed:
         _settings_rules(locked)
-        locked.full_clean()
+        rowchecks.clean(locked, TEMPLATE_CHECKS, exclude=("bloc",))
         touch(locked, *changed)
         log(locked, "template.settings", actor, changes=changed)
     if bands is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -205,15 +206,16 @@ def template_settings(request: HttpRequest, bloc_id: int, year: int, template_id
     bands = BandFormSet(request.POST or None, initial=bands_initial, prefix="bands")
     if request.method == "POST" and form.is_valid() and bands.is_valid():
         try:
-            saved = services.template_update_settings(
-                template=template,
-                actor=request.user,
-                revision=form.cleaned_data["revision"],
-                **form.settings(),
-            )
-            services.template_set_bands(
-                template=saved, actor=request.user, bands=formset_rows(bands)
-            )
+            with transaction.atomic():  # settings and bands together: a bad band saves neither
+                saved = services.template_update_settings(
+                    template=template,
+                    actor=request.user,
+                    revision=form.cleaned_data["revision"],
+                    **form.settings(),
+                )
+                services.template_set_bands(
+                    template=saved, actor=request.user, bands=formset_rows(bands)
+                )
         except ValidationError as exc:
             _stale_or_errors(request, form, exc)
         else:

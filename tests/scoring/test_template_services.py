@@ -260,6 +260,7 @@ def test_an_imported_tree_breaking_a_constraint_is_refused_and_saves_nothing(bla
 
     assert not rowchecks.missing((Criterion,), services.CRITERION_CHECKS)
     assert not rowchecks.missing((RatingBand,), services.BAND_CHECKS)
+    assert not rowchecks.missing((Template,), services.TEMPLATE_CHECKS)
     with pytest.raises(ValidationError, match="Mã tiêu chí đã có trong cùng nhóm."):
         services.template_replace_tree(template=blank, actor=None, rows=_rows(1, 2, duplicate=True))
     bad_step = _rows(1, 1)

@@ -137,6 +137,26 @@ def test_settings_save_bands_and_tie_break(world, client_for, template):
     assert [(b.label, b.min_total) for b in template.bands.all()] == [("Xuất sắc", D(95))]
 
 
+def test_settings_with_a_bad_band_save_neither_settings_nor_bands(world, client_for, template):
+    """The settings and the bands are saved together: a band above the maximum leaves the new
+    bonus cap unsaved too (they were two transactions), and the page says why."""
+    from blocs.models import AuditEvent
+    from tests.plans.test_editors import form_data
+
+    client = client_for("chair")
+    page = url("scoring:template_settings", world, template_id=template.pk)
+    data = form_data(client.get(page).content.decode())
+    data.update({"bonus_cap": "7", "bands-0-min_total": "105"})
+    events = AuditEvent.objects.count()
+    r = client.post(page, data)
+    assert r.status_code == 200
+    assert "Mức “Hoàn thành xuất sắc nhiệm vụ”: điểm từ vượt tổng điểm tối đa." in (
+        r.content.decode()
+    )
+    template.refresh_from_db()
+    assert template.bonus_cap != D(7) and AuditEvent.objects.count() == events
+
+
 def _xlsx(rows) -> io.BytesIO:
     wb = Workbook()
     ws = wb.active
