@@ -14,18 +14,24 @@ from plans.models import Plan
 from tests.factories import make_bloc, make_bloc_world, make_unit, make_user
 from tests.plans.dashboard_data import make_dated_plan
 
-TODAY = dt.date.today()
-SOON = TODAY + dt.timedelta(days=5)
-LATE = TODAY - dt.timedelta(days=2)
+
+def day(offset: int = 0) -> dt.date:
+    """A day from today, read when the test runs (a module constant goes stale when CI crosses
+    midnight between collecting and running the test)."""
+    return dt.date.today() + dt.timedelta(days=offset)
+
+
+def this_year() -> int:
+    return day().year
 
 
 def test_member_home_lists_its_deadlines_with_countdown_and_a_word_badge(world, client_for):
-    plan = make_dated_plan(world.bloc, TODAY.year, SOON, LATE)
+    plan = make_dated_plan(world.bloc, this_year(), day(5), day(-2))
     page = client_for("unit_a").get(reverse("blocs:home")).content.decode()
     assert "Hạn sắp tới của Sở Tư pháp Thử" in page
     assert page.index("quá hạn 2 ngày") < page.index("còn 5 ngày")
     assert ">Quá hạn</span>" in page and ">Sắp đến hạn</span>" in page
-    assert reverse("plans:detail", args=[world.bloc.pk, TODAY.year, plan.pk]) in page
+    assert reverse("plans:detail", args=[world.bloc.pk, this_year(), plan.pk]) in page
 
 
 def test_home_says_when_nothing_is_due(world, client_for):
@@ -49,9 +55,9 @@ def test_member_home_does_not_reveal_a_draft(world, client_for):
 
 def _blocs(province, n, member):
     for _ in range(n):
-        bloc, units, _ = make_bloc_world(units=3, year=TODAY.year, province=province)
-        make_dated_plan(bloc, TODAY.year, SOON, LATE, month=12)
-        make_dated_plan(bloc, TODAY.year, status=Plan.Status.DRAFT)
+        bloc, units, _ = make_bloc_world(units=3, year=this_year(), province=province)
+        make_dated_plan(bloc, this_year(), day(5), day(-2), month=12)
+        make_dated_plan(bloc, this_year(), status=Plan.Status.DRAFT)
         bloc_services.membership_add(bloc=bloc, unit=member, joined_on=dt.date(2020, 1, 1))
 
 
@@ -72,8 +78,8 @@ def test_home_queries_stay_bounded(db, client, django_assert_max_num_queries, n)
 def test_province_overview_queries_stay_bounded(db, client, django_assert_max_num_queries, n):
     province = Province.objects.create(name=f"Tỉnh {n}")
     for _ in range(n):
-        bloc, _, _ = make_bloc_world(units=3, year=TODAY.year, province=province)
-        make_dated_plan(bloc, TODAY.year, SOON)
+        bloc, _, _ = make_bloc_world(units=3, year=this_year(), province=province)
+        make_dated_plan(bloc, this_year(), day(5))
     client.force_login(make_user("reviewer", None, reviewer_province=province))
     with django_assert_max_num_queries(19):  # + 8 for the scoring panel (scoring.province)
         page = client.get(reverse("blocs:province", args=[province.pk])).content.decode()
@@ -114,9 +120,9 @@ def test_a_reviewers_home_lists_the_province_a_page_at_a_time(db, client):
 
     province = Province.objects.create(name="Tỉnh nhiều khối")
     for _ in range(34):
-        bloc, _, _ = make_bloc_world(units=2, year=TODAY.year, province=province)
+        bloc, _, _ = make_bloc_world(units=2, year=this_year(), province=province)
         bloc_services.term_set(
-            bloc=bloc, year=TODAY.year - 1, head_unit=bloc.memberships.first().unit
+            bloc=bloc, year=this_year() - 1, head_unit=bloc.memberships.first().unit
         )
     client.force_login(make_user("reviewer", None, reviewer_province=province))
     counts, years = [], []
@@ -129,21 +135,21 @@ def test_a_reviewers_home_lists_the_province_a_page_at_a_time(db, client):
         assert 'data-testid="home-pages"' in page and f'?trang={n}" aria-current="page"' in page
     assert [len(y) for y in years] == [30, 30, 8]
     flat = [y for page in years for y in page]
-    assert flat == sorted(flat, reverse=True) and flat.count(TODAY.year) == 34
+    assert flat == sorted(flat, reverse=True) and flat.count(this_year()) == 34
     assert counts[0] == counts[1] == counts[2], counts
 
 
 def test_a_unit_that_only_deputises_a_bloc_sees_it_and_its_deadlines_at_home(world, client_for):
     # A bloc of an agency's own scope may take any unit of the province as deputy: the unit is
     # then no member of it, yet the home page must list the bloc and the unit's deadlines there.
-    make_dated_plan(world.bloc, TODAY.year, SOON, LATE)
+    make_dated_plan(world.bloc, this_year(), day(5), day(-2))
     other = make_bloc(world.province, "Khối thi đua Kinh tế Thử")
     bloc_services.membership_add(bloc=other, unit=world.head, joined_on=dt.date(2020, 1, 1))
-    bloc_services.term_set(bloc=other, year=TODAY.year, head_unit=world.head)
-    other.terms.get(year=TODAY.year).deputy_units.add(world.other_unit)
-    make_dated_plan(other, TODAY.year, SOON, LATE)
+    bloc_services.term_set(bloc=other, year=this_year(), head_unit=world.head)
+    other.terms.get(year=this_year()).deputy_units.add(world.other_unit)
+    make_dated_plan(other, this_year(), day(5), day(-2))
     page = client_for("outsider").get(reverse("blocs:home")).content.decode()
-    assert reverse("blocs:bloc", args=[other.pk, TODAY.year]) in page
+    assert reverse("blocs:bloc", args=[other.pk, this_year()]) in page
     assert "Phó khối" in page
     deadlines = page[page.index("Hạn sắp tới") :]
     assert "Khối thi đua Kinh tế Thử" in deadlines and "còn 5 ngày" in deadlines

@@ -17,7 +17,6 @@ from tests.plans.test_services import P1, P2, ready_plan, schedule
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
-TODAY = dt.date.today()
 
 
 @pytest.fixture(scope="session")
@@ -34,8 +33,9 @@ def plans(world):
     schedule(plan, chair, [P1, P2])
     services.plan_approve(plan=plan, actor=chair)
     plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(world.year, 1, 15))
+    today = dt.date.today()  # at the test's time, not the module's: CI can cross midnight
     for days, kind in ((5, Milestone.Kind.BAO_CAO_SO_KET), (-2, Milestone.Kind.DANG_KY)):
-        due = TODAY + dt.timedelta(days=days)
+        due = today + dt.timedelta(days=days)
         Milestone.objects.create(plan=plan, kind=kind, due=due, addressee="Trưởng khối")
     draft = services.plan_amend(plan=plan, actor=chair)
     return plan, draft

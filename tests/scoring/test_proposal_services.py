@@ -20,7 +20,6 @@ from tests.factories import make_bloc_world, make_unit
 from tests.scoring.ranking_data import make_ranking
 
 P = Proposal.Status
-TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -56,7 +55,8 @@ def vote_all(world, props, vote_for=9, total=10):
         )
 
 
-def submit(world, date=TODAY):
+def submit(world, date=None):
+    date = date or timezone.localdate()
     return services.dossier_submit(
         bloc=world.bloc, year=world.year, actor=world.users["chair"], date=date
     )
@@ -208,7 +208,9 @@ def test_review_state_machine_with_refused_transitions(world, six):
     with pytest.raises(ValidationError, match="không sửa được"):
         services.proposal_update(proposal=first, actor=chair, award="co_tinh", achievements="x")
     with pytest.raises(ValidationError, match="chỉ ở trạng thái|không thực hiện được"):
-        reviews.proposal_decide(proposal=first, actor=reviewer, number="1/QĐ", date=TODAY)
+        reviews.proposal_decide(
+            proposal=first, actor=reviewer, number="1/QĐ", date=timezone.localdate()
+        )
     reviews.proposal_approve(proposal=first, actor=reviewer)
     with pytest.raises(ValidationError, match="lý do"):
         reviews.proposal_return(proposal=second, actor=reviewer, reason="  ")
@@ -224,13 +226,15 @@ def test_review_state_machine_with_refused_transitions(world, six):
     dossier = submit(world)
     assert dossier.seq == 2 and list(dossier.proposals.all()) == [second]
     decided = reviews.proposal_decide(
-        proposal=first, actor=reviewer, number="125/QĐ-UBND", date=TODAY
+        proposal=first, actor=reviewer, number="125/QĐ-UBND", date=timezone.localdate()
     )
     assert decided.status == P.DECIDED
     assert decided.decision_issuer == f"Chủ tịch UBND tỉnh {world.province.name}"
     assert decided.reward_amount == Decimal("18720000")  # 8.0 × 2.340.000
     with pytest.raises(ValidationError):
-        reviews.proposal_decide(proposal=first, actor=reviewer, number="x", date=TODAY)
+        reviews.proposal_decide(
+            proposal=first, actor=reviewer, number="x", date=timezone.localdate()
+        )
 
 
 def test_decision_date_must_follow_the_submission(world, six):
@@ -241,10 +245,15 @@ def test_decision_date_must_follow_the_submission(world, six):
     reviews.proposal_approve(proposal=props[0], actor=reviewer)
     with pytest.raises(ValidationError, match="Ngày quyết định"):
         reviews.proposal_decide(
-            proposal=props[0], actor=reviewer, number="1", date=TODAY - dt.timedelta(days=30)
+            proposal=props[0],
+            actor=reviewer,
+            number="1",
+            date=timezone.localdate() - dt.timedelta(days=30),
         )
     with pytest.raises(ValidationError, match="số quyết định"):
-        reviews.proposal_decide(proposal=props[0], actor=reviewer, number=" ", date=TODAY)
+        reviews.proposal_decide(
+            proposal=props[0], actor=reviewer, number=" ", date=timezone.localdate()
+        )
 
 
 def test_a_reviewer_of_another_province_cannot_review(world, six):
@@ -295,16 +304,16 @@ def test_co_cp_candidates_are_at_most_20_percent_of_the_provinces_leaders(world)
     bloc, members = blocs[0]
     _propose_co_cp(bloc, world.year, members[0])
     with pytest.raises(ValidationError, match="tối đa 20 % số đơn vị dẫn đầu"):
-        services.dossier_submit(bloc=bloc, year=world.year, actor=None, date=TODAY)
+        services.dossier_submit(bloc=bloc, year=world.year, actor=None, date=timezone.localdate())
     assert not Dossier.objects.exists()
     _bloc_with_leader(world, 5)  # a fifth leader: 1 candidate allowed
-    services.dossier_submit(bloc=bloc, year=world.year, actor=None, date=TODAY)
+    services.dossier_submit(bloc=bloc, year=world.year, actor=None, date=timezone.localdate())
     other, other_members = blocs[1]
     _propose_co_cp(other, world.year, other_members[0])
     with pytest.raises(ValidationError, match="đã có 1 đề nghị"):
-        services.dossier_submit(bloc=other, year=world.year, actor=None, date=TODAY)
+        services.dossier_submit(bloc=other, year=world.year, actor=None, date=timezone.localdate())
     ProvinceRules.objects.create(province=world.province, co_cp_pct=Decimal("40"))
-    services.dossier_submit(bloc=other, year=world.year, actor=None, date=TODAY)
+    services.dossier_submit(bloc=other, year=world.year, actor=None, date=timezone.localdate())
     assert services.co_cp_counts(world.province, world.year) == (5, 2)
 
 

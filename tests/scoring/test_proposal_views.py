@@ -16,8 +16,6 @@ from tests.factories import make_province, make_user
 from tests.reports.pdfread import embedded_fonts, full_text, squash
 from tests.scoring.ranking_data import make_ranking
 
-TODAY = timezone.localdate()
-
 
 def url(world, name, *args):
     return reverse(f"scoring:{name}", args=(world.bloc.pk, world.year, *args))
@@ -78,11 +76,15 @@ def test_secretariat_generates_votes_and_submits_the_dossier_with_its_to_trinh(
     assert response.status_code == 200 and "vượt tổng số" in response.content.decode()
     _vote(chair, world, props[0], 9, 10)
     _vote(chair, world, props[1], 7, 10)  # 70 % < 80 %
-    response = chair.post(url(world, "proposals_submit"), {"date": TODAY.strftime("%d/%m/%Y")})
+    response = chair.post(
+        url(world, "proposals_submit"), {"date": timezone.localdate().strftime("%d/%m/%Y")}
+    )
     assert response.status_code == 200 and "70 %, thấp hơn 80 %" in response.content.decode()
     assert not IssuedDocument.objects.filter(kind="to_trinh").exists()
     _vote(chair, world, Proposal.objects.get(pk=props[1].pk), 8, 10)
-    response = chair.post(url(world, "proposals_submit"), {"date": TODAY.strftime("%d/%m/%Y")})
+    response = chair.post(
+        url(world, "proposals_submit"), {"date": timezone.localdate().strftime("%d/%m/%Y")}
+    )
     assert response.status_code == 302
     doc = IssuedDocument.objects.get(kind="to_trinh")
     assert doc.number_text == "Số: 01/TTr-KTĐNC"
@@ -126,7 +128,7 @@ def _submitted(world, client_for, ranked):
     chair.post(url(world, "proposals_generate"))
     for p in Proposal.objects.all():
         _vote(chair, world, p, 10, 10)
-    chair.post(url(world, "proposals_submit"), {"date": TODAY.strftime("%d/%m/%Y")})
+    chair.post(url(world, "proposals_submit"), {"date": timezone.localdate().strftime("%d/%m/%Y")})
     return list(Proposal.objects.order_by("rank"))
 
 
@@ -154,7 +156,11 @@ def test_the_province_approves_one_returns_another_and_records_the_decision(
     assert response.status_code == 200 and "Ngày không hợp lệ" in response.content.decode()
     response = reviewer.post(
         decide,
-        {"revision": first.revision, "number": "125/QĐ-UBND", "date": TODAY.strftime("%d/%m/%Y")},
+        {
+            "revision": first.revision,
+            "number": "125/QĐ-UBND",
+            "date": timezone.localdate().strftime("%d/%m/%Y"),
+        },
     )
     assert response.status_code == 302
     page = client_for("chair").get(url(world, "proposals")).content.decode()
