@@ -7,6 +7,11 @@ object of their columns (Django's JSONObject, on SQLite and PostgreSQL alike), t
 list they belong to, and are put back into the object's prefetch cache in the model's ordering,
 so `plan.bases.all()` and the rest read no more queries, exactly as after prefetch_related.
 
+`with_lists` goes one step further for a single row read anyway (a save's locked row): each
+list comes as a column of that row's own query, a JSON array of its rows (a correlated
+subquery: JSONB_AGG on PostgreSQL, JSON_GROUP_ARRAY on SQLite), and `unpack_lists` puts them
+into the prefetch cache, so the lock and its children cost one query.
+
 For lists of plain columns (text, numbers, booleans, dates): every value is read back through
 its field's to_python. Not for large lists or binary columns: those keep their own query.
 """
@@ -16,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connections, models, router
-from django.db.models import IntegerField, Value
+from django.db.models import Aggregate, IntegerField, JSONField, OuterRef, Subquery, Value
 from django.db.models.functions import JSONObject
 
 LIST_COLUMN = "prefetch_list"
@@ -42,6 +47,62 @@ def _ordered(model: type[models.Model], rows: list[models.Model], db: str) -> li
     return rows
 
 
+def _columns(model: type[models.Model]) -> JSONObject:
+    return JSONObject(**{f.attname: f.attname for f in model._meta.concrete_fields})
+
+
+def _from_json(obj: models.Model, rel: Any, row: dict, db: str) -> models.Model:
+    """One child row of `obj` from its JSON object (the values through their fields)."""
+    model = rel.related_model
+    fields = model._meta.concrete_fields
+    values: list[Any] = [f.to_python(row[f.attname]) for f in fields]
+    item = model.from_db(db, [f.attname for f in fields], values)
+    rel.field.set_cached_value(item, obj)
+    return item
+
+
+class JSONRows(Aggregate):
+    """The JSON array of a group's values (here: one JSON object per child row)."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+def _lists_column(name: str) -> str:
+    return f"{LIST_COLUMN}_{name}"
+
+
+def with_lists(qs: models.QuerySet, *names: str) -> models.QuerySet:
+    """`qs` with the reverse foreign keys `names` of each row as columns of its own query (a
+    JSON array each); `unpack_lists` puts them into the row's prefetch cache."""
+    out = {}
+    for name in names:
+        rel = qs.model._meta.get_field(name)
+        fk = rel.field.attname
+        rows = (
+            rel.related_model._default_manager.filter(**{fk: OuterRef("pk")})
+            .order_by()
+            .values(fk)
+            .annotate(rows=JSONRows(_columns(rel.related_model)))
+            .values("rows")
+        )
+        out[_lists_column(name)] = Subquery(rows, output_field=JSONField())
+    return qs.annotate(**out)
+
+
+def unpack_lists(obj: models.Model, *names: str) -> models.Model:
+    """Fill `obj`'s prefetch cache for `names` from the columns `with_lists` asked for."""
+    db = obj._state.db or router.db_for_read(type(obj), instance=obj)
+    for name in names:
+        rel = obj._meta.get_field(name)
+        rows = obj.__dict__.pop(_lists_column(name)) or []  # no rows: NULL on PostgreSQL
+        set_prefetched(obj, name, [_from_json(obj, rel, row, db) for row in rows])
+    return obj
+
+
 def prefetch_together(obj: models.Model, *names: str) -> models.Model:
     """Fill `obj`'s prefetch cache for the reverse foreign keys `names` in one query (those
     already in it are kept, as prefetch_related keeps them)."""
@@ -51,14 +112,12 @@ def prefetch_together(obj: models.Model, *names: str) -> models.Model:
         return obj
     parts = []
     for i, rel in enumerate(rels):
-        model = rel.related_model
-        columns = {f.attname: f.attname for f in model._meta.concrete_fields}
         parts.append(
-            model._default_manager.filter(**{rel.field.attname: obj.pk})
+            rel.related_model._default_manager.filter(**{rel.field.attname: obj.pk})
             .order_by()
             .annotate(
                 **{LIST_COLUMN: Value(i, output_field=IntegerField())},
-                **{ROW_COLUMN: JSONObject(**columns)},
+                **{ROW_COLUMN: _columns(rel.related_model)},
             )
             .values_list(LIST_COLUMN, ROW_COLUMN)
         )
@@ -66,12 +125,7 @@ def prefetch_together(obj: models.Model, *names: str) -> models.Model:
     db = router.db_for_read(type(obj), instance=obj)
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     for i, row in query:
-        model = rels[i].related_model
-        fields = model._meta.concrete_fields
-        values: list[Any] = [f.to_python(row[f.attname]) for f in fields]
-        item = model.from_db(db, [f.attname for f in fields], values)
-        rels[i].field.set_cached_value(item, obj)
-        found[i].append(item)
+        found[i].append(_from_json(obj, rels[i], row, db))
     for rel, items in zip(rels, found, strict=True):
         set_prefetched(obj, rel.get_accessor_name(), items)
     return obj

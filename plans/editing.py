@@ -8,7 +8,7 @@ an approved plan back to draft (it must be approved again), and audit old → ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from blocs import audit, rowchecks
-from blocs.prefetch import prefetch_together, set_prefetched
+from blocs.prefetch import set_prefetched, unpack_lists, with_lists
 from plans import datelinks, rules
 from plans.importer import ParsedSection
 from plans.models import LegalBasis, Milestone, Phase, Plan, Recipient, Section, SignatureLine
@@ -53,20 +53,29 @@ def log(plan: Plan, action: str, actor: Any, **data: Any) -> None:
     audit.record(actor=actor, action=action, obj=plan, bloc=plan.bloc, year=plan.year, data=data)
 
 
-def lock_for_edit(plan: Plan, revision: int | None) -> Plan:
-    """The plan row, locked; refused when frozen or when `revision` is not the stored one. Its
-    format profile comes in the same query (the header's audit shows it) but is not locked:
-    only the plan and its bloc rows are."""
-    locked = (
-        Plan.objects.select_for_update(of=("self", "bloc"))
-        .select_related("bloc", "format_profile")
-        .get(pk=plan.pk)
+def lock_for_edit(
+    plan: Plan | int,
+    revision: int | None,
+    *,
+    lists: Sequence[str] = (),
+    check: Callable[[Plan], None] | None = None,
+) -> Plan:
+    """The plan row (or the plan of that id), locked; refused when frozen or when `revision`
+    is not the stored one. Its format profile comes in the same query (the header's audit shows
+    it) but is not locked: only the plan and its bloc rows are. `lists`: child rows the save
+    compares, read in the same query (blocs.prefetch.with_lists); `check`: the view's gate, run
+    on the locked row first (a 404/403 there: the request reads the plan once)."""
+    qs = Plan.objects.select_for_update(of=("self", "bloc")).select_related(
+        "bloc", "format_profile"
     )
+    locked = with_lists(qs, *lists).get(pk=plan if isinstance(plan, int) else plan.pk)
+    if check is not None:
+        check(locked)
     if locked.is_frozen:
         raise ValidationError(FROZEN_MESSAGE, code="frozen")
     if revision is not None and int(revision) != locked.revision:
         raise StaleEditError(STALE_MESSAGE, code="stale")
-    return locked
+    return unpack_lists(locked, *lists)
 
 
 def touch(locked: Plan, actor: Any, *fields: str) -> None:
@@ -220,15 +229,16 @@ def _check_tokens(text: str, values: dict[str, datelinks.Record], *, where: str)
 @transaction.atomic
 def plan_replace_body(
     *,
-    plan: Plan,
+    plan: Plan | int,
     sections: Sequence[ParsedSection],
     actor: Any,
     revision: int | None = None,
+    check: Callable[[Plan], None] | None = None,
 ) -> None:
     """Replace the body tree (the editor saves the whole outline at once) when it changed."""
-    locked = lock_for_edit(plan, revision)
-    # The old sections and the schedule the new text's date codes must name: one query.
-    prefetch_together(locked, "sections", "phases", "milestones")
+    # The plan locked with its old sections and the schedule the new text's date codes must
+    # name: one query.
+    locked = lock_for_edit(plan, revision, lists=("sections", "phases", "milestones"), check=check)
     old = _flat(section_tree(locked))
     new = _flat(sections)
     if list(old.items()) == list(new.items()):
@@ -249,17 +259,18 @@ def plan_replace_body(
 @transaction.atomic
 def plan_set_lists(
     *,
-    plan: Plan,
+    plan: Plan | int,
     actor: Any,
     bases: Iterable[str] | None = None,
     recipients: Iterable[tuple[str, str, bool]] | None = None,
     signature: Iterable[tuple[str, str, bool]] | None = None,
     revision: int | None = None,
+    check: Callable[[Plan], None] | None = None,
 ) -> None:
     """Replace the legal bases, the recipients (name, purpose, is_archive) and/or the signature
     lines (role, text, after_gap); lists that did not change are left alone."""
-    locked = lock_for_edit(plan, revision)
-    prefetch_together(locked, "bases", "recipients", "signature_lines")  # one query
+    lists = ("bases", "recipients", "signature_lines")
+    locked = lock_for_edit(plan, revision, lists=lists, check=check)  # one query
     data: dict[str, Any] = {}
     if bases is not None:
         new_b = [t for t in bases]
@@ -328,6 +339,10 @@ def _milestone_row(data: dict[str, Any]) -> tuple:
     return tuple(data.get(f) or None for f in MILESTONE_FIELDS)
 
 
+def _milestone_values(m: Milestone) -> dict[str, Any]:
+    return {f: getattr(m, f) for f in MILESTONE_FIELDS if f != "phase_seq"}
+
+
 def _stored_schedule(plan: Plan) -> tuple[list[tuple], list[tuple]]:
     """The plan's phases and milestones (prefetched) as the form's rows compare."""
     seqs = {p.pk: p.seq for p in plan.phases.all()}
@@ -346,13 +361,54 @@ def _stored_schedule(plan: Plan) -> tuple[list[tuple], list[tuple]]:
     milestones = [
         _milestone_row(
             {
-                **{f: getattr(m, f) for f in MILESTONE_FIELDS if f != "phase_seq"},
+                **_milestone_values(m),
                 "phase_seq": seqs.get(m.phase_id),
             }
         )
         for m in sorted(plan.milestones.all(), key=lambda m: m.pk)
     ]
     return phases, milestones
+
+
+def _new_rows(
+    plan: Plan,
+    phases: Sequence[dict[str, Any]],
+    milestones: Sequence[dict[str, Any]],
+    *,
+    check: bool = True,
+) -> tuple[dict[int, Phase], list[Milestone]]:
+    """The schedule's rows, built and checked, not written: the phases by number, and the
+    milestones (each names its phase by `phase_seq`, which must exist when `check`). The plan
+    is locked: each row's constraints are tested here, without the queries full_clean runs (a
+    phase three, a milestone four)."""
+    by_seq: dict[int, Phase] = {}
+    for data in phases:
+        phase = Phase(plan=plan, **data)
+        phase.full_clean(exclude=["plan"], validate_constraints=False)
+        _check_phase(phase, by_seq)
+        by_seq[phase.seq] = phase
+    rows = []
+    for i, data in enumerate(milestones, start=1):
+        data = dict(data)
+        seq = data.pop("phase_seq", None)
+        if seq is not None and seq not in by_seq and check:
+            raise ValidationError(
+                f"Mốc thứ {i} ({_kind_label(data.get('kind'))}) thuộc Đợt {seq}, nhưng kế hoạch "
+                "không có đợt này."
+            )
+        milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
+        milestone.full_clean(exclude=["plan", "phase"], validate_constraints=False)
+        rowchecks.check(milestone, MILESTONE_CHECKS)
+        rows.append(milestone)
+    return by_seq, rows
+
+
+def _cached_schedule(plan: Plan, phases: list[Phase], milestones: list[Milestone]) -> None:
+    """The rows just written (with their keys) are the plan's whole schedule: they replace the
+    old rows in its prefetch cache without being read back, and the rules check them."""
+    set_prefetched(plan, "phases", phases)
+    set_prefetched(plan, "milestones", milestones)
+    rules.check_schedule(plan)
 
 
 def write_schedule(
@@ -365,40 +421,72 @@ def write_schedule(
     """Create phases and milestones (milestones name their phase by `phase_seq`, which must
     exist), then check the rules across them; the caller's transaction makes a bad schedule
     save nothing. The plan's old schedule is already deleted, so the rows are written in two
-    bulk INSERTs, the same queries at any number of phases and milestones. Checked, the new
-    rows are put in the plan's prefetch cache, for the rules and the caller's date records
-    (schedule_records) alike, without reading them back."""
-    by_seq: dict[int, Phase] = {}
-    for data in phases:
-        phase = Phase(plan=plan, **data)
-        # The plan is locked and its schedule empty: the constraints are checked here, without
-        # the three queries a phase that full_clean would run.
-        phase.full_clean(exclude=["plan"], validate_constraints=False)
-        _check_phase(phase, by_seq)
-        by_seq[phase.seq] = phase
+    bulk INSERTs, the same queries at any number of phases and milestones."""
+    by_seq, rows = _new_rows(plan, phases, milestones, check=check)
     Phase.objects.bulk_create(by_seq.values())
-    rows = []
-    for i, data in enumerate(milestones, start=1):
-        data = dict(data)
-        seq = data.pop("phase_seq", None)
-        if seq is not None and seq not in by_seq and check:
-            raise ValidationError(
-                f"Mốc thứ {i} ({_kind_label(data.get('kind'))}) thuộc Đợt {seq}, nhưng kế hoạch "
-                "không có đợt này."
-            )
-        milestone = Milestone(plan=plan, phase=by_seq.get(seq), **data)
-        # The plan (locked) and the phase (just written) are known to exist, and the two check
-        # constraints are tested here: no query per milestone (full_clean would run four).
-        milestone.full_clean(exclude=["plan", "phase"], validate_constraints=False)
-        rowchecks.check(milestone, MILESTONE_CHECKS)
-        rows.append(milestone)
     Milestone.objects.bulk_create(rows)
     if check:
-        # The rows just written (with their keys) are the plan's whole schedule: they replace
-        # the old rows in its prefetch cache without being read back.
-        set_prefetched(plan, "phases", list(by_seq.values()))
-        set_prefetched(plan, "milestones", rows)
-        rules.check_schedule(plan)
+        _cached_schedule(plan, list(by_seq.values()), rows)
+
+
+PHASE_FIELDS = ("name", "start", "end", "commemorations")
+
+
+def _update_schedule(
+    plan: Plan, by_seq: dict[int, Phase], rows: list[Milestone]
+) -> tuple[list[Callable[[], Any]], list[Phase], list[Milestone]]:
+    """The statements that turn the plan's stored schedule (prefetched) into the new one in
+    place: phases matched by their number (a changed one keeps its key, and its description),
+    milestones as equal rows (a kept one keeps its key and note); at most one statement of
+    each kind (delete milestones, delete phases, update phases, insert phases, insert
+    milestones), with the schedule's rows after them."""
+    old_phases = {p.seq: p for p in plan.phases.all()}
+    changed, added, final = [], [], []
+    for seq, new in by_seq.items():
+        old = old_phases.get(seq)
+        if old is None:
+            added.append(new)
+            final.append(new)
+            continue
+        if any(getattr(old, f) != getattr(new, f) for f in PHASE_FIELDS):
+            for f in PHASE_FIELDS:
+                setattr(old, f, getattr(new, f))
+            changed.append(old)
+        by_seq[seq] = old  # the new milestones of this phase point to the stored row
+        final.append(old)
+    gone_phases = [p.pk for s, p in old_phases.items() if s not in by_seq]
+    seqs = {p.pk: p.seq for p in old_phases.values()}
+    stored: dict[tuple, list[Milestone]] = {}
+    for m in sorted(plan.milestones.all(), key=lambda m: m.pk):
+        key = _milestone_row({**_milestone_values(m), "phase_seq": seqs.get(m.phase_id)})
+        stored.setdefault(key, []).append(m)
+    new_ms, kept = [], []
+    for m in rows:
+        seq = m.phase.seq if m.phase else None
+        m.phase = by_seq.get(seq) if seq is not None else None
+        same = stored.get(_milestone_row({**_milestone_values(m), "phase_seq": seq}))
+        if same:
+            kept.append(same.pop(0))
+            kept[-1].phase = m.phase  # its stored phase, in hand (the rules read it)
+        else:
+            new_ms.append(m)
+    gone_ms = [m.pk for ms in stored.values() for m in ms]
+    writes: list[Callable[[], Any]] = []
+    if gone_ms:
+        writes.append(
+            lambda: Milestone.objects.filter(pk__in=gone_ms)._raw_delete(Milestone.objects.db)
+        )
+    if gone_phases:
+        writes.append(
+            lambda: Phase.objects.filter(pk__in=gone_phases)._raw_delete(Milestone.objects.db)
+        )
+    if changed:
+        writes.append(lambda: Phase.objects.bulk_update(changed, PHASE_FIELDS))
+    if added:
+        writes.append(lambda: Phase.objects.bulk_create(added))
+    if new_ms:
+        writes.append(lambda: Milestone.objects.bulk_create(new_ms))
+    return writes, final, kept + new_ms
 
 
 def _check_phase(phase: Phase, written: dict[int, Phase]) -> None:
@@ -418,28 +506,39 @@ def _kind_label(kind: str | None) -> str:
 @transaction.atomic
 def plan_set_schedule(
     *,
-    plan: Plan,
+    plan: Plan | int,
     actor: Any,
     phases: Sequence[dict[str, Any]],
     milestones: Sequence[dict[str, Any]],
     revision: int | None = None,
+    check: Callable[[Plan], None] | None = None,
 ) -> None:
     """Replace phases and milestones together when they changed; the rules in plans.rules are
     checked before commit, and so are the dates the text links to, so a bad schedule saves
     nothing. Milestones name their phase by `phase_seq`."""
-    locked = lock_for_edit(plan, revision)
-    # The old schedule and the body whose date codes must stay in it: one query.
-    prefetch_together(locked, "phases", "milestones", "sections")
+    # The plan locked with its old schedule and the body whose date codes must stay in it: one
+    # query.
+    lists = ("phases", "milestones", "sections")
+    locked = lock_for_edit(plan, revision, lists=lists, check=check)
     old_p, old_m = _stored_schedule(locked)
     new_p = sorted(_phase_key(p) for p in phases)
     new_m = [_milestone_row(m) for m in milestones]
     if old_p == new_p and sorted(old_m, key=repr) == sorted(new_m, key=repr):
         return
-    # No row outside the schedule refers to its phases or milestones: one DELETE each, without
-    # the collector's reads.
-    for model in (Milestone, Phase):
-        model.objects.filter(plan=locked)._raw_delete(model.objects.db)
-    write_schedule(locked, phases, milestones)
+    # Written in place (a statement per kind of change, a stored row keeps its key), or, when
+    # that takes more statements, replaced whole: no row outside the schedule refers to its
+    # phases or milestones, so one DELETE each without the collector's reads, two INSERTs.
+    by_seq, rows = _new_rows(locked, phases, milestones)
+    replace = int(bool(old_m)) + int(bool(old_p)) + int(bool(by_seq)) + int(bool(rows))
+    writes, final_phases, final_milestones = _update_schedule(locked, by_seq, rows)
+    if len(writes) <= replace:
+        for write in writes:
+            write()
+        _cached_schedule(locked, final_phases, final_milestones)
+    else:
+        for model in (Milestone, Phase):
+            model.objects.filter(plan=locked)._raw_delete(model.objects.db)
+        write_schedule(locked, phases, milestones)
     values = schedule_records(locked)
     body = "\n".join(f"{s.title}\n{s.content}" for s in locked.sections.all())
     _check_tokens(body, values, where="Nội dung kế hoạch")

@@ -51,11 +51,19 @@ def get_plan_for(
     plan = plans.filter(pk=plan_id, bloc=scope.bloc, year=scope.year).first()
     if plan is None:
         raise Http404("Không tìm thấy kế hoạch.")
-    if plan.status not in SHARED_STATUSES and not scope.can("plan.view_draft"):
-        raise PermissionDenied("Kế hoạch đang được dự thảo, chưa gửi lấy ý kiến.")
+    check_plan(scope, plan)
     if children:
         _prefetch(plan, CHILDREN)
     return plan, scope
+
+
+def check_plan(scope: BlocScope, plan: Plan) -> None:
+    """The plan gate on a plan in hand (a save's locked row): 404 outside the scope's
+    bloc-year, 403 for an unshared draft to whoever may not see drafts."""
+    if plan.bloc_id != scope.bloc.pk or plan.year != scope.year:
+        raise Http404("Không tìm thấy kế hoạch.")
+    if plan.status not in SHARED_STATUSES and not scope.can("plan.view_draft"):
+        raise PermissionDenied("Kế hoạch đang được dự thảo, chưa gửi lấy ý kiến.")
 
 
 def _prefetch(plan: Plan, children: tuple) -> Plan:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -246,40 +247,49 @@ def plan_edit_header(request: HttpRequest, bloc_id: int, year: int, plan_id: int
     )
 
 
+def _save_on_locked(request, bloc_id: int, year: int, plan_id: int, save, **kw) -> None:
+    """Run an editor's save (a plans.services function) on the plan of `plan_id`, locked, with
+    the plan gate run on the locked row (selectors.check_plan): a POST reads the plan once.
+    The bloc-year gate comes first (404 outsider / 403 role); 404 for a plan not there."""
+    scope = get_bloc_for(request, bloc_id, year, need="plan.edit")
+    try:
+        save(
+            plan=int(plan_id), actor=request.user, check=partial(selectors.check_plan, scope), **kw
+        )
+    except Plan.DoesNotExist:
+        raise Http404("Không tìm thấy kế hoạch.") from None
+
+
 def _body_initial(plan: Plan) -> dict:
-    fresh = Plan.objects.get(pk=plan.pk)
-    return {"outline": render_outline(services.section_tree(fresh)), "revision": fresh.revision}
+    return {"outline": render_outline(services.section_tree(plan)), "revision": plan.revision}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
-    plan, scope = _editor(request, bloc_id, year, plan_id)
-    if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    # A posted form shows the user's input: the stored outline is read for a blank form only.
-    form = (
-        BodyForm(request.POST)
-        if request.method == "POST"
-        else BodyForm(initial=_body_initial(plan))
-    )
+    form = BodyForm(request.POST or None)
     extra: dict = {}
+    stale = False
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_replace_body(
-                plan=plan,
-                sections=form.cleaned_data["outline"],
-                actor=request.user,
-                revision=form.cleaned_data["revision"],
-            )
+            _save_on_locked(
+                request, bloc_id, year, plan_id, services.plan_replace_body,
+                sections=form.cleaned_data["outline"], revision=form.cleaned_data["revision"],
+            )  # fmt: skip
         except services.StaleEditError:
-            extra = _stale(request, form)
-            form = BodyForm(initial=_body_initial(plan))
+            extra, stale = _stale(request, form), True
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Đã lưu nội dung kế hoạch.")
-            return _to_plan(plan)
+            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    # The page (a blank form, or the posted one with its errors): the plan read here, a frozen
+    # one sent back to its page. A posted form keeps the user's input, unless it was stale.
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    if request.method != "POST" or stale:
+        form = BodyForm(initial=_body_initial(plan))
     return render(
         request,
         "plans/edit.html",
@@ -294,7 +304,8 @@ def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) 
     )
 
 
-def _lists_initial(plan: Plan) -> tuple[dict, list[dict]]:
+def _lists_forms(plan: Plan) -> tuple[ListsForm, SignatureFormSet]:
+    """The lists editor's blank forms, from the plan's stored lists."""
     fresh = selectors.plan_with_children(plan.pk, selectors.LISTS)
     initial = {
         "revision": fresh.revision,
@@ -307,44 +318,36 @@ def _lists_initial(plan: Plan) -> tuple[dict, list[dict]]:
         {"role": s.role, "text": s.text, "after_gap": s.after_gap}
         for s in fresh.signature_lines.all()
     ]
-    return initial, sig
+    return ListsForm(initial=initial), SignatureFormSet(initial=sig, prefix="sig")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
-    plan, scope = _editor(request, bloc_id, year, plan_id)
-    if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    if request.method == "POST":  # the user's input is shown: the stored lists are not read
-        form = ListsForm(request.POST)
-        formset = SignatureFormSet(request.POST, prefix="sig")
-    else:
-        initial, sig_initial = _lists_initial(plan)
-        form = ListsForm(initial=initial)
-        formset = SignatureFormSet(initial=sig_initial, prefix="sig")
+    form = ListsForm(request.POST or None)
+    formset = SignatureFormSet(request.POST or None, prefix="sig")
     extra: dict = {}
+    stale = False
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         signature = [(r["role"], r["text"], r["after_gap"]) for r in formset_rows(formset)]
         try:
-            services.plan_set_lists(
-                plan=plan,
-                actor=request.user,
-                bases=form.cleaned_data["bases"],
-                recipients=form.cleaned_data["recipients"],
-                signature=signature,
-                revision=form.cleaned_data["revision"],
-            )
+            _save_on_locked(
+                request, bloc_id, year, plan_id, services.plan_set_lists,
+                bases=form.cleaned_data["bases"], recipients=form.cleaned_data["recipients"],
+                signature=signature, revision=form.cleaned_data["revision"],
+            )  # fmt: skip
         except services.StaleEditError:
-            extra = _stale(request, form)
-            initial, sig_initial = _lists_initial(plan)
-            form = ListsForm(initial=initial)
-            formset = SignatureFormSet(initial=sig_initial, prefix="sig")
+            extra, stale = _stale(request, form), True
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "Đã lưu căn cứ, nơi nhận và khối chữ ký.")
-            return _to_plan(plan)
+            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    if request.method != "POST" or stale:
+        form, formset = _lists_forms(plan)
     return render(
         request,
         "plans/edit_lists.html",
@@ -352,14 +355,10 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
     )
 
 
-def _schedule_initial(plan: Plan, *, reread: bool = False) -> tuple[int, list[dict], list[dict]]:
-    """The revision, phases and milestones of `plan` as the gate read it, or stored now
-    (`reread`: after a stale save); the plan's other child rows are not read."""
-    if reread:
-        fresh = selectors.plan_with_schedule(plan.pk)
-    else:
-        fresh = plan
-        prefetch_related_objects([plan], *selectors.SCHEDULE)
+def _schedule_forms(plan: Plan, kw: dict) -> tuple[RevisionForm, PhaseFormSet, MilestoneFormSet]:
+    """The schedule editor's blank forms, from `plan` as the gate read it (its phases and
+    milestones read here; the plan's other child rows are not)."""
+    prefetch_related_objects([plan], *selectors.SCHEDULE)
     phases = [
         {
             "seq": p.seq,
@@ -368,7 +367,7 @@ def _schedule_initial(plan: Plan, *, reread: bool = False) -> tuple[int, list[di
             "end": p.end,
             "commemorations": p.commemorations,
         }
-        for p in fresh.phases.all()
+        for p in plan.phases.all()
     ]
     milestones = [
         {
@@ -383,48 +382,44 @@ def _schedule_initial(plan: Plan, *, reread: bool = False) -> tuple[int, list[di
             "place": m.place,
             "with_score_sheet": m.with_score_sheet,
         }
-        for m in fresh.milestones.all()
+        for m in plan.milestones.all()
     ]
-    return fresh.revision, phases, milestones
+    return (
+        RevisionForm(initial={"revision": plan.revision}),
+        PhaseFormSet(initial=phases, prefix="phase", **kw),
+        MilestoneFormSet(initial=milestones, prefix="ms", **kw),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
-    plan, scope = _editor(request, bloc_id, year, plan_id)
-    if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
-    kw = {"form_kwargs": {"year": plan.year}}
-    if request.method == "POST":  # the user's input is shown: the stored schedule is not read
-        meta = RevisionForm(request.POST)
-        phases = PhaseFormSet(request.POST, prefix="phase", **kw)
-        milestones = MilestoneFormSet(request.POST, prefix="ms", **kw)
-    else:
-        revision, phases_initial, ms_initial = _schedule_initial(plan)
-        meta = RevisionForm(initial={"revision": revision})
-        phases = PhaseFormSet(initial=phases_initial, prefix="phase", **kw)
-        milestones = MilestoneFormSet(initial=ms_initial, prefix="ms", **kw)
+    kw = {"form_kwargs": {"year": int(year)}}  # the plan's year: the gate holds it to the URL's
+    meta = RevisionForm(request.POST or None)
+    phases = PhaseFormSet(request.POST or None, prefix="phase", **kw)
+    milestones = MilestoneFormSet(request.POST or None, prefix="ms", **kw)
     errors: list[str] = []
+    stale = False
     if request.method == "POST" and all(f.is_valid() for f in (meta, phases, milestones)):
         try:
-            services.plan_set_schedule(
-                plan=plan,
-                actor=request.user,
-                phases=formset_rows(phases),
-                milestones=formset_rows(milestones),
+            _save_on_locked(
+                request, bloc_id, year, plan_id, services.plan_set_schedule,
+                phases=formset_rows(phases), milestones=formset_rows(milestones),
                 revision=meta.cleaned_data["revision"],
-            )
+            )  # fmt: skip
         except services.StaleEditError:
             messages.error(request, services.STALE_MESSAGE)
-            revision, phases_initial, ms_initial = _schedule_initial(plan, reread=True)
-            meta = RevisionForm(initial={"revision": revision})
-            phases = PhaseFormSet(initial=phases_initial, prefix="phase", **kw)
-            milestones = MilestoneFormSet(initial=ms_initial, prefix="ms", **kw)
+            stale = True
         except ValidationError as exc:
             errors = exc.messages
         else:
             messages.success(request, "Đã lưu các đợt thi đua và mốc thời gian.")
-            return _to_plan(plan)
+            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    plan, scope = _editor(request, bloc_id, year, plan_id)
+    if plan is None:
+        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+    if request.method != "POST" or stale:
+        meta, phases, milestones = _schedule_forms(plan, kw)
     return render(
         request,
         "plans/edit_schedule.html",
