@@ -18,6 +18,7 @@ its field's to_python. Not for large lists or binary columns: those keep their o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import connections, models, router
@@ -47,17 +48,25 @@ def _ordered(model: type[models.Model], rows: list[models.Model], db: str) -> li
     return rows
 
 
-def _columns(model: type[models.Model]) -> JSONObject:
-    return JSONObject(**{f.attname: f.attname for f in model._meta.concrete_fields})
+def _columns(model: type[models.Model], extra: dict[str, str] | None = None) -> JSONObject:
+    """A row's columns as a JSON object, with `extra` {key: lookup} (a related row's column)."""
+    return JSONObject(
+        **{f.attname: f.attname for f in model._meta.concrete_fields}, **(extra or {})
+    )
 
 
-def _from_json(obj: models.Model, rel: Any, row: dict, db: str) -> models.Model:
-    """One child row of `obj` from its JSON object (the values through their fields)."""
+def _from_json(
+    obj: models.Model, rel: Any, row: dict, db: str, extra: Iterable[str] = ()
+) -> models.Model:
+    """One child row of `obj` from its JSON object (the values through their fields; the
+    `extra` keys as plain attributes)."""
     model = rel.related_model
     fields = model._meta.concrete_fields
     values: list[Any] = [f.to_python(row[f.attname]) for f in fields]
     item = model.from_db(db, [f.attname for f in fields], values)
     rel.field.set_cached_value(item, obj)
+    for key in extra:
+        setattr(item, key, row[key])
     return item
 
 
@@ -75,9 +84,13 @@ def _lists_column(name: str) -> str:
     return f"{LIST_COLUMN}_{name}"
 
 
-def with_lists(qs: models.QuerySet, *names: str) -> models.QuerySet:
+def with_lists(
+    qs: models.QuerySet, *names: str, extra: dict[str, dict[str, str]] | None = None
+) -> models.QuerySet:
     """`qs` with the reverse foreign keys `names` of each row as columns of its own query (a
-    JSON array each); `unpack_lists` puts them into the row's prefetch cache."""
+    JSON array each); `unpack_lists` puts them into the row's prefetch cache. `extra`: {name:
+    {attribute: lookup}}, a related row's column given to each child row (e.g. its
+    criterion's code), with the same `extra` for unpack_lists."""
     out = {}
     for name in names:
         rel = qs.model._meta.get_field(name)
@@ -86,20 +99,23 @@ def with_lists(qs: models.QuerySet, *names: str) -> models.QuerySet:
             rel.related_model._default_manager.filter(**{fk: OuterRef("pk")})
             .order_by()
             .values(fk)
-            .annotate(rows=JSONRows(_columns(rel.related_model)))
+            .annotate(rows=JSONRows(_columns(rel.related_model, (extra or {}).get(name))))
             .values("rows")
         )
         out[_lists_column(name)] = Subquery(rows, output_field=JSONField())
     return qs.annotate(**out)
 
 
-def unpack_lists(obj: models.Model, *names: str) -> models.Model:
+def unpack_lists(
+    obj: models.Model, *names: str, extra: dict[str, dict[str, str]] | None = None
+) -> models.Model:
     """Fill `obj`'s prefetch cache for `names` from the columns `with_lists` asked for."""
     db = obj._state.db or router.db_for_read(type(obj), instance=obj)
     for name in names:
         rel = obj._meta.get_field(name)
+        keys = (extra or {}).get(name, {})
         rows = obj.__dict__.pop(_lists_column(name)) or []  # no rows: NULL on PostgreSQL
-        set_prefetched(obj, name, [_from_json(obj, rel, row, db) for row in rows])
+        set_prefetched(obj, name, [_from_json(obj, rel, row, db, keys) for row in rows])
     return obj
 
 

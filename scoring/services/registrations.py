@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
 from blocs import audit, rowchecks
 from blocs.models import Bloc, Membership, Unit
+from blocs.prefetch import set_prefetched, unpack_lists, with_lists
 from scoring import calc, selectors
 from scoring.models import Registration, SigningMeeting, Target, Template, Title, TitleGoal
 from scoring.services.templates import lock_template
@@ -67,39 +68,59 @@ def _target_label(t: dict[str, Any]) -> str:
     )
 
 
+class CriterionRef(NamedTuple):
+    """A stored target's criterion as its label needs it (read with the target, no query)."""
+
+    pk: int
+    code: str
+
+
+# A registration's targets (each with its criterion's code) and titles, read with its lock.
+LISTS = ("targets", "titles")
+LIST_EXTRA = {"targets": {"criterion_code": "criterion__code"}}
+
+
 def _stored_targets(reg: Registration) -> list[dict[str, Any]]:
+    """The locked registration's targets (read with it) as the form's rows compare."""
     return [
-        {name: getattr(t, name) for name in TARGET_FIELDS}
-        for t in reg.targets.select_related("criterion").order_by("order", "id")
+        {
+            **{name: getattr(t, name) for name in TARGET_FIELDS if name != "criterion"},
+            "criterion": CriterionRef(t.criterion_id, t.criterion_code) if t.criterion_id else None,
+        }
+        for t in sorted(reg.targets.all(), key=lambda t: (t.order, t.pk))
     ]
 
 
-def _check_criteria(reg: Registration, targets: Sequence[dict[str, Any]]) -> None:
-    linked = [t["criterion"] for t in targets if t.get("criterion") is not None]
-    if not linked:
-        return
-    template = selectors.current_template(bloc_id=reg.bloc_id, year=reg.year)
-    for crit in linked:
-        if template is None or crit.template_id != template.pk:
+def _check_criteria(targets: Sequence[dict[str, Any]], template_id: int | None, year: int) -> None:
+    """Every linked criterion is one of the bloc-year's current template (`template_id`)."""
+    for t in targets:
+        crit = t.get("criterion")
+        if crit is not None and (template_id is None or crit.template_id != template_id):
             raise ValidationError(
-                {"targets": f"Tiêu chí {crit.code} không thuộc thang điểm năm {reg.year}."}
+                {"targets": f"Tiêu chí {crit.code} không thuộc thang điểm năm {year}."}
             )
 
 
 def _lock_or_start(
     bloc: Bloc, year: int, unit: Unit, actor: Any, revision: int | None
-) -> tuple[Registration, bool]:
-    """The unit's registration, locked (created, and so locked by its INSERT, if there is none),
-    and whether it was created; refused once the giao ước is signed, for a unit that is not a
-    member that year, or if the form was opened on an older revision."""
-    # the giao ước not signed, and the unit a member that year: one query
-    signed, member = (
+) -> tuple[Registration, bool, int | None]:
+    """The unit's registration, locked with its targets and titles (created, and so locked by
+    its INSERT, if there is none), whether it was created, and the bloc-year's current template
+    (its targets' criteria must be of it); refused once the giao ước is signed, for a unit that
+    is not a member that year, or if the form was opened on an older revision."""
+    # the giao ước not signed, the unit a member that year, the current template: one query
+    signed, member, template_id = (
         Bloc.objects.filter(pk=bloc.pk)
         .annotate(
             signed=Exists(SigningMeeting.objects.filter(bloc=OuterRef("pk"), year=year)),
             member=Exists(Membership.objects.for_year(year).filter(bloc=OuterRef("pk"), unit=unit)),
+            template=Subquery(
+                Template.objects.filter(bloc=OuterRef("pk"), year=year)
+                .order_by("-version")
+                .values("pk")[:1]
+            ),
         )
-        .values_list("signed", "member")
+        .values_list("signed", "member", "template")
         .get()
     )
     if signed:
@@ -108,7 +129,11 @@ def _lock_or_start(
         raise ValidationError(
             f"{unit} không phải thành viên của {bloc} trong năm {year}, nên không đăng ký được."
         )
-    mine = Registration.objects.select_for_update().select_related("bloc", "unit")
+    mine = with_lists(
+        Registration.objects.select_for_update().select_related("bloc", "unit"),
+        *LISTS,
+        extra=LIST_EXTRA,
+    )
     reg = mine.filter(bloc=bloc, year=year, unit=unit).first()
     created = reg is None
     if created:
@@ -119,9 +144,11 @@ def _lock_or_start(
             reg, created = mine.get(bloc=bloc, year=year, unit=unit), False
         else:
             log(reg, "registration.create", actor)
+    if not created:
+        unpack_lists(reg, *LISTS, extra=LIST_EXTRA)
     if revision is not None and int(revision) != reg.revision:
         raise StaleRegistrationError(STALE_MESSAGE, code="stale")
-    return reg, created
+    return reg, created, template_id
 
 
 # The check constraints of registrations, targets and titles, tested in Python (full_clean
@@ -145,6 +172,31 @@ def _replace(related: Any, rows: list[Any], created: bool) -> None:
     related.model.objects.bulk_create(rows)
 
 
+def _write_titles(
+    reg: Registration, stored: dict[str, TitleGoal], new: dict[str, int]
+) -> list[TitleGoal]:
+    """The titles written in place, a statement per kind of change (a changed count one UPDATE),
+    or replaced (one DELETE, one INSERT) when that takes fewer; the titles after it."""
+    goals = {t: TitleGoal(registration=reg, title=t, count=c) for t, c in new.items()}
+    for goal in goals.values():
+        rowchecks.clean(goal, ROW_CHECKS, exclude=("registration",))
+    gone = [g.pk for t, g in stored.items() if t not in new]
+    changed = [g for t, g in stored.items() if t in new and g.count != new[t]]
+    for g in changed:
+        g.count = new[g.title]
+    added = [g for t, g in goals.items() if t not in stored]
+    if sum(bool(x) for x in (gone, changed, added)) > bool(stored) + bool(goals):
+        _replace(reg.titles, list(goals.values()), not stored)
+        return list(goals.values())
+    if gone:
+        TitleGoal.objects.filter(pk__in=gone)._raw_delete(TitleGoal.objects.db)
+    if changed:
+        TitleGoal.objects.bulk_update(changed, ["count"])
+    if added:
+        TitleGoal.objects.bulk_create(added)
+    return [g for t, g in stored.items() if t in new] + added
+
+
 @transaction.atomic
 def registration_save(
     *,
@@ -160,7 +212,7 @@ def registration_save(
     """Create or change a unit's registration: its targets (content, measure, target value,
     linked criterion) and the titles it aims for ({title: count}; collective titles count 1).
     A returned registration goes back to DRAFT when corrected. Unchanged input records nothing."""
-    reg, created = _lock_or_start(bloc, year, unit, actor, revision)
+    reg, created, template_id = _lock_or_start(bloc, year, unit, actor, revision)
     if not reg.is_editable:
         raise ValidationError(
             f"Bản đăng ký đang ở trạng thái “{reg.get_status_display()}”, không sửa được.",
@@ -170,13 +222,14 @@ def registration_save(
     if unknown:
         raise ValidationError({"titles": f"Danh hiệu không hợp lệ: {sorted(unknown)}"})
     # a registration just created has no targets or titles to read
-    old_targets = [] if created else _stored_targets(reg)
-    old_titles = {} if created else {g.title: g.count for g in reg.titles.all()}
+    old_targets = _stored_targets(reg)  # none when just created
+    stored_titles = {g.title: g for g in reg.titles.all()}  # none when just created
+    old_titles = {t: g.count for t, g in stored_titles.items()}
     new_titles = {k: int(v) for k, v in titles.items() if v}
     changes: dict[str, Any] = {}
     target_diff = audit.list_changes(old_targets, targets, label=_target_label)
     if target_diff:  # targets kept as stored were checked when they were written
-        _check_criteria(reg, targets)
+        _check_criteria(targets, template_id, reg.year)
         rows = [
             Target(
                 registration=reg,
@@ -189,10 +242,10 @@ def registration_save(
             for i, t in enumerate(targets)
         ]
         _replace(reg.targets, rows, created)
+        set_prefetched(reg, "targets", rows)  # the returned row's lists are the stored ones
         changes["targets"] = target_diff
     if old_titles != new_titles:
-        goals = [TitleGoal(registration=reg, title=t, count=c) for t, c in new_titles.items()]
-        _replace(reg.titles, goals, created)
+        set_prefetched(reg, "titles", _write_titles(reg, stored_titles, new_titles))
         changes["titles"] = audit.changes(old_titles, new_titles) | {
             k: {"old": v, "new": None} for k, v in old_titles.items() if k not in new_titles
         }

@@ -271,9 +271,24 @@ def test_the_registration_page_saves_in_the_same_queries_at_any_number_of_target
         counts.append(sum("SAVEPOINT" not in q["sql"] for q in ctx.captured_queries))
         reg = Registration.objects.get(unit=world.unit_a)
         assert reg.titles.get(title="ldtt").count == 50 and reg.targets.count() == n
-    # the session, the user, the gate, the criteria; signed and member, the lock, targets and
-    # titles read; the titles replaced (2), the row, the audit row
-    assert counts == [12, 12], counts
+        # a target's text and criterion changed
+        data["targets-0-content"] = "Chỉ tiêu đã sửa"
+        data["targets-0-criterion"] = str(leaves[-1].pk)
+        data["revision"] = str(reg.revision)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.post(page_url, data).status_code == 302
+        counts.append(sum("SAVEPOINT" not in q["sql"] for q in ctx.captured_queries))
+        first = Registration.objects.get(unit=world.unit_a).targets.order_by("order").first()
+        assert (first.content, first.criterion) == ("Chỉ tiêu đã sửa", leaves[-1])
+        changes = AuditEvent.objects.filter(action="registration.update").order_by("pk")
+        assert changes.last().data["changes"]["targets"] == {  # the old label from the lock's read
+            "added": [f"Chỉ tiêu đã sửa: [{leaves[-1].code}]"],
+            "removed": [f"Chỉ tiêu 0: [{leaves[0].code}]"],
+        }
+    # the session, the user, the gate, the criteria; signed, member and the current template,
+    # the lock with the targets and titles; the changed title (1 UPDATE), the row, the audit
+    # row: 9; a changed target: the targets replaced (2): 10
+    assert counts == [9, 10, 9, 10], counts
 
 
 def test_registration_bad_input_is_shown_and_nothing_saved(world, client_for, template):
