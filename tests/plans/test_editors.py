@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
+import pytest
 from django.urls import reverse
 
 from blocs.models import AuditEvent
@@ -221,3 +222,102 @@ def test_a_header_breaking_a_plan_rule_is_shown_on_the_form_and_saves_nothing(cl
         before.revision,
         before.draft_month,
     )
+
+
+# The body, lists and schedule saves gate the plan on its locked row (one read of the plan): the
+# gate's answers must be those of the page, and a stale or frozen save must lose nothing.
+EDITOR_CHANGES = {
+    "plans:edit_body": ("outline", "1. Nhiệm vụ tôi vừa gõ\n- Nội dung tôi vừa gõ."),
+    "plans:edit_lists": ("bases", "Căn cứ tôi vừa gõ"),
+    "plans:edit_schedule": ("phase-0-name", "Đợt tôi vừa gõ"),
+}
+
+
+def _stored(plan):
+    plan = Plan.objects.get(pk=plan.pk)
+    return (
+        plan.revision,
+        [s.content for s in plan.sections.all()],
+        [b.text for b in plan.bases.all()],
+        [p.name for p in plan.phases.all()],
+    )
+
+
+def _other_writes(plan):
+    """Another user's save while the page is open: a phase renamed, a basis and a section."""
+    services.plan_set_lists(plan=plan, actor=None, bases=["Căn cứ người khác vừa lưu"])
+    services.plan_set_schedule(
+        plan=plan,
+        actor=None,
+        phases=[{**P1, "name": "Đợt người khác vừa lưu"}, P2],
+        milestones=[{"kind": "bao_cao_so_ket", "phase_seq": 1, "due": P2["start"]}],
+    )
+
+
+@pytest.mark.parametrize("name", EDITOR_CHANGES)
+def test_a_stale_editor_save_is_refused_and_shows_the_current_values(client_for, world, name):
+    plan = scheduled(world)
+    client = client_for("chair")
+    data = form_data(client.get(url(name, world, plan)).content.decode())
+    _other_writes(plan)
+    before = _stored(plan)
+    field, typed = EDITOR_CHANGES[name]
+    response = client.post(url(name, world, plan), {**data, field: typed})
+    body = response.content.decode()
+    assert response.status_code == 200 and "vừa được người khác thay đổi" in body
+    assert _stored(plan) == before  # nothing of the stale page was written
+    fresh = form_data(body)
+    assert fresh["revision"] == str(before[0])  # the page now edits the current revision
+    if name == "plans:edit_schedule":
+        assert fresh["phase-0-name"] == "Đợt người khác vừa lưu"
+    else:  # the current text in the form, the user's own input kept beside it
+        assert typed.splitlines()[0] in body and fresh[field] != typed
+    if name == "plans:edit_lists":
+        assert fresh["bases"] == "Căn cứ người khác vừa lưu"
+
+
+@pytest.mark.parametrize("name", EDITOR_CHANGES)
+def test_an_editor_save_through_another_bloc_or_by_a_member_changes_nothing(
+    client_for, world, name
+):
+    from tests.factories import make_bloc_world
+
+    plan = scheduled(world)
+    data = form_data(client_for("chair").get(url(name, world, plan)).content.decode())
+    field, typed = EDITOR_CHANGES[name]
+    bloc, _, _ = make_bloc_world(province=world.province)
+    other = services.plan_create_blank(bloc=bloc, year=world.year, actor=None)
+    before, before_other = _stored(plan), _stored(other)
+    # the other bloc's plan through this bloc's address: not found
+    assert (
+        client_for("chair").post(url(name, world, other), {**data, field: typed}).status_code == 404
+    )
+    # a member may not edit
+    assert (
+        client_for("unit_a").post(url(name, world, plan), {**data, field: typed}).status_code == 403
+    )
+    # an unknown plan
+    missing = reverse(name, args=(world.bloc.pk, world.year, other.pk + 1000))
+    assert client_for("chair").post(missing, {**data, field: typed}).status_code == 404
+    assert (_stored(plan), _stored(other)) == (before, before_other)
+
+
+@pytest.mark.parametrize("name", EDITOR_CHANGES)
+def test_an_editor_save_of_an_issued_plan_goes_back_to_the_plan_with_the_reason(
+    client_for, world, name
+):
+    import datetime as dt
+
+    from tests.factories import issue_plan
+
+    plan = scheduled(world)
+    client = client_for("chair")
+    data = form_data(client.get(url(name, world, plan)).content.decode())
+    services.plan_approve(plan=plan, actor=None)
+    plan = issue_plan(plan=plan, actor=world.users["chair"], issue_date=dt.date(world.year, 1, 15))
+    before = _stored(plan)
+    field, typed = EDITOR_CHANGES[name]
+    response = client.post(url(name, world, plan), {**data, field: typed}, follow=True)
+    assert response.redirect_chain[-1][0] == url("plans:detail", world, plan)
+    assert services.FROZEN_MESSAGE in response.content.decode()
+    assert _stored(plan) == before
