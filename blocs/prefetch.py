@@ -18,7 +18,7 @@ its field's to_python. Not for large lists or binary columns: those keep their o
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import connections, models, router
@@ -119,9 +119,37 @@ def unpack_lists(
     return obj
 
 
-def prefetch_together(obj: models.Model, *names: str) -> models.Model:
+# A locked row's lists read in its own query are those of the statement's start: on PostgreSQL a
+# SELECT … FOR UPDATE that waits for another writer gets that writer's row back (the lock
+# re-reads it) but not its children, which the subqueries read before the wait. So the lists
+# come with the lock only for a save that carries the form's revision: every writer of those
+# lists bumps the revision under the same lock, so a row whose revision is the form's was last
+# changed before the form was read, before this statement began (a stale one is refused, its
+# lists unused). A save without a revision reads them after the lock (bench/concurrency.py and
+# tests/plans/test_races.py found the mixed schedules the other way gave).
+
+
+def read_lists(qs: models.QuerySet, names: Sequence[str], revision: Any, **kw: Any):
+    """`qs` (a locking query) with the lists `names` in it when `revision` is given."""
+    return with_lists(qs, *names, **kw) if revision is not None and names else qs
+
+
+def lists_read(obj: models.Model, names: Sequence[str], revision: Any, **kw: Any):
+    """`obj` (read by read_lists' query, locked) with the lists in its prefetch cache: those
+    its query read, or (without a revision) read now, after the lock, in one query."""
+    if not names:
+        return obj
+    if revision is not None:
+        return unpack_lists(obj, *names, **kw)
+    return prefetch_together(obj, *names, **kw)
+
+
+def prefetch_together(
+    obj: models.Model, *names: str, extra: dict[str, dict[str, str]] | None = None
+) -> models.Model:
     """Fill `obj`'s prefetch cache for the reverse foreign keys `names` in one query (those
-    already in it are kept, as prefetch_related keeps them)."""
+    already in it are kept, as prefetch_related keeps them); `extra` as for with_lists."""
+    extra = extra or {}
     done = getattr(obj, "_prefetched_objects_cache", {})
     rels = [obj._meta.get_field(name) for name in names if name not in done]
     if not rels:
@@ -133,7 +161,7 @@ def prefetch_together(obj: models.Model, *names: str) -> models.Model:
             .order_by()
             .annotate(
                 **{LIST_COLUMN: Value(i, output_field=IntegerField())},
-                **{ROW_COLUMN: _columns(rel.related_model)},
+                **{ROW_COLUMN: _columns(rel.related_model, extra.get(rel.get_accessor_name()))},
             )
             .values_list(LIST_COLUMN, ROW_COLUMN)
         )
@@ -141,7 +169,9 @@ def prefetch_together(obj: models.Model, *names: str) -> models.Model:
     db = router.db_for_read(type(obj), instance=obj)
     query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
     for i, row in query:
-        found[i].append(_from_json(obj, rels[i], row, db))
+        found[i].append(
+            _from_json(obj, rels[i], row, db, extra.get(rels[i].get_accessor_name(), {}))
+        )
     for rel, items in zip(rels, found, strict=True):
         set_prefetched(obj, rel.get_accessor_name(), items)
     return obj

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from blocs import audit, rowchecks
-from blocs.prefetch import set_prefetched, unpack_lists, with_lists
+from blocs.prefetch import lists_read, read_lists, set_prefetched
 from plans import datelinks, rules
 from plans.importer import ParsedSection
 from plans.models import LegalBasis, Milestone, Phase, Plan, Recipient, Section, SignatureLine
@@ -63,19 +63,20 @@ def lock_for_edit(
     """The plan row (or the plan of that id), locked; refused when frozen or when `revision`
     is not the stored one. Its format profile comes in the same query (the header's audit shows
     it) but is not locked: only the plan and its bloc rows are. `lists`: child rows the save
-    compares, read in the same query (blocs.prefetch.with_lists); `check`: the view's gate, run
-    on the locked row first (a 404/403 there: the request reads the plan once)."""
+    compares (blocs.prefetch.read_lists: in the same query when the save carries a
+    revision); `check`: the view's gate, run on the locked row first (a 404/403 there: the
+    request reads the plan once)."""
     qs = Plan.objects.select_for_update(of=("self", "bloc")).select_related(
         "bloc", "format_profile"
     )
-    locked = with_lists(qs, *lists).get(pk=plan if isinstance(plan, int) else plan.pk)
+    locked = read_lists(qs, lists, revision).get(pk=plan if isinstance(plan, int) else plan.pk)
     if check is not None:
         check(locked)
     if locked.is_frozen:
         raise ValidationError(FROZEN_MESSAGE, code="frozen")
     if revision is not None and int(revision) != locked.revision:
         raise StaleEditError(STALE_MESSAGE, code="stale")
-    return unpack_lists(locked, *lists)
+    return lists_read(locked, lists, revision)
 
 
 def touch(locked: Plan, actor: Any, *fields: str) -> None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from blocs import audit, rowchecks
 from blocs.models import Bloc, Membership, Unit
-from blocs.prefetch import set_prefetched, unpack_lists, with_lists
+from blocs.prefetch import lists_read, read_lists, set_prefetched
 from scoring import calc, selectors
 from scoring.models import Registration, SigningMeeting, Target, Template, Title, TitleGoal
 from scoring.services.templates import lock_template
@@ -104,8 +104,8 @@ def _check_criteria(targets: Sequence[dict[str, Any]], template_id: int | None, 
 def _lock_or_start(
     bloc: Bloc, year: int, unit: Unit, actor: Any, revision: int | None
 ) -> tuple[Registration, bool, int | None]:
-    """The unit's registration, locked with its targets and titles (created, and so locked by
-    its INSERT, if there is none), whether it was created, and the bloc-year's current template
+    """The unit's registration, locked, with its targets and titles (blocs.prefetch.read_lists;
+    created, and so locked by its INSERT, if there is none), whether it was created, and the bloc-year's current template
     (its targets' criteria must be of it); refused once the giao ước is signed, for a unit that
     is not a member that year, or if the form was opened on an older revision."""
     # the giao ước not signed, the unit a member that year, the current template: one query
@@ -129,9 +129,10 @@ def _lock_or_start(
         raise ValidationError(
             f"{unit} không phải thành viên của {bloc} trong năm {year}, nên không đăng ký được."
         )
-    mine = with_lists(
+    mine = read_lists(
         Registration.objects.select_for_update().select_related("bloc", "unit"),
-        *LISTS,
+        LISTS,
+        revision,
         extra=LIST_EXTRA,
     )
     reg = mine.filter(bloc=bloc, year=year, unit=unit).first()
@@ -144,10 +145,13 @@ def _lock_or_start(
             reg, created = mine.get(bloc=bloc, year=year, unit=unit), False
         else:
             log(reg, "registration.create", actor)
-    if not created:
-        unpack_lists(reg, *LISTS, extra=LIST_EXTRA)
     if revision is not None and int(revision) != reg.revision:
         raise StaleRegistrationError(STALE_MESSAGE, code="stale")
+    if created:  # no targets or titles yet: nothing to read
+        for name in LISTS:
+            set_prefetched(reg, name, [])
+    else:
+        lists_read(reg, LISTS, revision, extra=LIST_EXTRA)
     return reg, created, template_id
 
 

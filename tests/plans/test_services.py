@@ -239,10 +239,11 @@ def test_a_schedule_is_written_in_the_same_queries_at_any_number_of_milestones(
 ):
     """Issue 12: a schedule save cost ~8 queries per milestone and 6 per phase (validation
     queries per foreign key and constraint, a save per phase); now the same count at 9
-    milestones in 2 phases and 36 in 4 (the savepoint and its release, the plan locked with
-    its old schedule and body in one query, two bulk INSERTs, the plan's revision and the audit
-    row: the rules and the date codes check the rows just written, not read back), and the
-    constraints still refuse a bad row with their message."""
+    milestones in 2 phases and 36 in 4 (the savepoint and its release, the plan locked, its old
+    schedule and body in one query (after the lock: the save carries no revision), two bulk
+    INSERTs, the plan's revision and the audit row: the rules and the date codes check the
+    rows just written, not read back), and the constraints still refuse a bad row with their
+    message."""
     plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=None)
     phases = [
         {"seq": 1, "name": "Đợt 1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 6, 30)},
@@ -256,7 +257,7 @@ def test_a_schedule_is_written_in_the_same_queries_at_any_number_of_milestones(
          "data_from": dt.date(2026, 1, 1), "data_to": dt.date(2026, 1, 31)}
         for i in range(count)
     ]  # fmt: skip
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         services.plan_set_schedule(plan=plan, actor=None, phases=phases, milestones=milestones)
     assert plan.milestones.count() == count
     assert [(p.seq, p.name) for p in plan.phases.all()] == [(p["seq"], p["name"]) for p in phases]
@@ -293,7 +294,12 @@ def test_a_schedule_edit_is_written_in_place_and_keeps_what_the_form_does_not_sh
 ):
     """A changed phase is updated where it is (its key and its description kept), an unchanged
     milestone stays (with its note); a statement per kind of change, the same at any size, and
-    a restructured schedule never costs more than replacing it (two DELETEs, two INSERTs)."""
+    a restructured schedule never costs more than replacing it (two DELETEs, two INSERTs).
+    The saves carry the plan's revision, as the editor's do: the lock reads the lists too."""
+
+    def rev():
+        return Plan.objects.get(pk=plan.pk).revision
+
     plan = services.plan_create_blank(bloc=world.bloc, year=world.year, actor=None)
     phases = [
         {"seq": 1, "name": "Đợt 1", "start": dt.date(2026, 1, 1), "end": dt.date(2026, 6, 30)},
@@ -309,9 +315,10 @@ def test_a_schedule_edit_is_written_in_place_and_keeps_what_the_form_does_not_sh
     plan.milestones.filter(kind="dang_ky").update(note="Gửi kèm bản đăng ký")
     before_p, before_m = _stored(plan)
     renamed = [{**phases[0], "name": "Đợt một", "end": dt.date(2026, 6, 29)}, phases[1]]
+    r = rev()
     with django_assert_num_queries(6):  # savepoint, lock + lists, UPDATE phases, revision,
         services.plan_set_schedule(  # audit, release
-            plan=plan, actor=None, phases=renamed, milestones=milestones
+            plan=plan, actor=None, phases=renamed, milestones=milestones, revision=r
         )
     after_p, after_m = _stored(plan)
     assert after_p[1] == (
@@ -326,8 +333,11 @@ def test_a_schedule_edit_is_written_in_place_and_keeps_what_the_form_does_not_sh
     third = {"seq": 3, "name": "Đợt 3", "start": dt.date(2026, 12, 1), "end": dt.date(2026, 12, 31)}
     phases3 = [renamed[0], {**phases[1], "end": dt.date(2026, 11, 30)}, third]
     moved3 = [*moved, {"kind": "bao_cao_tong_ket", "phase_seq": 3, "due": dt.date(2026, 12, 20)}]
+    r = rev()
     with django_assert_num_queries(9):  # a DELETE, an UPDATE and two INSERTs: 4 kinds
-        services.plan_set_schedule(plan=plan, actor=None, phases=phases3, milestones=moved3)
+        services.plan_set_schedule(
+            plan=plan, actor=None, phases=phases3, milestones=moved3, revision=r
+        )
     final_p, final_m = _stored(plan)
     assert [p[0] for p in (final_p[1], final_p[2])] == [before_p[1][0], before_p[2][0]]
     assert final_p[2][2] == dt.date(2026, 11, 30) and final_p[3][1] == "Đợt 3"
@@ -336,9 +346,10 @@ def test_a_schedule_edit_is_written_in_place_and_keeps_what_the_form_does_not_sh
     assert ("dang_ky", 1, dt.date(2026, 2, 10), "") in [m[1:] for m in final_m]
     # everything different: replaced whole, at most two DELETEs and two INSERTs
     other = [{"seq": 5, "name": "Đợt 5", "start": dt.date(2026, 3, 1), "end": dt.date(2026, 9, 30)}]
+    r = rev()
     with django_assert_num_queries(9):
         services.plan_set_schedule(
-            plan=plan, actor=None, phases=other,
+            plan=plan, actor=None, phases=other, revision=r,
             milestones=[{"kind": "dang_ky", "phase_seq": 5, "due": dt.date(2026, 3, 5)}],
         )  # fmt: skip
     assert [(p.seq, p.name) for p in plan.phases.all()] == [(5, "Đợt 5")]

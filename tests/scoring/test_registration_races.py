@@ -69,6 +69,26 @@ def test_two_saves_of_the_same_revision_never_both_land(world, template):
     assert audits == TRIES + 1  # the first save and one per race: the refused ones wrote nothing
 
 
+def test_saves_without_a_revision_at_once_leave_exactly_one_of_them(world, template):
+    """Saves without the form's revision (scripts, the demo) wait for each other and each
+    compares with what the one before it stored: the titles are exactly one save's, never a
+    mix (each save writes its changes in place against the titles it read)."""
+    reg = register(world, world.unit_a)
+    wanted = [{"ldtt": 10 + k, **({"cstdcs": k} if k % 2 else {"co_tinh": 1})} for k in range(1, 6)]
+    for _ in range(max(TRIES // 5, 3)):
+        race(*(
+            partial(
+                services.registration_save, bloc=world.bloc, year=world.year, unit=world.unit_a,
+                actor=None, targets=[{"content": f"Chỉ tiêu {k}"}], titles=titles,
+            )
+            for k, titles in enumerate(wanted)
+        ))  # fmt: skip
+        stored = Registration.objects.get(pk=reg.pk)
+        titles = {g.title: g.count for g in stored.titles.all()}
+        assert titles in wanted, titles
+        assert [t.content for t in stored.targets.all()] == [f"Chỉ tiêu {wanted.index(titles)}"]
+
+
 def test_two_first_saves_make_one_registration(world, template):
     actor = world.users["unit_b"]
     for i in range(max(TRIES // 5, 3)):
