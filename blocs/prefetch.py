@@ -10,7 +10,9 @@ so `plan.bases.all()` and the rest read no more queries, exactly as after prefet
 `with_lists` goes one step further for a single row read anyway (a save's locked row): each
 list comes as a column of that row's own query, a JSON array of its rows (a correlated
 subquery: JSONB_AGG on PostgreSQL, JSON_GROUP_ARRAY on SQLite), and `unpack_lists` puts them
-into the prefetch cache, so the lock and its children cost one query.
+into the prefetch cache, so the lock and its children cost one query. A locking save asks for
+them through `read_lists` / `lists_read`, which do so only when the save carries the form's
+revision (why: the comment above read_lists).
 
 For lists of plain columns (text, numbers, booleans, dates): every value is read back through
 its field's to_python. Not for large lists or binary columns: those keep their own query.
