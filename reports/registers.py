@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from blocs import rowchecks
 from blocs.models import Bloc, Unit
 from reports.models import NumberRegister, RegisterEntry
 
@@ -84,10 +85,15 @@ def _next_free(register: NumberRegister, taken: set[int]) -> int:
     return number
 
 
+ENTRY_CHECKS: rowchecks.Checks = {"register_entry_number_positive": lambda e: e.number < 1}
+
+
 def record_entry(
     *, register: NumberRegister, number: int, issued_on: dt.date, document: object
 ) -> RegisterEntry:
+    """The number entered for the document just saved: checked without full_clean's queries
+    (blocs.rowchecks), as the register is locked and `take_number` found the number free."""
     entry = RegisterEntry(register=register, number=number, issued_on=issued_on, document=document)
-    entry.full_clean()
+    rowchecks.clean(entry, ENTRY_CHECKS, exclude=("register", "document"))
     entry.save()
     return entry

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from blocs import audit
+from blocs import audit, rowchecks
 from blocs.text import strip_controls
 from plans.models import Plan
 from reports import registers
@@ -112,6 +112,11 @@ def import_issued_plan(
     return Plan.objects.get(pk=plan.pk)
 
 
+DOCUMENT_RELATIONS = (
+    "plan", "signing", "compiled_report", "meeting", "dossier", "bloc", "issued_by", "supersedes",
+)  # fmt: skip
+
+
 def _freeze(spec: DocumentKind, subject: Any, actor: Any) -> IssuedDocument:
     """Build, render and store the document of a subject that has just been issued."""
     ctx = spec.build(subject)
@@ -138,7 +143,10 @@ def _freeze(spec: DocumentKind, subject: Any, actor: Any) -> IssuedDocument:
         supersedes=previous,
         **{spec.subject_field: subject},
     )
-    document.full_clean()
+    # full_clean without its queries (blocs.rowchecks): the subject is locked and has no
+    # document (checked under the lock), the bloc, the actor and the replaced document are in
+    # hand; a replaced one keeps its unique check (one document supersedes it)
+    rowchecks.clean(document, {}, exclude=DOCUMENT_RELATIONS, unique=previous is not None)
     document.save()
     return document
 

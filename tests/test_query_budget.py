@@ -28,13 +28,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from blocs import services as bloc_services
 from scoring.models import Ranking, RankingRow
 from scoring.services.sheets import submission_open, submission_submit
 from tests import test_permissions as blocs_matrix
-from tests.factories import make_unit, make_user
 from tests.scoring import test_permissions as scoring_matrix
 from tests.scoring.conftest import fill_sheet, register
+from tests.scoring.ranking_data import added_member
 from tests.scoring.test_permissions import objects  # noqa: F401, F811 (the matrix fixture)
 from tests.test_permissions import plan_in_consultation  # noqa: F401, F811 (the matrix fixture)
 
@@ -73,18 +72,12 @@ def _count(client, url: str) -> tuple[int, int]:
 def grow(world, round) -> None:
     """A second plan, and ten more member units, each with a user, a submitted registration, a
     submitted sheet in `round` and a row in the bloc-year's ranking."""
-    import datetime as dt
-
     from tests.reports.plan_data import make_plan
 
     make_plan(bloc=world.bloc, year=world.year, title="Kế hoạch bổ sung (kiểm tra số truy vấn)")
     ranking = Ranking.objects.filter(bloc=world.bloc, year=world.year).first()
     for i in range(GROWTH):
-        unit = make_unit(world.province, f"Đơn vị thêm {i} Thử")
-        bloc_services.membership_add(
-            bloc=world.bloc, unit=unit, joined_on=dt.date(world.year - 1, 1, 1)
-        )
-        clerk = make_user(f"them{i}", unit, full_name=f"Cán bộ {i}")
+        unit, clerk = added_member(world, i)
         register(world, unit, submit=True, actor=clerk)
         sub = submission_open(round=round, unit=unit, actor=clerk)
         submission_submit(submission=fill_sheet(sub, clerk), actor=clerk)

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
-from blocs import audit
+from blocs import audit, rowchecks
 from blocs.models import Bloc, Province, Unit
 from blocs.text import strip_controls
 from scoring import awards, calc
@@ -220,8 +220,8 @@ def _clean_text(text: str, limit: int = 20000) -> str:
     return text
 
 
-def _new(ranking: Ranking, row: RankingRow, award: str, achievements: str) -> Proposal:
-    p = Proposal(
+def _build(ranking: Ranking, row: RankingRow, award: str, achievements: str) -> Proposal:
+    return Proposal(
         bloc=ranking.bloc,
         year=ranking.year,
         ranking=ranking,
@@ -231,9 +231,21 @@ def _new(ranking: Ranking, row: RankingRow, award: str, achievements: str) -> Pr
         total=row.total,
         achievements=achievements,
     )
+
+
+def _new(ranking: Ranking, row: RankingRow, award: str, achievements: str) -> Proposal:
+    p = _build(ranking, row, award, achievements)
     p.full_clean()
     p.save()
     return p
+
+
+# A proposal's check constraints tested in Python for the proposals generated in bulk (rowchecks).
+PROPOSAL_CHECKS: rowchecks.Checks = {
+    "returned_proposal_has_reason": lambda p: (
+        p.status in (P.RETURNED, P.REJECTED) and not p.returned_reason
+    ),
+}
 
 
 @transaction.atomic
@@ -245,9 +257,14 @@ def proposals_generate(*, bloc: Bloc, year: int, actor: Any) -> list[Proposal]:
         raise ValidationError("Đề nghị khen thưởng đã được lập; hãy sửa từng đề nghị.")
     rows = ranking_rows(ranking)
     created = [
-        _new(ranking, row, award, basis_text(row, len(rows), bloc, year))
+        _build(ranking, row, award, basis_text(row, len(rows), bloc, year))
         for row, award in suggested(rows, year_rules(bloc, year))
     ]
+    # one INSERT, checked without a query a row: the ranking is locked and has no proposal yet,
+    # its rows come with their units, and `suggested` proposes each unit for one award
+    for p in created:
+        rowchecks.clean(p, PROPOSAL_CHECKS, exclude=("bloc", "ranking", "unit"))
+    created = Proposal.objects.bulk_create(created)
     audit.record(
         actor=actor,
         action="proposal.generate",

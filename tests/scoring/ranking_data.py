@@ -89,6 +89,18 @@ def mid_year_unit(world, name="Sở Khoa học Thử (sáp nhập)", joined=dt.d
     return make_user("moi", unit, full_name="Người Mới")
 
 
+def added_member(world, i: int):
+    """A member unit added for a count at a larger size ("Đơn vị thêm i"), a member since the
+    year before, with its clerk: (unit, clerk)."""
+    from tests.factories import make_user
+
+    unit = make_unit(world.province, f"Đơn vị thêm {i} Thử")
+    bloc_services.membership_add(
+        bloc=world.bloc, unit=unit, joined_on=dt.date(world.year - 1, 1, 1)
+    )
+    return unit, make_user(f"them{i}", unit, full_name=f"Cán bộ {i}")
+
+
 def bulk_ranking(bloc, year, round, units, *, adopted=False) -> Ranking:
     """A ranking with one stored row per unit (for the query-count guards)."""
     ranking = Ranking.objects.create(
