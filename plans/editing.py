@@ -479,7 +479,7 @@ def _update_schedule(
         )
     if gone_phases:
         writes.append(
-            lambda: Phase.objects.filter(pk__in=gone_phases)._raw_delete(Milestone.objects.db)
+            lambda: Phase.objects.filter(pk__in=gone_phases)._raw_delete(Phase.objects.db)
         )
     if changed:
         writes.append(lambda: Phase.objects.bulk_update(changed, PHASE_FIELDS))

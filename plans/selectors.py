@@ -102,11 +102,6 @@ CHILDREN = (
 LISTS = CHILDREN[:3]
 
 
-def plan_with_schedule(plan_id: int) -> Plan:
-    """One plan with its phases and milestones prefetched (the schedule editor): three queries."""
-    return plan_with_children(plan_id, SCHEDULE)
-
-
 @dataclass
 class OutlineNode:
     section: Section

@@ -45,8 +45,12 @@ from plans.models import CalendarToken, Plan
 from plans.outline import render_outline
 
 
+def _to_plan_id(bloc_id: int, year: int, plan_id: int) -> HttpResponse:
+    return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+
+
 def _to_plan(plan: Plan) -> HttpResponse:
-    return redirect("plans:detail", bloc_id=plan.bloc_id, year=plan.year, plan_id=plan.pk)
+    return _to_plan_id(plan.bloc_id, plan.year, plan.pk)
 
 
 @login_required
@@ -219,7 +223,7 @@ def _stale(request, form) -> dict:
 def plan_edit_header(request: HttpRequest, bloc_id: int, year: int, plan_id: int) -> HttpResponse:
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+        return _to_plan_id(bloc_id, year, plan_id)
     current = copy.copy(plan)  # the form's instance: `plan` keeps the values the page read
     form = PlanHeaderForm(
         request.POST or None, instance=current, initial={"revision": current.revision}
@@ -282,12 +286,12 @@ def plan_edit_body(request: HttpRequest, bloc_id: int, year: int, plan_id: int) 
             add_service_errors(form, exc)
         else:
             messages.success(request, "Đã lưu nội dung kế hoạch.")
-            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+            return _to_plan_id(bloc_id, year, plan_id)
     # The page (a blank form, or the posted one with its errors): the plan read here, a frozen
     # one sent back to its page. A posted form keeps the user's input, unless it was stale.
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+        return _to_plan_id(bloc_id, year, plan_id)
     if request.method != "POST" or stale:
         form = BodyForm(initial=_body_initial(plan))
     return render(
@@ -342,10 +346,10 @@ def plan_edit_lists(request: HttpRequest, bloc_id: int, year: int, plan_id: int)
             add_service_errors(form, exc)
         else:
             messages.success(request, "Đã lưu căn cứ, nơi nhận và khối chữ ký.")
-            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+            return _to_plan_id(bloc_id, year, plan_id)
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+        return _to_plan_id(bloc_id, year, plan_id)
     if request.method != "POST" or stale:
         form, formset = _lists_forms(plan)
     return render(
@@ -414,10 +418,10 @@ def plan_edit_schedule(request: HttpRequest, bloc_id: int, year: int, plan_id: i
             errors = exc.messages
         else:
             messages.success(request, "Đã lưu các đợt thi đua và mốc thời gian.")
-            return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+            return _to_plan_id(bloc_id, year, plan_id)
     plan, scope = _editor(request, bloc_id, year, plan_id)
     if plan is None:
-        return redirect("plans:detail", bloc_id=bloc_id, year=year, plan_id=plan_id)
+        return _to_plan_id(bloc_id, year, plan_id)
     if request.method != "POST" or stale:
         meta, phases, milestones = _schedule_forms(plan, kw)
     return render(

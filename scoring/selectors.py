@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -15,14 +16,15 @@ from scoring import calc
 from scoring.models import Criterion, Registration, Round, SigningMeeting, Target, Template
 
 
+def newest_first(*, bloc_id: Any, year: Any) -> QuerySet[Template]:
+    """A bloc-year's template versions, the current one (the newest) first; `bloc_id` may be
+    an OuterRef (the current template's key as a subquery)."""
+    return Template.objects.filter(bloc_id=bloc_id, year=year).order_by("-version")
+
+
 def current_template(*, bloc_id: int, year: int) -> Template | None:
     """The newest version of a bloc-year's template."""
-    return (
-        Template.objects.filter(bloc_id=bloc_id, year=year)
-        .select_related("bloc")
-        .order_by("-version")
-        .first()
-    )
+    return newest_first(bloc_id=bloc_id, year=year).select_related("bloc").first()
 
 
 def versions_applying(*, bloc_id: int, year: int, day: dt.date) -> QuerySet[Template]:

@@ -105,8 +105,8 @@ def _lock_or_start(
     bloc: Bloc, year: int, unit: Unit, actor: Any, revision: int | None
 ) -> tuple[Registration, bool, int | None]:
     """The unit's registration, locked, with its targets and titles (blocs.prefetch.read_lists;
-    created, and so locked by its INSERT, if there is none), whether it was created, and the bloc-year's current template
-    (its targets' criteria must be of it); refused once the giao ước is signed, for a unit that
+    created, and so locked by its INSERT, if there is none), whether it was created, and the
+    bloc-year's current template (its targets' criteria must be of it); refused once the giao ước is signed, for a unit that
     is not a member that year, or if the form was opened on an older revision."""
     # the giao ước not signed, the unit a member that year, the current template: one query
     signed, member, template_id = (
@@ -115,9 +115,7 @@ def _lock_or_start(
             signed=Exists(SigningMeeting.objects.filter(bloc=OuterRef("pk"), year=year)),
             member=Exists(Membership.objects.for_year(year).filter(bloc=OuterRef("pk"), unit=unit)),
             template=Subquery(
-                Template.objects.filter(bloc=OuterRef("pk"), year=year)
-                .order_by("-version")
-                .values("pk")[:1]
+                selectors.newest_first(bloc_id=OuterRef("pk"), year=year).values("pk")[:1]
             ),
         )
         .values_list("signed", "member", "template")
@@ -225,7 +223,6 @@ def registration_save(
     unknown = set(titles) - set(Title.values)
     if unknown:
         raise ValidationError({"titles": f"Danh hiệu không hợp lệ: {sorted(unknown)}"})
-    # a registration just created has no targets or titles to read
     old_targets = _stored_targets(reg)  # none when just created
     stored_titles = {g.title: g for g in reg.titles.all()}  # none when just created
     old_titles = {t: g.count for t, g in stored_titles.items()}

@@ -536,9 +536,8 @@ def template_new_version(
     """A changed scale after the giao ước: a copy of the newest (locked) version that applies to
     periods starting on or after `applies_from`; sheets made earlier keep their version."""
     newest = (
-        Template.objects.select_for_update()
-        .filter(bloc_id=template.bloc_id, year=template.year)
-        .order_by("-version")
+        selectors.newest_first(bloc_id=template.bloc_id, year=template.year)
+        .select_for_update()
         .first()
     )
     if not newest.is_locked:

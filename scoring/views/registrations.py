@@ -20,7 +20,7 @@ from plans.models import Milestone
 from scoring import selectors
 from scoring.access import get_registration_for, own_unit_scope
 from scoring.forms import RegistrationForm, ReturnForm, SigningForm, TargetFormSet
-from scoring.models import Criterion, Registration, Template
+from scoring.models import Criterion, Registration
 from scoring.services import registrations as services
 
 
@@ -39,9 +39,7 @@ def _revision(request: HttpRequest) -> int | None:
 def _leaves(bloc_id: int, year: int):
     """The leaf criteria of the bloc-year's current template (selectors.current_template: the
     newest version), in one query: none when the year has no template."""
-    current = (
-        Template.objects.filter(bloc_id=bloc_id, year=year).order_by("-version").values("pk")[:1]
-    )
+    current = selectors.newest_first(bloc_id=bloc_id, year=year).values("pk")[:1]
     return Criterion.objects.filter(template=Subquery(current)).exclude(kind=Criterion.Kind.GROUP)
 
 
