@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import transaction
 
-from blocs import audit
+from blocs import audit, rowchecks
 from plans.datelinks import milestone_keys
 from plans.models import Milestone, Plan
 from scoring.models import Round
@@ -21,6 +21,11 @@ from scoring.models import Round
 KINDS = {
     Milestone.Kind.BAO_CAO_SO_KET: Round.Kind.SO_KET,
     Milestone.Kind.BAO_CAO_TONG_KET: Round.Kind.TONG_KET,
+}
+ROUND_CHECKS: rowchecks.Checks = {
+    "round_data_period_ordered": lambda r: (
+        r.data_from is not None and r.data_to is not None and r.data_to < r.data_from
+    ),
 }
 FIELDS = ("kind", "name", "due", "data_from", "data_to", "addressee", "with_score_sheet", "active")
 
@@ -53,22 +58,32 @@ def rounds_sync(*, plan: Plan, actor: Any) -> list[Round]:
         r.key: r
         for r in Round.objects.select_for_update().filter(bloc_id=plan.bloc_id, year=plan.year)
     }
+    made, events = [], []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
+            # checked in Python (the bloc is the plan's, the keys unique among the locked
+            # rounds of the year and the plan's): the new rounds in one INSERT, audited in one
             current = Round(bloc_id=plan.bloc_id, year=plan.year, key=key, **values)
-            current.full_clean()
-            current.save()
-            audit.record(
-                actor=actor,
-                action="round.create",
-                obj=current,
-                bloc=plan.bloc,
-                year=plan.year,
-                data={"key": key, "plan": plan.pk, **audit.changes({}, values)},
-            )
+            rowchecks.clean(current, ROUND_CHECKS, exclude=["bloc"])
+            made.append(current)
             continue
         _update(current, values, actor, plan)
+    if made:
+        made = Round.objects.bulk_create(made)
+        for current in made:
+            values = {name: getattr(current, name) for name in wanted[current.key]}
+            events.append(
+                audit.event(
+                    actor=actor,
+                    action="round.create",
+                    obj=current,
+                    bloc=plan.bloc,
+                    year=plan.year,
+                    data={"key": current.key, "plan": plan.pk, **audit.changes({}, values)},
+                )
+            )
+        audit.record_many(events)
     for key, current in existing.items():
         if key not in wanted and current.active:
             _update(current, {"active": False}, actor, plan)
