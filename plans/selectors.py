@@ -53,7 +53,7 @@ def get_plan_for(
         raise Http404("Không tìm thấy kế hoạch.")
     check_plan(scope, plan)
     if children:
-        _prefetch(plan, CHILDREN)
+        prefetch_children(plan, CHILDREN)
     return plan, scope
 
 
@@ -66,7 +66,7 @@ def check_plan(scope: BlocScope, plan: Plan) -> None:
         raise PermissionDenied("Kế hoạch đang được dự thảo, chưa gửi lấy ý kiến.")
 
 
-def _prefetch(plan: Plan, children: tuple) -> Plan:
+def prefetch_children(plan: Plan, children: tuple) -> Plan:
     """The child rows `children` of `plan`: the short lists (LISTS) together in one query, the
     others each with its own (prefetch_related)."""
     lists = [c for c in children if c in LISTS]
@@ -82,7 +82,7 @@ def plan_with_children(plan_id: int, children: tuple = ()) -> Plan:
     """One plan with every child row prefetched (or only `children`, the lookups of an editor
     that shows a few): a fixed number of queries whatever its size."""
     plan = Plan.objects.select_related("bloc", "bloc__province", "format_profile").get(pk=plan_id)
-    return _prefetch(plan, children or CHILDREN)
+    return prefetch_children(plan, children or CHILDREN)
 
 
 SCHEDULE = (
@@ -100,6 +100,8 @@ CHILDREN = (
 # bases, recipients, signature lines: the lists editor's rows, a few short lines each, read
 # together in one query (blocs.prefetch)
 LISTS = CHILDREN[:3]
+# what a copy of the plan reads (next year's plan, an amendment): all but the comments
+COPIED = CHILDREN[:-1]
 
 
 @dataclass

@@ -234,3 +234,29 @@ def test_a_header_save_racing_an_issue_never_leaves_a_broken_plan(world):
             assert documents == 0 and entries == 0 and stored.title == f"Sửa {i}"
             assert isinstance(issued, ValidationError)
     print(f"issue vs header save, {TRIES} tries: {outcomes}, 0 broken plans")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_on_amend_make_one_amendment(world):
+    """The issued plan is locked while the amendment is checked and copied: of two amends at
+    once one makes the draft and the other is told it exists (never two drafts, never a 500)."""
+    from tests.factories import issue_plan
+
+    chair = world.users["chair"]
+    approved = services.plan_approve(plan=ready_plan(world), actor=chair)
+    issued = issue_plan(plan=approved, actor=chair, issue_date=dt.date(2026, 1, 15))
+    doubles = 0
+    for _ in range(TRIES):
+        a, b = race(
+            partial(services.plan_amend, plan=issued, actor=chair),
+            partial(services.plan_amend, plan=issued, actor=chair),
+        )
+        drafts = list(Plan.objects.filter(replaces=issued))
+        refused = [r for r in (a, b) if isinstance(r, ValidationError)]
+        doubles += len(drafts) != 1
+        assert len(drafts) == 1 and len(refused) == 1, (a, b)
+        assert "đã có bản sửa đổi" in refused[0].messages[0]
+        assert drafts[0].phases.count() == issued.phases.count()
+        services.plan_delete_draft(plan=drafts[0], actor=chair)
+    print(f"two amends, {TRIES} tries: {doubles} double amendments")
+    assert doubles == 0
