@@ -63,3 +63,43 @@ def test_member_unit_sees_the_issued_plan_but_cannot_edit(page, live_server, log
         f"{live_server.url}/khoi/{world.bloc.pk}/{world.year}/ke-hoach/{plan.pk}/noi-dung/"
     )
     assert response.status == 403
+
+
+def test_the_secretariat_amends_an_issued_plan_once_on_a_phone_and_a_desktop(
+    page, live_server, login, world
+):
+    """The amend button makes the draft that will replace the issued plan, with its schedule;
+    pressed again (a second tab, a double tap) it says the amendment exists and makes none."""
+    import datetime as dt
+
+    from plans import services
+    from tests.factories import issue_plan
+    from tests.plans.test_services import P1, P2, ready_plan, schedule
+
+    chair = world.users["chair"]
+    plan = ready_plan(world)
+    schedule(plan, chair, [P1, P2])
+    services.plan_approve(plan=plan, actor=chair)
+    plan = issue_plan(plan=plan, actor=chair, issue_date=dt.date(2026, 1, 15))
+    url = f"{live_server.url}/khoi/{world.bloc.pk}/{world.year}/ke-hoach/{plan.pk}/"
+    amend = "Sửa đổi, bổ sung (tạo văn bản mới)"
+
+    login("chair")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    page.get_by_role("button", name=amend).click()
+    expect(page.locator(".alert-success")).to_contain_text("Đã tạo dự thảo sửa đổi, bổ sung.")
+    expect(page.get_by_test_id("plan-status")).to_have_text("Dự thảo")
+    draft = Plan.objects.get(replaces=plan)
+    assert page.url.rstrip("/").endswith(f"/ke-hoach/{draft.pk}")
+    assert draft.phases.count() == plan.phases.count() == 2
+    assert draft.milestones.count() == plan.milestones.count()
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(url)
+    page.get_by_role("button", name=amend).click()
+    expect(page.locator(".alert-danger")).to_contain_text(
+        "Kế hoạch này đã có bản sửa đổi, bổ sung."
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert Plan.objects.filter(replaces=plan).count() == 1
