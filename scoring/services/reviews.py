@@ -274,31 +274,40 @@ def submission_return(
     return sub
 
 
-def _finalize(sub: Submission, actor: Any, note: str, now) -> None:
-    criteria, entries, reviews = sheets.load_joined(sub)
+def _mark_final(sub: Submission, criteria, lines, reviews, actor: Any, note: str, now):
+    """`sub` and its `lines` finalised in memory: each line takes its last reviewed score (or
+    the unit's own), the sheet its final totals. Returns the changed lines and the sheet's
+    fields to write."""
     changed = []
-    for e in entries:
+    for e in lines:
         last = sheets.latest_review(reviews.get(e.pk, []))
         score = last.score if last is not None else e.self_score
         if e.final_score != score:
             e.final_score = score
             changed.append(e)
-    Entry.objects.bulk_update(changed, ["final_score"])  # one UPDATE at any number of lines
     sub.status, sub.final_note, sub.finalized_at = S.FINAL, note, now
     sub.finalized_by = actor if getattr(actor, "pk", None) else None
     sub.revision += 1
+    scores = sheets.compute(sub, criteria, lines, reviews)  # the lines as just finalised
     fields = ["status", "final_note", "finalized_at", "finalized_by", "revision"]
-    scores = sheets.compute(sub, criteria, entries, reviews)  # the lines as just finalised
-    sub.save(update_fields=[*fields, *sheets.refresh_totals(sub, scores)])
-    log(
-        sub,
-        "submission.finalize",
-        actor,
-        old=S.REVIEWED,
-        new=S.FINAL,
-        note=note,
-        final_total=audit.plain(sub.final_total),
-    )
+    return changed, [*fields, *sheets.refresh_totals(sub, scores)]
+
+
+def _final_data(sub: Submission, note: str) -> dict[str, Any]:
+    return {
+        "old": S.REVIEWED,
+        "new": S.FINAL,
+        "note": note,
+        "final_total": audit.plain(sub.final_total),
+    }
+
+
+def _finalize(sub: Submission, actor: Any, note: str, now) -> None:
+    criteria, entries, reviews = sheets.load_joined(sub)
+    changed, fields = _mark_final(sub, criteria, entries, reviews, actor, note, now)
+    Entry.objects.bulk_update(changed, ["final_score"])  # one UPDATE at any number of lines
+    sub.save(update_fields=fields)
+    log(sub, "submission.finalize", actor, **_final_data(sub, note))
 
 
 @transaction.atomic
@@ -350,20 +359,13 @@ def _finalize_many(subs: list[Submission], actor: Any, note: str, now) -> None:
     reviews: dict[int, list[Review]] = {}
     for r in Review.objects.filter(entry__submission__in=subs):
         reviews.setdefault(r.entry_id, []).append(r)
-    changed, fields, events = [], {"status", "final_note", "finalized_at", "finalized_by"}, []
+    changed, fields, events = [], set(), []
     for sub in subs:
         lines = entries.get(sub.pk, [])
-        for e in lines:
-            last = sheets.latest_review(reviews.get(e.pk, []))
-            score = last.score if last is not None else e.self_score
-            if e.final_score != score:
-                e.final_score = score
-                changed.append(e)
-        sub.status, sub.final_note, sub.finalized_at = S.FINAL, note, now
-        sub.finalized_by = actor if getattr(actor, "pk", None) else None
-        sub.revision += 1
-        scores = sheets.compute(sub, criteria.get(sub.template_id, []), lines, reviews)
-        fields.update(sheets.refresh_totals(sub, scores))
+        criteria_of = criteria.get(sub.template_id, [])
+        made, written = _mark_final(sub, criteria_of, lines, reviews, actor, note, now)
+        changed += made
+        fields.update(written)
         events.append(
             audit.event(
                 actor=actor,
@@ -371,16 +373,11 @@ def _finalize_many(subs: list[Submission], actor: Any, note: str, now) -> None:
                 obj=sub,
                 bloc=sub.round.bloc,
                 year=sub.round.year,
-                data={
-                    "old": S.REVIEWED,
-                    "new": S.FINAL,
-                    "note": note,
-                    "final_total": audit.plain(sub.final_total),
-                },
+                data=_final_data(sub, note),
             )
         )
     Entry.objects.bulk_update(changed, ["final_score"])
-    Submission.objects.bulk_update(subs, sorted(fields | {"revision"}))
+    Submission.objects.bulk_update(subs, sorted(fields))
     audit.record_many(events)
 
 

@@ -58,7 +58,7 @@ def rounds_sync(*, plan: Plan, actor: Any) -> list[Round]:
         r.key: r
         for r in Round.objects.select_for_update().filter(bloc_id=plan.bloc_id, year=plan.year)
     }
-    made, events = [], []
+    made = []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
@@ -69,21 +69,12 @@ def rounds_sync(*, plan: Plan, actor: Any) -> list[Round]:
             made.append(current)
             continue
         _update(current, values, actor, plan)
-    if made:
-        made = Round.objects.bulk_create(made)
-        for current in made:
-            values = {name: getattr(current, name) for name in wanted[current.key]}
-            events.append(
-                audit.event(
-                    actor=actor,
-                    action="round.create",
-                    obj=current,
-                    bloc=plan.bloc,
-                    year=plan.year,
-                    data={"key": current.key, "plan": plan.pk, **audit.changes({}, values)},
-                )
-            )
-        audit.record_many(events)
+    audit.record_many(
+        [
+            _event(r, "round.create", actor, plan, **audit.changes({}, audit.snapshot(r, FIELDS)))
+            for r in Round.objects.bulk_create(made)
+        ]
+    )
     for key, current in existing.items():
         if key not in wanted and current.active:
             _update(current, {"active": False}, actor, plan)
@@ -99,11 +90,16 @@ def _update(current: Round, values: dict[str, Any], actor: Any, plan: Plan) -> N
         return
     current.full_clean()
     current.save(update_fields=list(diff))
-    audit.record(
+    _event(current, "round.update", actor, plan, version=plan.version, changes=diff).save()
+
+
+def _event(current: Round, action: str, actor: Any, plan: Plan, **data: Any):
+    """The audit event of a round written by `plan`'s sync (its key and the plan named)."""
+    return audit.event(
         actor=actor,
-        action="round.update",
+        action=action,
         obj=current,
         bloc=plan.bloc,
         year=plan.year,
-        data={"key": current.key, "plan": plan.pk, "version": plan.version, "changes": diff},
+        data={"key": current.key, "plan": plan.pk, **data},
     )
